@@ -1,0 +1,369 @@
+//! The `initbook` command line. Parses arguments, calls the library, maps errors to exit codes:
+//! 0 success, 1 a problem in the content or while building, 2 a usage error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use initbook::draw::draw_histograms;
+use initbook::numeric::{Activation, ExperimentParams, Init, run_experiment};
+use initbook::parse::directive::limits;
+use initbook::parse::{ExperimentSpec, parse_book};
+use initbook::render::describe_params;
+use initbook::{Error, book, build_site, check_book, write};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "initbook",
+    version,
+    about = "Builds a static HTML tutorial from Markdown lessons with seeded, reproducible experiments"
+)]
+struct Cli {
+    /// The book's directory: it holds content/ (and optionally templates/).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long, global = true, value_name = "N")]
+    jobs: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into ROOT/output (or --out), replacing it only if the build succeeds.
+    Build {
+        /// Where to write the site.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print nothing on success.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Check every lesson, directive and template without running or writing anything.
+    Check,
+    /// Run one experiment: a figure of the book by id, or one described by flags.
+    Run(RunArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The experiment's id in the book. Without it, the flags describe the experiment.
+    id: Option<String>,
+    /// Print the per-layer statistics as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Write the figure as SVG to FILE.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// Seed of the ChaCha8 RNG (default: the book's, or 42).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Weight initialisation.
+    #[arg(long, value_enum)]
+    init: Option<InitArg>,
+    /// Weight standard deviation, for --init normal.
+    #[arg(long)]
+    std: Option<f64>,
+    /// Activation function.
+    #[arg(long, value_enum)]
+    activation: Option<ActivationArg>,
+    /// Hidden layers.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(limits::LAYERS.0 as u64..=limits::LAYERS.1 as u64))]
+    layers: Option<u64>,
+    /// Units per layer (and input features).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(limits::NODES.0 as u64..=limits::NODES.1 as u64))]
+    nodes: Option<u64>,
+    /// Input rows.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(limits::SAMPLES.0 as u64..=limits::SAMPLES.1 as u64))]
+    samples: Option<u64>,
+    /// Histogram bins.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(limits::BINS.0 as u64..=limits::BINS.1 as u64))]
+    bins: Option<u64>,
+    /// Histogram range, e.g. --range -1,1
+    #[arg(long, value_name = "LO,HI", allow_hyphen_values = true, value_parser = parse_range)]
+    range: Option<(f64, f64)>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InitArg {
+    Zero,
+    Normal,
+    Xavier,
+    He,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ActivationArg {
+    Sigmoid,
+    Tanh,
+    Relu,
+}
+
+impl From<ActivationArg> for Activation {
+    fn from(arg: ActivationArg) -> Self {
+        match arg {
+            ActivationArg::Sigmoid => Activation::Sigmoid,
+            ActivationArg::Tanh => Activation::Tanh,
+            ActivationArg::Relu => Activation::Relu,
+        }
+    }
+}
+
+fn parse_range(text: &str) -> Result<(f64, f64), String> {
+    let (lo, hi) = text
+        .split_once(',')
+        .ok_or("expected two numbers separated by a comma, e.g. -1,1")?;
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && v.abs() <= limits::RANGE_MAGNITUDE)
+            .ok_or(format!(
+                "`{s}` is not a finite number within ±{:e}",
+                limits::RANGE_MAGNITUDE
+            ))
+    };
+    let (lo, hi) = (parse(lo)?, parse(hi)?);
+    if lo >= hi {
+        return Err("the low end must come first and be smaller".to_string());
+    }
+    Ok((lo, hi))
+}
+
+/// A problem with how initbook was called (exit code 2).
+struct UsageError(String);
+
+enum Failure {
+    Usage(UsageError),
+    Build(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Build(error)
+    }
+}
+
+impl From<UsageError> for Failure {
+    fn from(error: UsageError) -> Self {
+        Failure::Usage(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(jobs) = cli.jobs {
+        if jobs == 0 {
+            eprintln!("error: --jobs must be at least 1");
+            return ExitCode::from(2);
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .expect("the thread pool is configured once, before any use");
+    }
+    let outcome = match &cli.command {
+        Command::Build { out, quiet } => build(&cli.root, out.as_deref(), *quiet),
+        Command::Check => check(&cli.root),
+        Command::Run(args) => run(&cli.root, args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(UsageError(message))) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Build(error)) => {
+            eprintln!("{error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn build(root: &Path, out: Option<&Path>, quiet: bool) -> Result<(), Failure> {
+    let started = Instant::now();
+    let site = build_site(root)?;
+    let out = out.map_or_else(|| root.join("output"), Path::to_path_buf);
+    write::write_site(&site.files, &out)?;
+    if !quiet {
+        println!(
+            "Built {} lessons with {} figures ({} experiments) in {:.2} s → {}",
+            site.lessons,
+            site.figures,
+            site.experiments,
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn check(root: &Path) -> Result<(), Failure> {
+    let summary = check_book(root)?;
+    println!(
+        "ok: {} lessons, {} experiments, {} inline references",
+        summary.lessons, summary.experiments, summary.references
+    );
+    Ok(())
+}
+
+/// What `run --json` prints.
+#[derive(Serialize)]
+struct RunReport<'a> {
+    id: Option<&'a str>,
+    seed: u64,
+    params: &'a ExperimentParams,
+    layers: &'a [initbook::numeric::LayerStats],
+}
+
+fn run(root: &Path, args: &RunArgs) -> Result<(), Failure> {
+    let spec = match &args.id {
+        Some(id) => book_experiment(root, id, args)?,
+        None => flag_experiment(args)?,
+    };
+    let result = run_experiment(&spec.params, spec.seed);
+
+    if let Some(path) = &args.svg {
+        let svg = draw_histograms(&spec, &result);
+        std::fs::write(path, svg).map_err(|e| Error::io("write", path, e))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let report = RunReport {
+            id: args.id.as_deref(),
+            seed: spec.seed,
+            params: &spec.params,
+            layers: &result.layers,
+        };
+        let json = serde_json::to_string_pretty(&report).expect("plain data serialises");
+        let _ = writeln!(stdout, "{json}");
+    } else if args.svg.is_none() {
+        let _ = writeln!(
+            stdout,
+            "{} — seed {}",
+            describe_params(&spec.params),
+            spec.seed
+        );
+        let _ = writeln!(
+            stdout,
+            "{:>5} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "layer", "mean", "std", "unit_std", "min", "max", "mean f'(a)"
+        );
+        for layer in &result.layers {
+            let _ = writeln!(
+                stdout,
+                "{:>5} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
+                layer.layer,
+                layer.mean,
+                layer.std,
+                layer.unit_std,
+                layer.min,
+                layer.max,
+                layer.deriv_mean
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The book's experiment `id`, with any parameter flags applied on top.
+fn book_experiment(root: &Path, id: &str, args: &RunArgs) -> Result<ExperimentSpec, Failure> {
+    let book = parse_book(&book::load_book(root)?).map_err(Error::from)?;
+    let Some(spec) = book.find_experiment(id) else {
+        let ids: Vec<&str> = book.experiments().map(|(_, s)| s.id.as_str()).collect();
+        let hint = match initbook::diagnostic::suggest(id, &ids) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("the book's experiments: {}", ids.join(", ")),
+        };
+        return Err(UsageError(format!("no experiment `{id}` in the book; {hint}")).into());
+    };
+    let mut spec = spec.clone();
+    spec.params = apply_flags(spec.params, args)?;
+    if let Some(seed) = args.seed {
+        spec.seed = seed;
+    }
+    Ok(spec)
+}
+
+/// An experiment described entirely by flags.
+fn flag_experiment(args: &RunArgs) -> Result<ExperimentSpec, Failure> {
+    if args.init.is_none() || args.activation.is_none() {
+        return Err(UsageError(
+            "give an experiment id, or at least --init and --activation (e.g. initbook run --init xavier --activation tanh)"
+                .to_string(),
+        )
+        .into());
+    }
+    let base = ExperimentParams::classic(Init::Zero, Activation::Sigmoid);
+    let params = apply_flags(base, args)?;
+    Ok(ExperimentSpec {
+        id: "experiment".to_string(),
+        caption: describe_params(&params),
+        alt: format!("{} histograms of activations, one per layer", params.layers),
+        seed: args.seed.unwrap_or(42),
+        params,
+        table: false,
+        figure: true,
+        line: 0,
+        id_span: 0..0,
+    })
+}
+
+fn apply_flags(
+    mut params: ExperimentParams,
+    args: &RunArgs,
+) -> Result<ExperimentParams, UsageError> {
+    let current_std = match params.init {
+        Init::Normal { std } => Some(std),
+        _ => None,
+    };
+    if let Some(init) = args.init {
+        params.init = match init {
+            InitArg::Zero => Init::Zero,
+            InitArg::Xavier => Init::Xavier,
+            InitArg::He => Init::He,
+            InitArg::Normal => Init::Normal {
+                std: args.std.or(current_std).ok_or_else(|| {
+                    UsageError("--init normal needs --std, e.g. --std 0.01".to_string())
+                })?,
+            },
+        };
+    }
+    if let Some(std) = args.std {
+        match &mut params.init {
+            Init::Normal { std: current } => *current = std,
+            other => {
+                return Err(UsageError(format!(
+                    "--std applies only to --init normal, not {}",
+                    other.name()
+                )));
+            }
+        }
+    }
+    if let Init::Normal { std } = params.init {
+        if !(std > limits::STD.0 && std <= limits::STD.1) {
+            return Err(UsageError(format!(
+                "--std must be greater than {} and at most {}",
+                limits::STD.0,
+                limits::STD.1
+            )));
+        }
+    }
+    if let Some(activation) = args.activation {
+        params.activation = activation.into();
+    }
+    // clap has checked each bound; these casts cannot truncate.
+    params.layers = args.layers.map_or(params.layers, |n| n as usize);
+    params.nodes = args.nodes.map_or(params.nodes, |n| n as usize);
+    params.samples = args.samples.map_or(params.samples, |n| n as usize);
+    params.bins = args.bins.map_or(params.bins, |n| n as usize);
+    params.range = args.range.unwrap_or(params.range);
+    if let Some(problem) = limits::size_problem(params.layers, params.nodes, params.samples) {
+        return Err(UsageError(problem));
+    }
+    Ok(params)
+}

@@ -1,0 +1,128 @@
+//! One activation-distribution experiment: random inputs through a deep network, with the
+//! statistics of every layer's activations.
+//!
+//! # Draw order (part of the reproducibility promise)
+//!
+//! One `ChaCha8Rng::seed_from_u64(seed)` per experiment feeds one [`GaussianStream`]. From that
+//! stream, in this order:
+//! 1. the input `x` (`samples × nodes`), row by row;
+//! 2. layer 1's weights (`nodes × nodes`, row by row, scaled by the scheme's std), then layer 2's,
+//!    and so on. The zero scheme draws nothing.
+//!
+//! Changing this order changes every figure; the golden tests in `tests/` pin it.
+
+use ndarray::Array2;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use super::gaussian::GaussianStream;
+use super::network::{Activation, Init, dense_forward};
+use super::stats::{Binning, LayerStats, layer_stats};
+
+/// Everything that determines an experiment's result, except the seed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExperimentParams {
+    pub init: Init,
+    pub activation: Activation,
+    /// Number of hidden layers.
+    pub layers: usize,
+    /// Units per layer; also the number of input features.
+    pub nodes: usize,
+    /// Rows of the input matrix.
+    pub samples: usize,
+    /// Histogram bins over `range`.
+    pub bins: usize,
+    /// Histogram range `[lo, hi]`.
+    pub range: (f64, f64),
+}
+
+impl ExperimentParams {
+    /// The classic experiment of *Deep Learning from Scratch* §6.2, for the given scheme.
+    pub fn classic(init: Init, activation: Activation) -> Self {
+        ExperimentParams {
+            init,
+            activation,
+            layers: 5,
+            nodes: 100,
+            samples: 1000,
+            bins: 30,
+            range: (0.0, 1.0),
+        }
+    }
+
+    pub fn binning(&self) -> Binning {
+        Binning {
+            bins: self.bins,
+            lo: self.range.0,
+            hi: self.range.1,
+        }
+    }
+
+    /// Multiply-adds of the forward pass: the cost bound checked before running.
+    pub fn work(&self) -> u128 {
+        self.samples as u128 * self.nodes as u128 * self.nodes as u128 * self.layers as u128
+    }
+}
+
+/// Serialised flat, in a fixed key order: `{"kind", "init", "std"?, "weight_std", "activation",
+/// "layers", "nodes", "samples", "bins", "range"}`. `std` appears only for the normal scheme.
+impl Serialize for ExperimentParams {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("kind", "activations")?;
+        map.serialize_entry("init", self.init.name())?;
+        if let Init::Normal { std } = self.init {
+            map.serialize_entry("std", &std)?;
+        }
+        map.serialize_entry("weight_std", &self.init.weight_std(self.nodes))?;
+        map.serialize_entry("activation", self.activation.name())?;
+        map.serialize_entry("layers", &self.layers)?;
+        map.serialize_entry("nodes", &self.nodes)?;
+        map.serialize_entry("samples", &self.samples)?;
+        map.serialize_entry("bins", &self.bins)?;
+        map.serialize_entry("range", &[self.range.0, self.range.1])?;
+        map.end()
+    }
+}
+
+/// The statistics of every layer, in layer order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExperimentResult {
+    pub layers: Vec<LayerStats>,
+}
+
+/// Runs the experiment. Pure: the result depends on `params` and `seed` only.
+pub fn run_experiment(params: &ExperimentParams, seed: u64) -> ExperimentResult {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut normal = GaussianStream::new();
+    let shape = (params.samples, params.nodes);
+
+    let mut input = Array2::zeros(shape);
+    normal.fill_scaled(
+        &mut rng,
+        input.as_slice_mut().expect("freshly allocated, row-major"),
+        1.0,
+    );
+    let mut output = Array2::zeros(shape);
+    let binning = params.binning();
+
+    let mut layers = Vec::with_capacity(params.layers);
+    for layer in 1..=params.layers {
+        // Drawn just before use so that only one weight matrix is alive at a time; the draw order
+        // is the same as drawing them all up front.
+        let weights = params
+            .init
+            .draw_weights(params.nodes, params.nodes, &mut rng, &mut normal);
+        dense_forward(input.view(), weights.view(), params.activation, &mut output);
+        layers.push(layer_stats(
+            layer,
+            output.view(),
+            params.activation,
+            &binning,
+        ));
+        std::mem::swap(&mut input, &mut output);
+    }
+    ExperimentResult { layers }
+}

@@ -1,0 +1,217 @@
+//! The network: weight initialisation schemes, activation functions and one dense layer.
+
+use ndarray::{Array2, ArrayView2};
+use rand::Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::elementary;
+use super::gaussian::GaussianStream;
+use super::matmul::PackedMatrix;
+
+/// How a layer's weights are drawn. `n` below is the layer's fan-in (its number of inputs).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "init", rename_all = "lowercase")]
+pub enum Init {
+    /// Every weight 0: all units compute the same function.
+    Zero,
+    /// N(0, std²), the same std for every layer.
+    Normal { std: f64 },
+    /// Xavier/Glorot: N(0, 1/n).
+    Xavier,
+    /// He/Kaiming: N(0, 2/n).
+    He,
+}
+
+impl Init {
+    pub const NAMES: [&'static str; 4] = ["zero", "normal", "xavier", "he"];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Init::Zero => "zero",
+            Init::Normal { .. } => "normal",
+            Init::Xavier => "xavier",
+            Init::He => "he",
+        }
+    }
+
+    /// The standard deviation of the weights of a layer with `fan_in` inputs.
+    pub fn weight_std(&self, fan_in: usize) -> f64 {
+        match *self {
+            Init::Zero => 0.0,
+            Init::Normal { std } => std,
+            Init::Xavier => (1.0 / fan_in as f64).sqrt(),
+            Init::He => (2.0 / fan_in as f64).sqrt(),
+        }
+    }
+
+    /// Draws a `fan_in × fan_out` weight matrix, row-major, from the stream.
+    ///
+    /// `Zero` draws nothing, so it leaves the stream where it was.
+    pub fn draw_weights<R: Rng + ?Sized>(
+        &self,
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut R,
+        normal: &mut GaussianStream,
+    ) -> Array2<f64> {
+        let mut weights = Array2::zeros((fan_in, fan_out));
+        if *self != Init::Zero {
+            let values = weights
+                .as_slice_mut()
+                .expect("freshly allocated, row-major");
+            normal.fill_scaled(rng, values, self.weight_std(fan_in));
+        }
+        weights
+    }
+}
+
+/// The nonlinearity applied after each layer's weighted sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Sigmoid,
+    Tanh,
+    Relu,
+}
+
+impl Activation {
+    pub const NAMES: [&'static str; 3] = ["sigmoid", "tanh", "relu"];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Relu => "relu",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Activation> {
+        match name {
+            "sigmoid" => Some(Activation::Sigmoid),
+            "tanh" => Some(Activation::Tanh),
+            "relu" => Some(Activation::Relu),
+            _ => None,
+        }
+    }
+
+    /// f(a), with our own `exp`/`tanh` so the bits do not depend on the platform.
+    #[inline]
+    pub fn apply(&self, a: f64) -> f64 {
+        match self {
+            Activation::Sigmoid => 1.0 / (1.0 + elementary::exp(-a)),
+            Activation::Tanh => elementary::tanh(a),
+            Activation::Relu => {
+                if a > 0.0 {
+                    a
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    /// f'(a), written in terms of the output z = f(a), which is what backprop has at hand.
+    #[inline]
+    pub fn derivative_from_output(&self, z: f64) -> f64 {
+        match self {
+            Activation::Sigmoid => z * (1.0 - z),
+            Activation::Tanh => 1.0 - z * z,
+            Activation::Relu => {
+                if z > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+/// One dense layer without bias: `z = f(input · weights)`, written into `z`.
+///
+/// Bands of rows run in parallel; every output element is computed by the same operations
+/// whichever thread computes it, so the result does not depend on the thread count.
+pub fn dense_forward(
+    input: ArrayView2<f64>,
+    weights: ArrayView2<f64>,
+    activation: Activation,
+    z: &mut Array2<f64>,
+) {
+    let packed = PackedMatrix::new(weights);
+    let band = ROWS_PER_TASK * input.ncols();
+    let input = input.as_slice().expect("row-major input");
+    let z_band = ROWS_PER_TASK * z.ncols();
+    let z = z.as_slice_mut().expect("row-major output");
+    z.par_chunks_mut(z_band)
+        .zip(input.par_chunks(band))
+        .for_each(|(z, x)| {
+            packed.multiply_rows(x, z);
+            // One loop per activation, so the match is not inside the hot loop.
+            match activation {
+                Activation::Sigmoid => apply_in_place(z, |a| Activation::Sigmoid.apply(a)),
+                Activation::Tanh => apply_in_place(z, |a| Activation::Tanh.apply(a)),
+                Activation::Relu => apply_in_place(z, |a| Activation::Relu.apply(a)),
+            }
+        });
+}
+
+/// Rows per parallel task: enough work to outweigh the scheduling.
+const ROWS_PER_TASK: usize = 64;
+
+#[inline(always)]
+fn apply_in_place(values: &mut [f64], f: impl Fn(f64) -> f64) {
+    for value in values {
+        *value = f(*value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weight_std_follows_each_scheme() {
+        assert_eq!(Init::Zero.weight_std(100), 0.0);
+        assert_eq!(Init::Normal { std: 0.01 }.weight_std(100), 0.01);
+        assert!((Init::Xavier.weight_std(100) - 0.1).abs() < 1e-15);
+        assert!((Init::He.weight_std(50) - 0.2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn activations_and_their_derivatives() {
+        assert_eq!(Activation::Sigmoid.apply(0.0), 0.5);
+        assert_eq!(Activation::Sigmoid.derivative_from_output(0.5), 0.25);
+        assert!(Activation::Sigmoid.apply(40.0) > 0.999_999);
+        assert!(
+            Activation::Sigmoid.apply(-800.0) == 0.0,
+            "no NaN on overflow"
+        );
+        assert_eq!(Activation::Tanh.apply(0.0), 0.0);
+        assert_eq!(Activation::Tanh.derivative_from_output(0.0), 1.0);
+        assert_eq!(Activation::Relu.apply(-2.0), 0.0);
+        assert_eq!(Activation::Relu.apply(3.0), 3.0);
+        assert_eq!(Activation::Relu.derivative_from_output(3.0), 1.0);
+        assert_eq!(Activation::Relu.derivative_from_output(0.0), 0.0);
+        // f'(a) matches a central difference for the smooth activations.
+        for act in [Activation::Sigmoid, Activation::Tanh] {
+            for &a in &[-2.0, -0.3, 0.0, 0.7, 1.9] {
+                let h = 1e-6;
+                let numeric = (act.apply(a + h) - act.apply(a - h)) / (2.0 * h);
+                let analytic = act.derivative_from_output(act.apply(a));
+                assert!((numeric - analytic).abs() < 1e-8, "{act:?} at {a}");
+            }
+        }
+    }
+
+    #[test]
+    fn zero_init_draws_nothing() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut normal = GaussianStream::new();
+        let w = Init::Zero.draw_weights(4, 4, &mut rng, &mut normal);
+        assert!(w.iter().all(|&v| v == 0.0));
+        let mut fresh = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        assert_eq!(rng.next_u64(), fresh.next_u64());
+    }
+}

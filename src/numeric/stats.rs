@@ -1,0 +1,333 @@
+//! Per-layer statistics of a matrix of activations (rows = samples, columns = units).
+//!
+//! Every sum runs in a fixed order (row-major over the matrix), so the results are the same
+//! bits on every run and machine.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::network::Activation;
+
+/// Histogram bins over a closed range `[lo, hi]`, like numpy's `histogram`: bins are half-open
+/// `[edge_i, edge_{i+1})` except the last, which includes `hi`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Binning {
+    pub bins: usize,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Binning {
+    /// The `bins + 1` bin edges.
+    pub fn edges(&self) -> Vec<f64> {
+        let width = self.hi - self.lo;
+        (0..=self.bins)
+            .map(|i| {
+                if i == self.bins {
+                    self.hi
+                } else {
+                    self.lo + width * (i as f64 / self.bins as f64)
+                }
+            })
+            .collect()
+    }
+
+    /// Where `value` falls.
+    #[inline]
+    pub fn place(&self, value: f64) -> Placement {
+        let position = (value - self.lo) * (self.bins as f64 / (self.hi - self.lo));
+        if position >= 0.0 && position < self.bins as f64 {
+            // The common case; the comparisons also rule out NaN.
+            Placement::Bin(position as usize)
+        } else if value.is_nan() {
+            Placement::NotANumber
+        } else if value < self.lo {
+            Placement::Below
+        } else if value > self.hi {
+            Placement::Above
+        } else {
+            // In range but rounded onto an end: `hi` itself, or a value a hair inside `lo`.
+            Placement::Bin(if position < 1.0 { 0 } else { self.bins - 1 })
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Below,
+    Bin(usize),
+    Above,
+    NotANumber,
+}
+
+/// What one layer's activations look like. Field docs double as the statistic reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerStats {
+    /// 1-based layer number.
+    pub layer: usize,
+    /// Mean of all activations of the layer.
+    pub mean: f64,
+    /// Standard deviation of all activations (population, divides by the count).
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Mean over units of each unit's standard deviation across the samples: how much a unit's
+    /// output depends on the input. Near 0 means every input gives the same activation vector.
+    pub unit_std: f64,
+    /// Standard deviation across units of each unit's mean over the samples: how much units
+    /// differ from one another regardless of the input.
+    pub unit_mean_std: f64,
+    /// Share of activations exactly 0 (dead ReLU units, or the zero init).
+    pub zero_frac: f64,
+    /// Share of activations in the first or the last bin, or outside the range.
+    pub edge_frac: f64,
+    /// Mean of the activation function's derivative f'(a) over all activations: the factor by
+    /// which, on average, this layer scales a gradient passing back through it.
+    pub deriv_mean: f64,
+    /// Histogram counts over the range.
+    pub counts: Vec<u64>,
+    /// The `bins + 1` bin edges.
+    pub edges: Vec<f64>,
+    /// Activations below the range.
+    pub below: u64,
+    /// Activations above the range.
+    pub above: u64,
+    /// Activations that are NaN (only after an overflow to ±inf; zero for sane parameters).
+    pub nan: u64,
+}
+
+/// Rows per chunk. Sums are taken within each chunk in row-major order, then the chunk results are
+/// added in chunk order. The chunking is fixed — it does not depend on the number of threads — so
+/// the result is the same bits however the chunks are scheduled.
+pub const CHUNK_ROWS: usize = 64;
+
+/// Computes the statistics of layer `layer` from its activations `z` (samples × units).
+/// Chunks of rows are processed in parallel; see [`CHUNK_ROWS`] for why that is deterministic.
+pub fn layer_stats(
+    layer: usize,
+    z: ArrayView2<f64>,
+    activation: Activation,
+    binning: &Binning,
+) -> LayerStats {
+    let (samples, units) = z.dim();
+    let z = z.as_slice().expect("activations are row-major");
+    let count = (samples * units) as f64;
+
+    let first = z
+        .par_chunks(CHUNK_ROWS * units)
+        .map(|rows| FirstPass::of_rows(rows, units, activation, binning))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .reduce(FirstPass::merge)
+        .unwrap_or_else(|| FirstPass::empty(units, binning.bins));
+    let sum: f64 = first.unit_sums.iter().sum();
+    let mean = sum / count;
+    let unit_means: Vec<f64> = first.unit_sums.iter().map(|s| s / samples as f64).collect();
+
+    // Second pass for the spreads: squared deviations from the means of the first pass.
+    let unit_squared_deviation = z
+        .par_chunks(CHUNK_ROWS * units)
+        .map(|rows| squared_deviations(rows, &unit_means))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .reduce(add_in_place)
+        .unwrap_or_else(|| vec![0.0; units]);
+    // Around the overall mean: Σ(v − mean)² = Σ_units [Σ(v − m_j)² + n·(m_j − mean)²].
+    let squared_deviation: f64 = unit_squared_deviation
+        .iter()
+        .zip(&unit_means)
+        .map(|(sq, m)| sq + samples as f64 * (m - mean) * (m - mean))
+        .sum();
+    let unit_std = unit_squared_deviation
+        .iter()
+        .map(|sq| (sq / samples as f64).sqrt())
+        .sum::<f64>()
+        / units as f64;
+    let unit_mean_std = (unit_means
+        .iter()
+        .map(|m| (m - mean) * (m - mean))
+        .sum::<f64>()
+        / units as f64)
+        .sqrt();
+
+    let counts = first.counts;
+    let outer_bins = if binning.bins == 1 {
+        counts[0]
+    } else {
+        counts[0] + counts[binning.bins - 1]
+    };
+    LayerStats {
+        layer,
+        mean,
+        std: (squared_deviation / count).sqrt(),
+        min: first.min,
+        max: first.max,
+        unit_std,
+        unit_mean_std,
+        zero_frac: first.zeros as f64 / count,
+        edge_frac: (outer_bins + first.below + first.above) as f64 / count,
+        deriv_mean: first.unit_deriv_sums.iter().sum::<f64>() / count,
+        counts,
+        edges: binning.edges(),
+        below: first.below,
+        above: first.above,
+        nan: first.nan,
+    }
+}
+
+/// What one pass over the values gathers. Sums are kept per unit (column) — the inner loops then
+/// vectorise — and reduced over units at the end.
+struct FirstPass {
+    unit_sums: Vec<f64>,
+    unit_deriv_sums: Vec<f64>,
+    min: f64,
+    max: f64,
+    zeros: u64,
+    counts: Vec<u64>,
+    below: u64,
+    above: u64,
+    nan: u64,
+}
+
+impl FirstPass {
+    fn empty(units: usize, bins: usize) -> Self {
+        FirstPass {
+            unit_sums: vec![0.0; units],
+            unit_deriv_sums: vec![0.0; units],
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            zeros: 0,
+            counts: vec![0; bins],
+            below: 0,
+            above: 0,
+            nan: 0,
+        }
+    }
+
+    fn of_rows(rows: &[f64], units: usize, activation: Activation, binning: &Binning) -> Self {
+        // A local copy: the compiler then knows nothing in the loop changes it and hoists the
+        // bin-width division out of `place`.
+        let binning = *binning;
+        let mut pass = FirstPass::empty(units, binning.bins);
+        for row in rows.chunks_exact(units) {
+            for (sum, &v) in pass.unit_sums.iter_mut().zip(row) {
+                *sum += v;
+            }
+            for (sum, &v) in pass.unit_deriv_sums.iter_mut().zip(row) {
+                *sum += activation.derivative_from_output(v);
+            }
+            for &v in row {
+                if v < pass.min {
+                    pass.min = v;
+                }
+                if v > pass.max {
+                    pass.max = v;
+                }
+                pass.zeros += u64::from(v == 0.0);
+                match binning.place(v) {
+                    Placement::Bin(i) => pass.counts[i] += 1,
+                    Placement::Below => pass.below += 1,
+                    Placement::Above => pass.above += 1,
+                    Placement::NotANumber => pass.nan += 1,
+                }
+            }
+        }
+        pass
+    }
+
+    /// `self` covers the rows before `later`'s.
+    fn merge(mut self, later: FirstPass) -> FirstPass {
+        self.unit_sums = add_in_place(self.unit_sums, later.unit_sums);
+        self.unit_deriv_sums = add_in_place(self.unit_deriv_sums, later.unit_deriv_sums);
+        self.min = self.min.min(later.min);
+        self.max = self.max.max(later.max);
+        self.zeros += later.zeros;
+        for (count, later) in self.counts.iter_mut().zip(later.counts) {
+            *count += later;
+        }
+        self.below += later.below;
+        self.above += later.above;
+        self.nan += later.nan;
+        self
+    }
+}
+
+/// Per unit, the sum of squared deviations from that unit's mean over these rows.
+fn squared_deviations(rows: &[f64], unit_means: &[f64]) -> Vec<f64> {
+    let mut squared = vec![0.0; unit_means.len()];
+    for row in rows.chunks_exact(unit_means.len()) {
+        for ((sq, &v), &m) in squared.iter_mut().zip(row).zip(unit_means) {
+            *sq += (v - m) * (v - m);
+        }
+    }
+    squared
+}
+
+fn add_in_place(mut earlier: Vec<f64>, later: Vec<f64>) -> Vec<f64> {
+    for (a, b) in earlier.iter_mut().zip(later) {
+        *a += b;
+    }
+    earlier
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn binning_follows_numpy_conventions() {
+        let b = Binning {
+            bins: 4,
+            lo: 0.0,
+            hi: 1.0,
+        };
+        assert_eq!(b.edges(), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(b.place(0.0), Placement::Bin(0));
+        assert_eq!(b.place(0.25), Placement::Bin(1));
+        assert_eq!(b.place(0.9999), Placement::Bin(3));
+        assert_eq!(b.place(1.0), Placement::Bin(3), "the last bin is closed");
+        assert_eq!(b.place(-0.1), Placement::Below);
+        assert_eq!(b.place(1.1), Placement::Above);
+        assert_eq!(b.place(f64::NAN), Placement::NotANumber);
+        assert_eq!(b.place(f64::INFINITY), Placement::Above);
+    }
+
+    #[test]
+    fn statistics_of_a_small_matrix() {
+        // Two samples × three units.
+        let z = array![[0.0, 0.5, 1.0], [0.0, 0.5, 0.5]];
+        let binning = Binning {
+            bins: 2,
+            lo: 0.0,
+            hi: 1.0,
+        };
+        let s = layer_stats(1, z.view(), Activation::Relu, &binning);
+        assert_eq!(s.layer, 1);
+        assert!((s.mean - 2.5 / 6.0).abs() < 1e-15);
+        let var = [0.0, 0.5, 1.0, 0.0, 0.5, 0.5]
+            .iter()
+            .map(|v: &f64| (v - 2.5 / 6.0).powi(2))
+            .sum::<f64>()
+            / 6.0;
+        assert!((s.std - var.sqrt()).abs() < 1e-15);
+        assert_eq!((s.min, s.max), (0.0, 1.0));
+        // Unit stds: 0, 0, 0.25 → mean 1/12.
+        assert!((s.unit_std - 0.25 / 3.0).abs() < 1e-15);
+        // Unit means: 0, 0.5, 0.75 → population std around their mean 5/12.
+        let m = 1.25 / 3.0;
+        let expected = (((0.0 - m) * (0.0 - m) + (0.5 - m) * (0.5 - m) + (0.75 - m) * (0.75 - m))
+            / 3.0_f64)
+            .sqrt();
+        assert!((s.unit_mean_std - expected).abs() < 1e-15);
+        assert_eq!(s.counts, vec![2, 4]);
+        assert_eq!((s.below, s.above, s.nan), (0, 0, 0));
+        assert!((s.zero_frac - 2.0 / 6.0).abs() < 1e-15);
+        assert_eq!(s.edge_frac, 1.0, "two bins: every value is in an outer bin");
+        assert!(
+            (s.deriv_mean - 4.0 / 6.0).abs() < 1e-15,
+            "ReLU: share of positive values"
+        );
+    }
+}

@@ -1,0 +1,556 @@
+//! The `experiment` directive: a fenced code block of TOML, checked key by key.
+//!
+//! Every problem is reported at the `file:line:col` of the key or value that caused it, with a
+//! hint; all problems of a block are reported together. Sizes are checked here, before anything
+//! is allocated, so a typo like `nodes = 1000000` is an error and not an out-of-memory kill.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, suggest};
+use crate::numeric::{Activation, ExperimentParams, Init};
+
+/// One `experiment` block, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentSpec {
+    /// Unique in the book; names the figure file and the `initbook run` handle.
+    pub id: String,
+    pub caption: String,
+    /// Text alternative for the figure, for screen readers.
+    pub alt: String,
+    pub seed: u64,
+    pub params: ExperimentParams,
+    /// Show the per-layer statistics table.
+    pub table: bool,
+    /// Draw the figure (default). Without figure and table the block renders as a compact card.
+    pub figure: bool,
+    /// Where the block starts (its opening fence), for messages and the reproduce panel.
+    pub line: usize,
+    /// Byte span of the `id` value, to point at duplicates.
+    pub id_span: Range<usize>,
+}
+
+/// Limits checked before running anything. Each is far above what a lesson needs and far below
+/// what would exhaust a laptop.
+pub mod limits {
+    pub const LAYERS: (i64, i64) = (1, 100);
+    pub const NODES: (i64, i64) = (1, 2048);
+    pub const SAMPLES: (i64, i64) = (1, 100_000);
+    pub const BINS: (i64, i64) = (1, 1000);
+    pub const STD: (f64, f64) = (0.0, 100.0);
+    /// Largest absolute value allowed at either end of `range`.
+    pub const RANGE_MAGNITUDE: f64 = 1e6;
+    /// `samples × nodes`: one activation matrix (three are alive at a time), 80 MB.
+    pub const MATRIX_ELEMENTS: u128 = 10_000_000;
+    /// `samples × nodes² × layers` multiply-adds: a few seconds on one core.
+    pub const WORK: u128 = 10_000_000_000;
+    pub const ID_LENGTH: usize = 64;
+
+    /// The combined size bounds, checked before anything is allocated.
+    pub fn size_problem(layers: usize, nodes: usize, samples: usize) -> Option<String> {
+        let elements = samples as u128 * nodes as u128;
+        let work = elements * nodes as u128 * layers as u128;
+        if elements > MATRIX_ELEMENTS {
+            Some(format!(
+                "samples × nodes = {elements} is too large (at most {MATRIX_ELEMENTS})"
+            ))
+        } else if work > WORK {
+            Some(format!(
+                "samples × nodes² × layers = {work} multiply-adds is too large (at most {WORK})"
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// Every key the directive knows, in the order the reference documents them.
+pub const KEYS: [&str; 14] = [
+    "id",
+    "caption",
+    "alt",
+    "seed",
+    "init",
+    "std",
+    "activation",
+    "layers",
+    "nodes",
+    "samples",
+    "bins",
+    "range",
+    "table",
+    "figure",
+];
+
+/// The text inside a code block, with a map back to byte offsets in the Markdown file.
+///
+/// pulldown-cmark hands the block over in pieces (one per line when the block is indented), so
+/// each piece remembers where it came from.
+#[derive(Debug, Default, Clone)]
+pub struct BlockText {
+    pub text: String,
+    /// `(offset in text, offset in file)` at the start of each piece.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl BlockText {
+    pub fn push(&mut self, piece: &str, file_offset: usize) {
+        self.pieces.push((self.text.len(), file_offset));
+        self.text.push_str(piece);
+    }
+
+    pub fn file_offset(&self, text_offset: usize) -> usize {
+        let index = self
+            .pieces
+            .partition_point(|&(start, _)| start <= text_offset)
+            .saturating_sub(1);
+        match self.pieces.get(index) {
+            Some(&(text_start, file_start)) => file_start + (text_offset - text_start),
+            None => text_offset,
+        }
+    }
+
+    fn file_span(&self, span: Range<usize>) -> Range<usize> {
+        self.file_offset(span.start)..self.file_offset(span.end)
+    }
+}
+
+/// Parses and checks one block. `fence` is the span of the whole fenced block in the file.
+pub fn parse_experiment(
+    file: &SourceFile,
+    block: &BlockText,
+    fence: Range<usize>,
+) -> Result<ExperimentSpec, Diagnostics> {
+    let (table, syntax_errors) = DeTable::parse_recoverable(&block.text);
+    if !syntax_errors.is_empty() {
+        let diagnostics = syntax_errors
+            .iter()
+            .map(|error| {
+                let span = block.file_span(error.span().unwrap_or(0..0));
+                file.error(
+                    span,
+                    format!("invalid TOML: {}", error.message().trim_end()),
+                )
+                .with_hint("the block holds TOML: key = value, one per line; strings in \"quotes\"")
+            })
+            .collect();
+        return Err(Diagnostics(diagnostics));
+    }
+    let mut checker = Checker {
+        file,
+        block,
+        fence,
+        diagnostics: Diagnostics::default(),
+    };
+    let spec = checker.check(table.get_ref());
+    match spec {
+        Some(spec) if checker.diagnostics.is_empty() => Ok(spec),
+        _ => Err(checker.diagnostics),
+    }
+}
+
+struct Checker<'a> {
+    file: &'a SourceFile,
+    block: &'a BlockText,
+    fence: Range<usize>,
+    diagnostics: Diagnostics,
+}
+
+type Entry<'t, 'i> = (
+    &'t Spanned<std::borrow::Cow<'i, str>>,
+    &'t Spanned<DeValue<'i>>,
+);
+
+impl Checker<'_> {
+    fn at(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        self.file.error(self.block.file_span(span), message)
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn check(&mut self, table: &DeTable<'_>) -> Option<ExperimentSpec> {
+        // Report in source order, whatever order the table keeps its keys in.
+        let mut entries: Vec<Entry<'_, '_>> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, _) in &entries {
+            let name = key.get_ref().as_ref();
+            if !KEYS.contains(&name) {
+                let hint = match suggest(name, &KEYS) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("known keys: {}", KEYS.join(", ")),
+                };
+                let diagnostic = self
+                    .at(
+                        key.span(),
+                        format!("unknown key `{name}` in experiment block"),
+                    )
+                    .with_hint(hint);
+                self.report(diagnostic);
+            }
+        }
+        let find = |name: &str| entries.iter().copied().find(|(k, _)| k.get_ref() == name);
+
+        let id = self.required_string(find("id"), "id", "id = \"sigmoid-std1\"");
+        let id_span = find("id").map(|(_, v)| self.block.file_span(v.span()));
+        if let (Some(id), Some((_, value))) = (&id, find("id")) {
+            if let Some(problem) = id_problem(id) {
+                let diagnostic = self.at(value.span(), problem).with_hint(
+                    "ids use lowercase letters, digits and single dashes, e.g. \"xavier-tanh\"",
+                );
+                self.report(diagnostic);
+            }
+        }
+        let caption = self.required_string(
+            find("caption"),
+            "caption",
+            "caption = \"σ = 1: sigmoid activations pile up at 0 and 1\"",
+        );
+        let alt = self.required_string(
+            find("alt"),
+            "alt",
+            "alt = \"Five histograms, one per layer, ...\" (what the figure shows, for screen readers)",
+        );
+        let seed = match find("seed") {
+            Some(entry) => self.integer(entry, (0, i64::MAX)).map(|s| s as u64),
+            None => {
+                self.missing("seed", "seed = 42");
+                None
+            }
+        };
+        let init_name = self.required_choice(find("init"), "init", &Init::NAMES);
+        let std = find("std").and_then(|entry| self.float(entry, limits::STD));
+        let init = match (init_name.as_deref(), find("std")) {
+            (Some("normal"), None) => {
+                self.missing(
+                    "std",
+                    "std = 0.01 (init = \"normal\" needs its standard deviation)",
+                );
+                None
+            }
+            (Some("normal"), Some(_)) => std.map(|std| Init::Normal { std }),
+            (Some(other), Some((key, _))) => {
+                let diagnostic = self
+                    .at(key.span(), format!("`std` does not apply to init = \"{other}\""))
+                    .with_hint(
+                        "only init = \"normal\" takes a std; xavier and he derive it from the fan-in",
+                    );
+                self.report(diagnostic);
+                None
+            }
+            (Some("zero"), None) => Some(Init::Zero),
+            (Some("xavier"), None) => Some(Init::Xavier),
+            (Some("he"), None) => Some(Init::He),
+            _ => None,
+        };
+        let activation = self
+            .required_choice(find("activation"), "activation", &Activation::NAMES)
+            .and_then(|name| Activation::from_name(&name));
+        let layers = self.optional_integer(find("layers"), limits::LAYERS, 5);
+        let nodes = self.optional_integer(find("nodes"), limits::NODES, 100);
+        let samples = self.optional_integer(find("samples"), limits::SAMPLES, 1000);
+        let bins = self.optional_integer(find("bins"), limits::BINS, 30);
+        let range = match find("range") {
+            Some(entry) => self.range(entry),
+            None => Some((0.0, 1.0)),
+        };
+        let table = self.optional_bool(find("table"), false);
+        let figure = self.optional_bool(find("figure"), true);
+
+        let (layers, nodes, samples) = (layers?, nodes?, samples?);
+        if let Some(problem) = limits::size_problem(layers, nodes, samples) {
+            self.report_size(&entries, problem, layers, nodes, samples);
+            return None;
+        }
+
+        let (line, _) = self.file.line_col(self.fence.start);
+        Some(ExperimentSpec {
+            id: id?,
+            caption: caption?,
+            alt: alt?,
+            seed: seed?,
+            params: ExperimentParams {
+                init: init?,
+                activation: activation?,
+                layers,
+                nodes,
+                samples,
+                bins: bins?,
+                range: range?,
+            },
+            table: table?,
+            figure: figure?,
+            line,
+            id_span: id_span?,
+        })
+    }
+
+    /// Reports a missing key at the opening fence.
+    fn missing(&mut self, key: &str, example: &str) {
+        let fence = self.fence.clone();
+        let first_line_end = self.file.text[fence.clone()]
+            .find('\n')
+            .map_or(fence.end, |i| fence.start + i);
+        let diagnostic = self
+            .file
+            .error(
+                fence.start..first_line_end,
+                format!("experiment block is missing `{key}`"),
+            )
+            .with_hint(format!("add e.g. {example}"));
+        self.report(diagnostic);
+    }
+
+    fn wrong_type(&mut self, entry: Entry<'_, '_>, expected: &str, example: &str) {
+        let (key, value) = entry;
+        let diagnostic = self
+            .at(
+                value.span(),
+                format!(
+                    "`{}` must be {expected}, found {}",
+                    key.get_ref(),
+                    describe(value.get_ref())
+                ),
+            )
+            .with_hint(format!("e.g. {example}"));
+        self.report(diagnostic);
+    }
+
+    fn required_string(
+        &mut self,
+        entry: Option<Entry<'_, '_>>,
+        key: &str,
+        example: &str,
+    ) -> Option<String> {
+        let Some(entry) = entry else {
+            self.missing(key, example);
+            return None;
+        };
+        match entry.1.get_ref() {
+            DeValue::String(text) if text.trim().is_empty() => {
+                let diagnostic = self
+                    .at(entry.1.span(), format!("`{key}` is empty"))
+                    .with_hint(format!("e.g. {example}"));
+                self.report(diagnostic);
+                None
+            }
+            DeValue::String(text) => Some(text.to_string()),
+            _ => {
+                self.wrong_type(entry, "a string", example);
+                None
+            }
+        }
+    }
+
+    fn required_choice(
+        &mut self,
+        entry: Option<Entry<'_, '_>>,
+        key: &str,
+        choices: &[&str],
+    ) -> Option<String> {
+        let example = format!("{key} = \"{}\"", choices[choices.len() - 1]);
+        let text = self.required_string(entry, key, &example)?;
+        if choices.contains(&text.as_str()) {
+            return Some(text);
+        }
+        let (_, value) = entry.expect("a string was found, so the entry exists");
+        let mut hint = format!("one of {}", quoted_list(choices));
+        if let Some(close) = suggest(&text, choices) {
+            hint = format!("did you mean \"{close}\"? ({hint})");
+        }
+        let diagnostic = self
+            .at(value.span(), format!("unknown {key} \"{text}\""))
+            .with_hint(hint);
+        self.report(diagnostic);
+        None
+    }
+
+    fn integer(&mut self, entry: Entry<'_, '_>, (lo, hi): (i64, i64)) -> Option<i64> {
+        let (key, value) = entry;
+        let key = key.get_ref().to_string();
+        let DeValue::Integer(integer) = value.get_ref() else {
+            self.wrong_type(entry, "an integer", &format!("{key} = {}", lo.max(1)));
+            return None;
+        };
+        match i64::from_str_radix(integer.as_str(), integer.radix()).ok() {
+            Some(n) if (lo..=hi).contains(&n) => Some(n),
+            _ => {
+                let hint = if hi == i64::MAX {
+                    format!("{key} must be at least {lo}")
+                } else {
+                    format!("{key} must be between {lo} and {hi}")
+                };
+                let diagnostic = self
+                    .at(value.span(), format!("`{key}` = {integer} is out of range"))
+                    .with_hint(hint);
+                self.report(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn optional_integer(
+        &mut self,
+        entry: Option<Entry<'_, '_>>,
+        bounds: (i64, i64),
+        default: usize,
+    ) -> Option<usize> {
+        match entry {
+            Some(entry) => self.integer(entry, bounds).map(|n| n as usize),
+            None => Some(default),
+        }
+    }
+
+    /// A finite number in `(lo, hi]`.
+    fn float(&mut self, entry: Entry<'_, '_>, (lo, hi): (f64, f64)) -> Option<f64> {
+        let (key, value) = entry;
+        let key = key.get_ref().to_string();
+        let Some(number) = number_value(value.get_ref()) else {
+            self.wrong_type(entry, "a number", &format!("{key} = 0.01"));
+            return None;
+        };
+        if number.is_finite() && number > lo && number <= hi {
+            return Some(number);
+        }
+        let diagnostic = self
+            .at(value.span(), format!("`{key}` = {number} is out of range"))
+            .with_hint(format!("{key} must be greater than {lo} and at most {hi}"));
+        self.report(diagnostic);
+        None
+    }
+
+    fn optional_bool(&mut self, entry: Option<Entry<'_, '_>>, default: bool) -> Option<bool> {
+        let Some(entry) = entry else {
+            return Some(default);
+        };
+        match entry.1.get_ref() {
+            DeValue::Boolean(flag) => Some(*flag),
+            _ => {
+                let example = format!("{} = {}", entry.0.get_ref(), !default);
+                self.wrong_type(entry, "true or false", &example);
+                None
+            }
+        }
+    }
+
+    fn range(&mut self, entry: Entry<'_, '_>) -> Option<(f64, f64)> {
+        let (_, value) = entry;
+        let items = match value.get_ref() {
+            DeValue::Array(items) if items.len() == 2 => items,
+            _ => {
+                self.wrong_type(entry, "two numbers [lo, hi]", "range = [0.0, 1.0]");
+                return None;
+            }
+        };
+        let mut ends = [0.0; 2];
+        for (end, item) in ends.iter_mut().zip(items.iter()) {
+            match number_value(item.get_ref()) {
+                Some(n) if n.is_finite() && n.abs() <= limits::RANGE_MAGNITUDE => *end = n,
+                _ => {
+                    let diagnostic = self
+                        .at(item.span(), "each end of `range` must be a finite number")
+                        .with_hint(format!(
+                            "e.g. range = [-1.0, 1.0]; ends within ±{:e}",
+                            limits::RANGE_MAGNITUDE
+                        ));
+                    self.report(diagnostic);
+                    return None;
+                }
+            }
+        }
+        if ends[0] >= ends[1] {
+            let diagnostic = self
+                .at(value.span(), "`range` must go from low to high")
+                .with_hint("the first number is the low end, e.g. range = [-1.0, 1.0]");
+            self.report(diagnostic);
+            return None;
+        }
+        Some((ends[0], ends[1]))
+    }
+
+    /// Reports a size bound at the key furthest above its default (or at the fence).
+    fn report_size(
+        &mut self,
+        entries: &[Entry<'_, '_>],
+        problem: String,
+        layers: usize,
+        nodes: usize,
+        samples: usize,
+    ) {
+        let ratios = [
+            ("nodes", nodes as f64 / 100.0),
+            ("samples", samples as f64 / 1000.0),
+            ("layers", layers as f64 / 5.0),
+        ];
+        let blamed = ratios
+            .into_iter()
+            .filter_map(|(name, ratio)| {
+                let (_, value) = entries.iter().find(|(k, _)| k.get_ref() == name)?;
+                Some((ratio, value.span()))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let diagnostic = match blamed {
+            Some((_, span)) => self.at(span, problem),
+            None => self.file.error(self.fence.clone(), problem),
+        };
+        self.report(diagnostic.with_hint(
+            "lower nodes, samples or layers; the classic experiment is 1000 samples × 100 nodes × 5 layers",
+        ));
+    }
+}
+
+/// A TOML integer or float as `f64`.
+fn number_value(value: &DeValue<'_>) -> Option<f64> {
+    match value {
+        DeValue::Float(float) => float.as_str().parse::<f64>().ok(),
+        DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix())
+            .ok()
+            .map(|n| n as f64),
+        _ => None,
+    }
+}
+
+/// Why `id` is not a valid experiment id, if it is not.
+pub fn id_problem(id: &str) -> Option<String> {
+    let well_formed = !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if !well_formed {
+        Some(format!("invalid experiment id \"{id}\""))
+    } else if id.len() > limits::ID_LENGTH {
+        Some(format!(
+            "experiment id is {} characters long (at most {})",
+            id.len(),
+            limits::ID_LENGTH
+        ))
+    } else {
+        None
+    }
+}
+
+fn describe(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(text) => format!("the string \"{text}\""),
+        DeValue::Integer(integer) => format!("the integer {integer}"),
+        DeValue::Float(float) => format!("the number {float}"),
+        DeValue::Boolean(flag) => format!("{flag}"),
+        DeValue::Datetime(_) => "a date".to_string(),
+        DeValue::Array(items) => format!("an array of {} items", items.len()),
+        DeValue::Table(_) => "a table".to_string(),
+    }
+}
+
+fn quoted_list(choices: &[&str]) -> String {
+    choices
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

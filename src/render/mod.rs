@@ -1,0 +1,146 @@
+//! Render stage: parsed lessons + results + SVGs → the site's pages, in memory.
+
+pub mod figure;
+pub mod markdown;
+pub mod templates;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::numeric::ExperimentResult;
+use crate::parse::ParsedBook;
+pub use figure::{FigureHtml, describe_params, render_figure};
+pub use templates::{Theme, load_theme};
+
+/// A lesson as the templates see it.
+#[derive(Serialize)]
+struct LessonLink<'a> {
+    number: usize,
+    title: &'a str,
+    href: String,
+    current: bool,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    number: usize,
+    title: &'a str,
+    content: String,
+    source: String,
+}
+
+/// Renders every page. Returns `(path in the site, contents)`, `index.html` and `style.css`
+/// included; figures are added by the caller.
+pub fn render_site(
+    book: &ParsedBook,
+    results: &BTreeMap<String, ExperimentResult>,
+    svgs: &BTreeMap<String, String>,
+    theme: &Theme,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let chapter_pages: HashMap<String, String> = book
+        .lessons
+        .iter()
+        .filter_map(|lesson| {
+            let file = lesson.source.path.file_name()?.to_str()?.to_string();
+            Some((file, page_name(&lesson.slug)))
+        })
+        .collect();
+
+    let mut bodies = Vec::with_capacity(book.lessons.len());
+    for (chapter_index, lesson) in book.lessons.iter().enumerate() {
+        let mut figures = HashMap::new();
+        let mut shown = 0;
+        for spec in &lesson.experiments {
+            let number = if spec.figure || spec.table {
+                shown += 1;
+                Some(format!("{}.{shown}", chapter_index + 1))
+            } else {
+                None
+            };
+            let svg = spec.figure.then(|| svgs[&spec.id].as_str());
+            let html = render_figure(lesson, spec, number.as_deref(), svg, &results[&spec.id]);
+            figures.insert(spec.id.as_str(), html);
+        }
+        bodies.push(markdown::render_lesson_body(
+            lesson,
+            &figures,
+            results,
+            &chapter_pages,
+        ));
+    }
+
+    let links = |current: Option<usize>| -> Vec<LessonLink<'_>> {
+        book.lessons
+            .iter()
+            .zip(&bodies)
+            .enumerate()
+            .map(|(i, (lesson, body))| LessonLink {
+                number: i + 1,
+                title: &lesson.title,
+                href: page_name(&lesson.slug),
+                current: current == Some(i),
+                summary: body.summary.clone(),
+            })
+            .collect()
+    };
+
+    let mut files = Vec::with_capacity(book.lessons.len() + 2);
+    let mut base = tera::Context::new();
+    base.insert("book", &book_context(book));
+
+    for (i, (lesson, body)) in book.lessons.iter().zip(&bodies).enumerate() {
+        let mut context = base.clone();
+        let lessons = links(Some(i));
+        let neighbour = |j: Option<usize>| j.and_then(|j| lessons.get(j));
+        context.insert("previous", &neighbour(i.checked_sub(1)));
+        context.insert("next", &neighbour(Some(i + 1)));
+        context.insert(
+            "page",
+            &PageContext {
+                number: i + 1,
+                title: &lesson.title,
+                content: body.html.clone(),
+                source: lesson.source.path.display().to_string(),
+            },
+        );
+        context.insert("lessons", &lessons);
+        let html = render_template(theme, "page.html", &context)?;
+        files.push((page_name(&lesson.slug), html.into_bytes()));
+    }
+
+    let mut context = base;
+    context.insert("lessons", &links(None));
+    context.insert("figure_count", &svgs.len());
+    let html = render_template(theme, "index.html", &context)?;
+    files.push(("index.html".to_string(), html.into_bytes()));
+    files.push((
+        "style.css".to_string(),
+        theme.stylesheet.clone().into_bytes(),
+    ));
+    Ok(files)
+}
+
+/// The page a lesson becomes: `02-zero.md` → `02-zero.html`.
+pub fn page_name(slug: &str) -> String {
+    format!("{slug}.html")
+}
+
+fn book_context(book: &ParsedBook) -> BTreeMap<&'static str, Option<&str>> {
+    let config = &book.config;
+    BTreeMap::from([
+        ("title", Some(config.title.as_str())),
+        ("author", config.author.as_deref()),
+        ("language", Some(config.language.as_str())),
+        ("description", config.description.as_deref()),
+    ])
+}
+
+fn render_template(theme: &Theme, name: &str, context: &tera::Context) -> Result<String> {
+    theme
+        .tera
+        .render(name, context)
+        .map_err(|error| Error::Other(format!("rendering template {name}: {error}")))
+}

@@ -1,0 +1,92 @@
+//! The pipeline, end to end: load → parse → run → draw → render, all in memory.
+//!
+//! ```text
+//! content/ ──load──▶ Book ──parse──▶ lessons + ExperimentSpecs (with spans)
+//!         ──run──▶ results (pure, seeded, parallel) ──draw──▶ SVG strings
+//!         ──render──▶ HTML pages (tera) ──write──▶ output/ (all or nothing)
+//! ```
+//!
+//! Each function here returns the site as bytes; only [`crate::write`] puts it on disk, so tests
+//! and `initbook verify`-style comparisons never need the file system.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::book::load_book;
+use crate::draw::draw_histograms;
+use crate::error::Result;
+use crate::numeric::ExperimentResult;
+use crate::parse::{ParsedBook, parse_book};
+use crate::render::{load_theme, render_site};
+use crate::run::run_all;
+
+/// A built site in memory: path in the site (`/`-separated) → file contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub lessons: usize,
+    pub experiments: usize,
+    pub figures: usize,
+}
+
+/// Builds the book at `root` into memory.
+pub fn build_site(root: &Path) -> Result<Site> {
+    let book = parse_book(&load_book(root)?)?;
+    let theme = load_theme(root)?;
+    let results = run_all(&book);
+    let svgs = draw_figures(&book, &results);
+    let mut files: BTreeMap<String, Vec<u8>> = render_site(&book, &results, &svgs, &theme)?
+        .into_iter()
+        .collect();
+    for (id, svg) in &svgs {
+        files.insert(figure_path(id), svg.clone().into_bytes());
+    }
+    Ok(Site {
+        files,
+        lessons: book.lessons.len(),
+        experiments: results.len(),
+        figures: svgs.len(),
+    })
+}
+
+/// What `initbook check` found: everything is valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSummary {
+    pub lessons: usize,
+    pub experiments: usize,
+    pub references: usize,
+}
+
+/// Loads and checks the book and its templates without running or writing anything.
+pub fn check_book(root: &Path) -> Result<CheckSummary> {
+    let book = parse_book(&load_book(root)?)?;
+    load_theme(root)?;
+    Ok(CheckSummary {
+        lessons: book.lessons.len(),
+        experiments: book.experiments().count(),
+        references: book.lessons.iter().map(|l| l.references.len()).sum(),
+    })
+}
+
+/// Where a figure's SVG file goes in the site.
+pub fn figure_path(id: &str) -> String {
+    format!("figures/{id}.svg")
+}
+
+/// Draws every experiment that shows a figure, in parallel.
+fn draw_figures(
+    book: &ParsedBook,
+    results: &BTreeMap<String, ExperimentResult>,
+) -> BTreeMap<String, String> {
+    let specs: Vec<_> = book
+        .experiments()
+        .map(|(_, spec)| spec)
+        .filter(|spec| spec.figure)
+        .collect();
+    specs
+        .par_iter()
+        .map(|spec| (spec.id.clone(), draw_histograms(spec, &results[&spec.id])))
+        .collect()
+}
