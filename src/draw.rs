@@ -40,7 +40,11 @@ pub fn draw_histograms(spec: &ExperimentSpec, result: &ExperimentResult) -> Stri
         .unwrap_or(0)
         .max(1);
     let x_axis = Axis::new(lo, hi, 2);
-    let y_axis = Axis::new(0.0, tallest as f64 * 1.08, 4);
+    let y_top = match spec.y_max {
+        Some(y_max) if y_max < tallest => y_max as f64,
+        _ => tallest as f64 * 1.08,
+    };
+    let y_axis = Axis::new(0.0, y_top, 4);
 
     let mut svg = String::new();
     {
@@ -77,6 +81,7 @@ pub fn draw_histograms(spec: &ExperimentSpec, result: &ExperimentResult) -> Stri
             mesh.draw().expect("drawing into a String cannot fail");
 
             let edges = &layer.edges;
+            let mut clipped = Vec::new();
             chart
                 .draw_series(
                     layer
@@ -85,13 +90,41 @@ pub fn draw_histograms(spec: &ExperimentSpec, result: &ExperimentResult) -> Stri
                         .enumerate()
                         .filter(|(_, c)| **c > 0)
                         .map(|(bin, &count)| {
+                            let height = count as f64;
+                            if height > y_top {
+                                clipped.push((bin, count));
+                            }
                             Rectangle::new(
-                                [(edges[bin], 0.0), (edges[bin + 1], count as f64)],
+                                [(edges[bin], 0.0), (edges[bin + 1], height.min(y_top))],
                                 BAR_COLOUR.filled(),
                             )
                         }),
                 )
                 .expect("drawing into a String cannot fail");
+
+            // Cut bars get a white break near the top and their true count beside them.
+            let note_style = |h| {
+                TextStyle::from((FONT, 15).into_font())
+                    .color(&NOTE_COLOUR)
+                    .pos(Pos::new(h, VPos::Top))
+            };
+            for (row, &(bin, count)) in clipped.iter().enumerate() {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(edges[bin], y_top * 0.90), (edges[bin + 1], y_top * 0.93)],
+                        WHITE.filled(),
+                    )))
+                    .expect("drawing into a String cannot fail");
+                // Neighbouring cut bars stack their labels instead of overprinting them.
+                let label_x = edges[clipped.last().map_or(bin, |&(last, _)| last) + 1];
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!(" {count}"),
+                        (label_x, y_top * (1.0 - 0.08 * row as f64)),
+                        note_style(HPos::Left),
+                    )))
+                    .expect("drawing into a String cannot fail");
+            }
 
             // Values outside the range are not in any bar; say how many, so nothing hides.
             let mut notes = Vec::new();
@@ -101,15 +134,14 @@ pub fn draw_histograms(spec: &ExperimentSpec, result: &ExperimentResult) -> Stri
             if layer.above > 0 {
                 notes.push(format!("{} above {}", layer.above, x_axis.label(hi)));
             }
+            let first_row = clipped.len();
             for (line, note) in notes.iter().enumerate() {
-                let style = TextStyle::from((FONT, 15).into_font())
-                    .color(&NOTE_COLOUR)
-                    .pos(Pos::new(HPos::Right, VPos::Top));
+                let y = y_top * (1.0 - 0.08 * (first_row + line) as f64);
                 chart
                     .draw_series(std::iter::once(Text::new(
                         note.clone(),
-                        (hi, y_axis.hi - y_axis.hi * 0.07 * line as f64),
-                        style,
+                        (hi, y),
+                        note_style(HPos::Right),
                     )))
                     .expect("drawing into a String cannot fail");
             }

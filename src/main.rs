@@ -308,6 +308,7 @@ fn flag_experiment(args: &RunArgs) -> Result<ExperimentSpec, Failure> {
         params,
         table: false,
         figure: true,
+        y_max: None,
         line: 0,
         id_span: 0..0,
     })

@@ -26,6 +26,9 @@ pub struct ExperimentSpec {
     pub table: bool,
     /// Draw the figure (default). Without figure and table the block renders as a compact card.
     pub figure: bool,
+    /// Clip the figure's y axis at this count (taller bars are cut and labelled), to show the
+    /// shape of the rest when one bin towers over the others, like ReLU's zeros.
+    pub y_max: Option<u64>,
     /// Where the block starts (its opening fence), for messages and the reproduce panel.
     pub line: usize,
     /// Byte span of the `id` value, to point at duplicates.
@@ -47,6 +50,7 @@ pub mod limits {
     /// `samples × nodes² × layers` multiply-adds: a few seconds on one core.
     pub const WORK: u128 = 10_000_000_000;
     pub const ID_LENGTH: usize = 64;
+    pub const Y_MAX: (i64, i64) = (1, i64::MAX);
 
     /// The combined size bounds, checked before anything is allocated.
     pub fn size_problem(layers: usize, nodes: usize, samples: usize) -> Option<String> {
@@ -67,7 +71,7 @@ pub mod limits {
 }
 
 /// Every key the directive knows, in the order the reference documents them.
-pub const KEYS: [&str; 14] = [
+pub const KEYS: [&str; 15] = [
     "id",
     "caption",
     "alt",
@@ -82,6 +86,7 @@ pub const KEYS: [&str; 14] = [
     "range",
     "table",
     "figure",
+    "y_max",
 ];
 
 /// The text inside a code block, with a map back to byte offsets in the Markdown file.
@@ -259,6 +264,10 @@ impl Checker<'_> {
         };
         let table = self.optional_bool(find("table"), false);
         let figure = self.optional_bool(find("figure"), true);
+        let y_max = match find("y_max") {
+            Some(entry) => self.integer(entry, limits::Y_MAX).map(|n| Some(n as u64)),
+            None => Some(None),
+        };
 
         let (layers, nodes, samples) = (layers?, nodes?, samples?);
         if let Some(problem) = limits::size_problem(layers, nodes, samples) {
@@ -283,6 +292,7 @@ impl Checker<'_> {
             },
             table: table?,
             figure: figure?,
+            y_max: y_max?,
             line,
             id_span: id_span?,
         })
