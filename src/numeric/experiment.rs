@@ -18,8 +18,8 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use super::gaussian::GaussianStream;
-use super::network::{Activation, Init, dense_forward};
-use super::stats::{Binning, LayerStats, layer_stats};
+use super::network::{Activation, Init, dense_forward_then};
+use super::stats::{Binning, FirstPass, LayerStats, finish_layer_stats};
 
 /// Everything that determines an experiment's result, except the seed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,11 +115,19 @@ pub fn run_experiment(params: &ExperimentParams, seed: u64) -> ExperimentResult 
         let weights = params
             .init
             .draw_weights(params.nodes, params.nodes, &mut rng, &mut normal);
-        dense_forward(input.view(), weights.view(), params.activation, &mut output);
-        layers.push(layer_stats(
+        // The first statistics pass runs on each band of rows right after it is computed,
+        // while it is still in cache.
+        let first_passes = dense_forward_then(
+            input.view(),
+            weights.view(),
+            params.activation,
+            &mut output,
+            |rows| FirstPass::of_rows(rows, params.nodes, params.activation, &binning),
+        );
+        layers.push(finish_layer_stats(
             layer,
             output.view(),
-            params.activation,
+            first_passes,
             &binning,
         ));
         std::mem::swap(&mut input, &mut output);

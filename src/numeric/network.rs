@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::elementary;
 use super::gaussian::GaussianStream;
 use super::matmul::PackedMatrix;
+use super::stats::CHUNK_ROWS;
 
 /// How a layer's weights are drawn. `n` below is the layer's fan-in (its number of inputs).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -130,22 +131,25 @@ impl Activation {
 
 /// One dense layer without bias: `z = f(input · weights)`, written into `z`.
 ///
-/// Bands of rows run in parallel; every output element is computed by the same operations
-/// whichever thread computes it, so the result does not depend on the thread count.
-pub fn dense_forward(
+/// Bands of [`CHUNK_ROWS`] rows run in parallel; every output element is computed by the same
+/// operations whichever thread computes it, so the result does not depend on the thread count.
+/// `then` runs on each finished band while it is still in cache; its results come back in band
+/// order.
+pub fn dense_forward_then<T: Send>(
     input: ArrayView2<f64>,
     weights: ArrayView2<f64>,
     activation: Activation,
     z: &mut Array2<f64>,
-) {
+    then: impl Fn(&[f64]) -> T + Sync,
+) -> Vec<T> {
     let packed = PackedMatrix::new(weights);
-    let band = ROWS_PER_TASK * input.ncols();
+    let input_band = CHUNK_ROWS * input.ncols();
     let input = input.as_slice().expect("row-major input");
-    let z_band = ROWS_PER_TASK * z.ncols();
+    let z_band = CHUNK_ROWS * z.ncols();
     let z = z.as_slice_mut().expect("row-major output");
     z.par_chunks_mut(z_band)
-        .zip(input.par_chunks(band))
-        .for_each(|(z, x)| {
+        .zip(input.par_chunks(input_band))
+        .map(|(z, x)| {
             packed.multiply_rows(x, z);
             // One loop per activation, so the match is not inside the hot loop.
             match activation {
@@ -153,11 +157,20 @@ pub fn dense_forward(
                 Activation::Tanh => apply_in_place(z, |a| Activation::Tanh.apply(a)),
                 Activation::Relu => apply_in_place(z, |a| Activation::Relu.apply(a)),
             }
-        });
+            then(z)
+        })
+        .collect()
 }
 
-/// Rows per parallel task: enough work to outweigh the scheduling.
-const ROWS_PER_TASK: usize = 64;
+/// [`dense_forward_then`] with nothing to do afterwards.
+pub fn dense_forward(
+    input: ArrayView2<f64>,
+    weights: ArrayView2<f64>,
+    activation: Activation,
+    z: &mut Array2<f64>,
+) {
+    dense_forward_then(input, weights, activation, z, |_| ());
+}
 
 #[inline(always)]
 fn apply_in_place(values: &mut [f64], f: impl Fn(f64) -> f64) {

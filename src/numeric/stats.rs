@@ -110,14 +110,29 @@ pub fn layer_stats(
     activation: Activation,
     binning: &Binning,
 ) -> LayerStats {
+    let units = z.ncols();
+    let first = z
+        .as_slice()
+        .expect("activations are row-major")
+        .par_chunks(CHUNK_ROWS * units)
+        .map(|rows| FirstPass::of_rows(rows, units, activation, binning))
+        .collect();
+    finish_layer_stats(layer, z, first, binning)
+}
+
+/// The statistics from first passes already made over each chunk of [`CHUNK_ROWS`] rows (in
+/// chunk order) — the forward pass makes them while the chunk is still in cache — plus a second
+/// pass over `z` for the spreads.
+pub fn finish_layer_stats(
+    layer: usize,
+    z: ArrayView2<f64>,
+    chunks: Vec<FirstPass>,
+    binning: &Binning,
+) -> LayerStats {
     let (samples, units) = z.dim();
     let z = z.as_slice().expect("activations are row-major");
     let count = (samples * units) as f64;
-
-    let first = z
-        .par_chunks(CHUNK_ROWS * units)
-        .map(|rows| FirstPass::of_rows(rows, units, activation, binning))
-        .collect::<Vec<_>>()
+    let first = chunks
         .into_iter()
         .reduce(FirstPass::merge)
         .unwrap_or_else(|| FirstPass::empty(units, binning.bins));
@@ -176,9 +191,9 @@ pub fn layer_stats(
     }
 }
 
-/// What one pass over the values gathers. Sums are kept per unit (column) — the inner loops then
-/// vectorise — and reduced over units at the end.
-struct FirstPass {
+/// What one pass over a chunk of rows gathers. Sums are kept per unit (column) — the inner loops
+/// then vectorise — and reduced over units at the end.
+pub struct FirstPass {
     unit_sums: Vec<f64>,
     unit_deriv_sums: Vec<f64>,
     min: f64,
@@ -205,7 +220,7 @@ impl FirstPass {
         }
     }
 
-    fn of_rows(rows: &[f64], units: usize, activation: Activation, binning: &Binning) -> Self {
+    pub fn of_rows(rows: &[f64], units: usize, activation: Activation, binning: &Binning) -> Self {
         // A local copy: the compiler then knows nothing in the loop changes it and hoists the
         // bin-width division out of `place`.
         let binning = *binning;

@@ -265,5 +265,15 @@ fn check_references(
 fn latex_error(latex: &str) -> Option<String> {
     let storage = pulldown_latex::Storage::new();
     let mut parser = pulldown_latex::Parser::new(latex, &storage);
-    parser.find_map(|event| event.err().map(|error| error.to_string()))
+    // Its message carries a multi-line excerpt of its own; our diagnostic already shows the line.
+    parser.find_map(|event| {
+        event.err().map(|error| {
+            error
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+    })
 }

@@ -1,0 +1,160 @@
+//! The built site: pages, figures, references, math, templates, and the offline promise.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::TinyBook;
+use initbook::build_site;
+use initbook::numeric::run_experiment;
+
+fn page(site: &initbook::Site, name: &str) -> String {
+    String::from_utf8(site.files[name].clone()).unwrap()
+}
+
+#[test]
+fn pages_have_navigation_and_titles() {
+    let book = TinyBook::new();
+    let site = build_site(book.root()).unwrap();
+    let one = page(&site, "01-one.html");
+    assert!(one.contains("<title>First lesson · Tiny</title>"));
+    assert!(one.contains(r#"<li class="current"><a href="01-one.html" aria-current="page">"#));
+    assert!(one.contains(
+        r#"<a href="02-two.html"><span class="lesson-number">2.</span> Second lesson</a>"#
+    ));
+    assert!(one.contains(r#"rel="next" href="02-two.html""#));
+    assert!(
+        !one.contains(r#"rel="prev""#),
+        "the first lesson has no previous one"
+    );
+    let two = page(&site, "02-two.html");
+    assert!(two.contains(r#"rel="prev" href="01-one.html""#));
+    assert!(!two.contains(r#"rel="next""#));
+    let index = page(&site, "index.html");
+    assert!(index.contains("<h1>Tiny</h1>"));
+    assert!(index.contains(r#"<a href="01-one.html">First lesson</a>"#));
+    assert!(index.contains(r#"<html lang="en">"#));
+}
+
+#[test]
+fn figures_are_inline_numbered_and_labelled() {
+    let book = TinyBook::new();
+    let site = build_site(book.root()).unwrap();
+    let one = page(&site, "01-one.html");
+    assert!(one.contains(r#"<figure class="experiment" id="small">"#));
+    assert!(one.contains(r#"<span class="figure-number">Figure 1.1</span> — A small experiment <span class="seed">(seed 42)</span>"#));
+    let svg = String::from_utf8(site.files["figures/small.svg"].clone()).unwrap();
+    assert!(svg.contains(r#"<title id="small-title">A small experiment</title>"#));
+    assert!(svg.contains(r#"<desc id="small-desc">Two histograms</desc>"#));
+    assert!(svg.contains("\nLayer 1\n") && svg.contains("\nLayer 2\n"));
+    assert!(
+        one.contains(svg.trim_end()),
+        "the page embeds the same SVG as the file"
+    );
+    // table = true: one row per layer.
+    assert_eq!(one.matches(r#"<tr><th scope="row">"#).count(), 2);
+    assert!(one.contains("initbook run small --seed 42 --svg small.svg"));
+    assert!(page(&site, "02-two.html").contains("Figure 2.1"));
+}
+
+#[test]
+fn references_show_the_experiment_value() {
+    let book = TinyBook::new();
+    let site = build_site(book.root()).unwrap();
+    let lesson = initbook::parse::parse_lesson(initbook::diagnostic::SourceFile::new(
+        "content/01-one.md",
+        common::LESSON_ONE.to_string(),
+    ))
+    .unwrap();
+    let spec = &lesson.experiments[0];
+    let expected = format!(
+        "{:.3}",
+        run_experiment(&spec.params, spec.seed).layers[1].std
+    );
+    let one = page(&site, "01-one.html");
+    assert!(
+        one.contains(&format!(r##"<a class="stat" href="#small" title="small: layer 2, std (seed 42)">{expected}</a>"##)),
+        "{one}"
+    );
+    assert!(!one.contains("{small."), "no reference is left unrendered");
+}
+
+#[test]
+fn links_between_lessons_point_at_pages() {
+    let book = TinyBook::new();
+    let site = build_site(book.root()).unwrap();
+    assert!(page(&site, "01-one.html").contains(r#"<a href="02-two.html">the next lesson</a>"#));
+}
+
+#[test]
+fn math_is_mathml_at_build_time() {
+    let book = TinyBook::new();
+    let site = build_site(book.root()).unwrap();
+    let two = page(&site, "02-two.html");
+    assert!(two.contains("<math display=\"inline\">"));
+    assert!(!two.contains("$\\sigma"), "no raw LaTeX left");
+}
+
+#[test]
+fn templates_in_the_book_override_the_built_in_ones() {
+    let book = TinyBook::new();
+    book.write("templates/style.css", "body { color: red; }\n");
+    book.write(
+        "templates/page.html",
+        "<html><title>{{ page.title }}</title><body>{{ page.content | safe }}</body></html>\n",
+    );
+    let site = build_site(book.root()).unwrap();
+    assert_eq!(page(&site, "style.css"), "body { color: red; }\n");
+    assert!(page(&site, "01-one.html").starts_with("<html><title>First lesson</title>"));
+    // index.html still comes from the built-in theme.
+    assert!(page(&site, "index.html").contains("<nav class=\"sidebar\""));
+}
+
+#[test]
+fn a_broken_template_is_an_error() {
+    let book = TinyBook::new();
+    book.write("templates/page.html", "{% if %}\n");
+    let error = build_site(book.root()).unwrap_err().to_string();
+    assert!(error.contains("templates"), "{error}");
+}
+
+#[test]
+fn the_tutorial_loads_nothing_from_the_network() {
+    let site = build_site(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(site.lessons >= 7);
+    for (path, bytes) in &site.files {
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        for forbidden in [
+            "<script",
+            "src=\"http",
+            "src=\"//",
+            "@import",
+            "url(",
+            "<link rel=\"preconnect",
+        ] {
+            assert!(!text.contains(forbidden), "{path} contains {forbidden}");
+        }
+        for link in text.split("<link ").skip(1) {
+            let link = &link[..link.find('>').unwrap()];
+            assert!(link.contains("href=\"style.css\""), "{path} links {link}");
+        }
+    }
+}
+
+#[test]
+fn every_figure_file_is_used_on_a_page() {
+    let site = build_site(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let pages: String = site
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    for path in site.files.keys().filter(|p| p.starts_with("figures/")) {
+        let id = path.trim_start_matches("figures/").trim_end_matches(".svg");
+        assert!(
+            pages.contains(&format!("id=\"{id}\"")),
+            "{id} is not on any page"
+        );
+    }
+}
