@@ -388,3 +388,13 @@ fn code_spans_that_are_not_references_stay_code() {
     let lesson = parse_lesson(SourceFile::new("content/lesson.md", md)).unwrap();
     assert!(lesson.references.is_empty());
 }
+
+#[test]
+fn a_misspelled_required_key_is_one_error_not_two() {
+    // `sede` instead of `seed`: reported as the misspelling, not also as a missing `seed`; and
+    // the prose's references to the broken experiment are not reported as dangling.
+    let body = VALID.replace("seed = 42", "sede = 42");
+    let md = format!("{}\nSee `{{a.layer1.std}}`.\n", lesson_with_block(&body));
+    let line = line_of(&md, "sede");
+    assert_one_error(&md, line, 1, "unknown key `sede`", "did you mean `seed`?");
+}

@@ -148,6 +148,7 @@ pub fn parse_experiment(
         block,
         fence,
         diagnostics: Diagnostics::default(),
+        suggested: Vec::new(),
     };
     let spec = checker.check(table.get_ref());
     match spec {
@@ -156,11 +157,24 @@ pub fn parse_experiment(
     }
 }
 
+/// The `id` a block declares, even if the block has other errors: references to a broken
+/// experiment are then not reported as references to a missing one.
+pub fn declared_id(block: &BlockText) -> Option<String> {
+    let (table, _) = DeTable::parse_recoverable(&block.text);
+    let (_, value) = table
+        .get_ref()
+        .iter()
+        .find(|(key, _)| key.get_ref() == "id")?;
+    value.get_ref().as_str().map(str::to_string)
+}
+
 struct Checker<'a> {
     file: &'a SourceFile,
     block: &'a BlockText,
     fence: Range<usize>,
     diagnostics: Diagnostics,
+    /// Keys suggested for misspelled ones: not reported again as missing.
+    suggested: Vec<String>,
 }
 
 type Entry<'t, 'i> = (
@@ -185,7 +199,11 @@ impl Checker<'_> {
             let name = key.get_ref().as_ref();
             if !KEYS.contains(&name) {
                 let hint = match suggest(name, &KEYS) {
-                    Some(close) => format!("did you mean `{close}`?"),
+                    Some(close) => {
+                        let hint = format!("did you mean `{close}`?");
+                        self.suggested.push(close);
+                        hint
+                    }
                     None => format!("known keys: {}", KEYS.join(", ")),
                 };
                 let diagnostic = self
@@ -298,8 +316,11 @@ impl Checker<'_> {
         })
     }
 
-    /// Reports a missing key at the opening fence.
+    /// Reports a missing key at the opening fence, unless a misspelling of it was reported.
     fn missing(&mut self, key: &str, example: &str) {
+        if self.suggested.iter().any(|s| s == key) {
+            return;
+        }
         let fence = self.fence.clone();
         let first_line_end = self.file.text[fence.clone()]
             .find('\n')

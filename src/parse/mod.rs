@@ -116,6 +116,8 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
     let mut experiments = Vec::new();
     let mut pending_refs: Vec<(Range<usize>, reference::Parsed)> = Vec::new();
     let mut block: Option<(BlockText, Range<usize>)> = None;
+    // Ids of blocks that failed to parse; their own errors say what is wrong.
+    let mut broken_ids: Vec<String> = Vec::new();
 
     for (event, range) in markdown_events(&source.text) {
         match event {
@@ -140,7 +142,10 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
                 if let Some((block_text, fence)) = block.take() {
                     match parse_experiment(&source, &block_text, fence) {
                         Ok(spec) => experiments.push(spec),
-                        Err(found) => diagnostics.extend(found),
+                        Err(found) => {
+                            diagnostics.extend(found);
+                            broken_ids.extend(directive::declared_id(&block_text));
+                        }
                     }
                 }
             }
@@ -167,6 +172,10 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         }
     }
 
+    pending_refs.retain(|(_, parsed)| match parsed {
+        reference::Parsed::Reference { experiment, .. } => !broken_ids.contains(experiment),
+        _ => true,
+    });
     let references = check_references(&source, pending_refs, &experiments, &mut diagnostics);
     let title = match title.map(|t| t.trim().to_string()) {
         Some(title) if !title.is_empty() => title,
