@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A text file of the book, kept with its line starts so byte offsets become line:column.
 #[derive(Debug, Clone)]
@@ -92,19 +92,6 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A problem with a whole file, or one whose file could not be read.
-    pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
-        Diagnostic {
-            path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            width: 1,
-            message: message.into(),
-            source_line: String::new(),
-            hint: None,
-        }
-    }
-
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -160,6 +160,10 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
             }
             Event::Text(text) if in_title => title.get_or_insert_default().push_str(&text),
             Event::InlineMath(latex) | Event::DisplayMath(latex) => {
+                if in_title {
+                    // A page title is plain text: keep the LaTeX source.
+                    title.get_or_insert_default().push_str(&latex);
+                }
                 if let Some(message) = latex_error(&latex) {
                     diagnostics.push(
                         source
