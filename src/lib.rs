@@ -8,11 +8,13 @@ pub mod book;
 pub mod diagnostic;
 pub mod draw;
 pub mod error;
+pub mod manifest;
 pub mod numeric;
 pub mod parse;
 pub mod render;
 pub mod run;
 pub mod site;
+pub mod verify;
 pub mod write;
 
 pub use error::{Error, Result};

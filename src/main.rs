@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use initbook::draw::draw_histograms;
+use initbook::manifest::{canonical_data, sha256_hex};
 use initbook::numeric::{Activation, ExperimentParams, Init, run_experiment};
 use initbook::parse::directive::limits;
 use initbook::parse::{ExperimentSpec, parse_book};
@@ -47,6 +48,13 @@ enum Command {
     Check,
     /// Run one experiment: a figure of the book by id, or one described by flags.
     Run(RunArgs),
+    /// Rebuild in memory and compare with the site on disk; report every figure or page that
+    /// differs. Exit 0 when identical, 1 on any drift.
+    Verify {
+        /// The site to check (default: ROOT/output).
+        #[arg(long, value_name = "DIR")]
+        site: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -170,6 +178,7 @@ fn main() -> ExitCode {
         Command::Build { out, quiet } => build(&cli.root, out.as_deref(), *quiet),
         Command::Check => check(&cli.root),
         Command::Run(args) => run(&cli.root, args),
+        Command::Verify { site } => verify(&cli.root, site.as_deref()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -211,12 +220,40 @@ fn check(root: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+fn verify(root: &Path, site: Option<&Path>) -> Result<(), Failure> {
+    let site_dir = site.map_or_else(|| root.join("output"), Path::to_path_buf);
+    let fresh = build_site(root)?;
+    let report = initbook::verify::compare_with_disk(&fresh, &site_dir)?;
+    if report.is_clean() {
+        println!(
+            "verify: {} matches a fresh build ({} figures, {} files)",
+            site_dir.display(),
+            report.figures,
+            report.files
+        );
+        return Ok(());
+    }
+    let mut message = format!(
+        "{} differs from a fresh build ({} difference{}):",
+        site_dir.display(),
+        report.drift.len(),
+        if report.drift.len() == 1 { "" } else { "s" }
+    );
+    for drift in &report.drift {
+        message.push_str(&format!("\n  - {drift}"));
+    }
+    message.push_str("\nrebuild with `initbook build` to bring the site up to date");
+    Err(Error::Other(message).into())
+}
+
 /// What `run --json` prints.
 #[derive(Serialize)]
 struct RunReport<'a> {
     id: Option<&'a str>,
     seed: u64,
     params: &'a ExperimentParams,
+    /// The hash `figures.json` and the page's Reproduce panel show for these numbers.
+    data_sha256: String,
     layers: &'a [initbook::numeric::LayerStats],
 }
 
@@ -237,6 +274,7 @@ fn run(root: &Path, args: &RunArgs) -> Result<(), Failure> {
             id: args.id.as_deref(),
             seed: spec.seed,
             params: &spec.params,
+            data_sha256: sha256_hex(&canonical_data(&result)),
             layers: &result.layers,
         };
         let json = serde_json::to_string_pretty(&report).expect("plain data serialises");

@@ -3,7 +3,7 @@
 //! ```text
 //! content/ ──load──▶ Book ──parse──▶ lessons + ExperimentSpecs (with spans)
 //!         ──run──▶ results (pure, seeded, parallel) ──draw──▶ SVG strings
-//!         ──render──▶ HTML pages (tera) ──write──▶ output/ (all or nothing)
+//!         ──render──▶ HTML pages (tera) + figures.json ──write──▶ output/ (all or nothing)
 //! ```
 //!
 //! Each function here returns the site as bytes; only [`crate::write`] puts it on disk, so tests
@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::book::load_book;
 use crate::draw::draw_histograms;
 use crate::error::Result;
+use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
 use crate::numeric::ExperimentResult;
 use crate::parse::{ParsedBook, parse_book};
 use crate::render::{load_theme, render_site};
@@ -37,12 +38,16 @@ pub fn build_site(root: &Path) -> Result<Site> {
     let theme = load_theme(root)?;
     let results = run_all(&book);
     let svgs = draw_figures(&book, &results);
-    let mut files: BTreeMap<String, Vec<u8>> = render_site(&book, &results, &svgs, &theme)?
-        .into_iter()
-        .collect();
+    let data_hashes = data_hashes(&results);
+    let manifest = build_manifest(&book, &data_hashes, &svgs);
+    let mut files: BTreeMap<String, Vec<u8>> =
+        render_site(&book, &results, &svgs, &data_hashes, &theme)?
+            .into_iter()
+            .collect();
     for (id, svg) in &svgs {
         files.insert(figure_path(id), svg.clone().into_bytes());
     }
+    files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
     Ok(Site {
         files,
         lessons: book.lessons.len(),

@@ -20,6 +20,7 @@ pub fn render_figure(
     number: Option<&str>,
     svg: Option<&str>,
     result: &ExperimentResult,
+    data_hash: &str,
 ) -> FigureHtml {
     let mut html = String::new();
     let id = &spec.id;
@@ -49,7 +50,7 @@ pub fn render_figure(
             );
         }
     }
-    reproduce_panel(w, lesson, spec);
+    reproduce_panel(w, lesson, spec, data_hash);
     let _ = writeln!(w, "</figure>");
     FigureHtml { html }
 }
@@ -104,11 +105,27 @@ pub fn table_number(value: f64) -> String {
     format.format(Value::Real(value))
 }
 
-fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec) {
+fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_hash: &str) {
+    let command = if spec.figure {
+        format!(
+            "initbook run {id} --seed {seed} --svg {id}.svg",
+            id = spec.id,
+            seed = spec.seed
+        )
+    } else {
+        format!(
+            "initbook run {id} --seed {seed} --json",
+            id = spec.id,
+            seed = spec.seed
+        )
+    };
     let _ = writeln!(
         w,
-        "<details class=\"reproduce\">\n<summary>Reproduce</summary>\n<pre><code>initbook run {id} --seed {seed} --svg {id}.svg</code></pre>\n<p>{params}; RNG ChaCha8, seed {seed}. Defined in <code>{path}:{line}</code>.</p>\n</details>",
-        id = spec.id,
+        "<details class=\"reproduce\">\n<summary>Reproduce</summary>\n<pre><code>{command}</code></pre>\n\
+         <p>{params}; RNG ChaCha8, seed {seed}. Defined in <code>{path}:{line}</code>.</p>\n\
+         <p>SHA-256 of the data: <code class=\"hash\">{data_hash}</code><br>\
+         <code>initbook verify</code> checks that the figure on this page is exactly what these \
+         parameters and seed produce.</p>\n</details>",
         seed = spec.seed,
         params = escape_html(&describe_params(&spec.params)),
         path = lesson.source.path.display(),

@@ -38,6 +38,7 @@ pub fn render_site(
     book: &ParsedBook,
     results: &BTreeMap<String, ExperimentResult>,
     svgs: &BTreeMap<String, String>,
+    data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let chapter_pages: HashMap<String, String> = book
@@ -61,7 +62,14 @@ pub fn render_site(
                 None
             };
             let svg = spec.figure.then(|| svgs[&spec.id].as_str());
-            let html = render_figure(lesson, spec, number.as_deref(), svg, &results[&spec.id]);
+            let html = render_figure(
+                lesson,
+                spec,
+                number.as_deref(),
+                svg,
+                &results[&spec.id],
+                &data_hashes[&spec.id],
+            );
             figures.insert(spec.id.as_str(), html);
         }
         bodies.push(markdown::render_lesson_body(

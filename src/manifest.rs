@@ -1,0 +1,129 @@
+//! `figures.json`: what every figure of the site was made from, and fingerprints of what it is.
+//!
+//! For each experiment: where it is defined, its parameters after defaults, its seed and RNG, the
+//! SHA-256 of its SVG file and the SHA-256 of its *data* — a canonical serialisation of the
+//! statistics and histogram counts the figure is drawn from. Two hashes let `initbook verify`
+//! tell a changed result (the data hash moves) from a changed drawing (only the SVG hash moves).
+//!
+//! The canonical data serialisation is the compact JSON of [`ExperimentResult`]: fields in
+//! declaration order, floats in Rust's shortest round-trip form (exact: every `f64` has exactly
+//! one such text), so equal bits give equal text and any changed bit changes the text.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::numeric::ExperimentResult;
+use crate::parse::ParsedBook;
+use crate::site::figure_path;
+
+/// The RNG every experiment uses, named as a reader would call it.
+pub const RNG: &str = "rand_chacha::ChaCha8Rng::seed_from_u64(seed)";
+/// Where the manifest goes in the site.
+pub const MANIFEST_PATH: &str = "figures.json";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub initbook_version: String,
+    /// Sorted by id.
+    pub figures: Vec<FigureRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FigureRecord {
+    pub id: String,
+    /// The lesson file, relative to the book root.
+    pub lesson: String,
+    /// Line of the directive's opening fence.
+    pub line: usize,
+    /// The page the figure is on.
+    pub page: String,
+    pub kind: String,
+    /// Every parameter after defaults, as `initbook run --json` prints them.
+    pub params: serde_json::Value,
+    pub seed: u64,
+    pub rng: String,
+    /// The SVG file in the site, or `null` for an experiment shown without a figure.
+    pub svg: Option<String>,
+    pub svg_sha256: Option<String>,
+    pub data_sha256: String,
+}
+
+/// The canonical bytes of a result (see the module docs).
+pub fn canonical_data(result: &ExperimentResult) -> Vec<u8> {
+    serde_json::to_vec(result).expect("plain data serialises")
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The data hash of every experiment, by id.
+pub fn data_hashes(results: &BTreeMap<String, ExperimentResult>) -> BTreeMap<String, String> {
+    results
+        .iter()
+        .map(|(id, result)| (id.clone(), sha256_hex(&canonical_data(result))))
+        .collect()
+}
+
+/// The manifest of a built book.
+pub fn build_manifest(
+    book: &ParsedBook,
+    data_hashes: &BTreeMap<String, String>,
+    svgs: &BTreeMap<String, String>,
+) -> Manifest {
+    let mut figures: Vec<FigureRecord> = book
+        .experiments()
+        .map(|(lesson, spec)| {
+            let svg = svgs.get(&spec.id);
+            FigureRecord {
+                id: spec.id.clone(),
+                lesson: lesson.source.path.display().to_string().replace('\\', "/"),
+                line: spec.line,
+                page: crate::render::page_name(&lesson.slug),
+                kind: "activations".to_string(),
+                params: serde_json::to_value(spec.params).expect("plain data serialises"),
+                seed: spec.seed,
+                rng: RNG.to_string(),
+                svg: svg.map(|_| figure_path(&spec.id)),
+                svg_sha256: svg.map(|svg| sha256_hex(svg.as_bytes())),
+                data_sha256: data_hashes[&spec.id].clone(),
+            }
+        })
+        .collect();
+    figures.sort_by(|a, b| a.id.cmp(&b.id));
+    Manifest {
+        initbook_version: env!("CARGO_PKG_VERSION").to_string(),
+        figures,
+    }
+}
+
+impl Manifest {
+    /// Pretty JSON with a final newline: stable bytes, readable diffs.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("plain data serialises");
+        text.push('\n');
+        text
+    }
+
+    pub fn figure(&self, id: &str) -> Option<&FigureRecord> {
+        self.figures.iter().find(|f| f.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_input() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! `initbook verify`: rebuild in memory, compare with the site on disk, and say what drifted.
+//!
+//! Differences are reported per figure — whether its *data* changed (the experiment now gives
+//! other numbers) or only its *drawing* (same numbers, other SVG bytes) — and per page. Reads the
+//! site directory; writes nothing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::manifest::{MANIFEST_PATH, Manifest, sha256_hex};
+use crate::site::Site;
+
+/// One way the site on disk differs from a fresh build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// The site was built by another version of initbook.
+    Version { on_disk: String, current: String },
+    /// The experiment gives other numbers than the site shows.
+    DataChanged { id: String },
+    /// Same numbers, but the SVG file differs from what they draw.
+    DrawingChanged { id: String },
+    /// In the book, not in the site.
+    FigureMissing { id: String },
+    /// In the site, no longer in the book.
+    FigureRemoved { id: String },
+    /// A page (or other file) differs.
+    PageChanged { path: String },
+    /// A file the build makes is absent.
+    FileMissing { path: String },
+    /// A file the build does not make is present.
+    FileExtra { path: String },
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Drift::Version { on_disk, current } => write!(
+                f,
+                "the site was built by initbook {on_disk}; this is initbook {current}"
+            ),
+            Drift::DataChanged { id } => write!(
+                f,
+                "figure {id}: data changed — its parameters and seed now give other numbers"
+            ),
+            Drift::DrawingChanged { id } => write!(
+                f,
+                "figure {id}: drawing changed — same data, but the SVG differs"
+            ),
+            Drift::FigureMissing { id } => {
+                write!(f, "figure {id}: in the book but not in the site")
+            }
+            Drift::FigureRemoved { id } => {
+                write!(f, "figure {id}: in the site but no longer in the book")
+            }
+            Drift::PageChanged { path } => write!(f, "page {path} differs"),
+            Drift::FileMissing { path } => write!(f, "{path} is missing"),
+            Drift::FileExtra { path } => write!(f, "{path} is not part of a fresh build"),
+        }
+    }
+}
+
+/// The outcome of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub figures: usize,
+    pub files: usize,
+    pub drift: Vec<Drift>,
+}
+
+impl VerifyReport {
+    pub fn is_clean(&self) -> bool {
+        self.drift.is_empty()
+    }
+}
+
+/// Compares `fresh` (a build in memory) with the site in `site_dir`.
+pub fn compare_with_disk(fresh: &Site, site_dir: &Path) -> Result<VerifyReport> {
+    if !site_dir.is_dir() {
+        return Err(Error::Other(format!(
+            "no site at {}: build it first with `initbook build`",
+            site_dir.display()
+        )));
+    }
+    let manifest_path = site_dir.join(MANIFEST_PATH);
+    let on_disk_manifest: Manifest = match std::fs::read(&manifest_path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| {
+            Error::Other(format!(
+                "{} is not a manifest this initbook can read ({error}); rebuild with `initbook build`",
+                manifest_path.display()
+            ))
+        })?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Other(format!(
+                "{} has no {MANIFEST_PATH}: it was not built by this version of initbook; rebuild with `initbook build`",
+                site_dir.display()
+            )));
+        }
+        Err(error) => return Err(Error::io("read", &manifest_path, error)),
+    };
+    let fresh_manifest: Manifest = serde_json::from_slice(&fresh.files[MANIFEST_PATH])
+        .expect("the manifest we just built parses");
+
+    let mut drift = Vec::new();
+    if on_disk_manifest.initbook_version != fresh_manifest.initbook_version {
+        drift.push(Drift::Version {
+            on_disk: on_disk_manifest.initbook_version.clone(),
+            current: fresh_manifest.initbook_version.clone(),
+        });
+    }
+
+    let on_disk_files = read_tree(site_dir)?;
+    let mut explained: Vec<&str> = vec![MANIFEST_PATH];
+
+    for figure in &fresh_manifest.figures {
+        let Some(old) = on_disk_manifest.figure(&figure.id) else {
+            drift.push(Drift::FigureMissing {
+                id: figure.id.clone(),
+            });
+            continue;
+        };
+        if old.data_sha256 != figure.data_sha256 {
+            drift.push(Drift::DataChanged {
+                id: figure.id.clone(),
+            });
+        } else if let Some(svg) = &figure.svg {
+            // Hash the file itself: the manifest on disk could be stale or edited.
+            let actual = on_disk_files.get(svg).map(|bytes| sha256_hex(bytes));
+            if actual.as_ref() != figure.svg_sha256.as_ref() {
+                drift.push(Drift::DrawingChanged {
+                    id: figure.id.clone(),
+                });
+            }
+        }
+        if let Some(svg) = &figure.svg {
+            explained.push(svg);
+        }
+    }
+    for old in &on_disk_manifest.figures {
+        if fresh_manifest.figure(&old.id).is_none() {
+            drift.push(Drift::FigureRemoved { id: old.id.clone() });
+            if let Some(svg) = &old.svg {
+                explained.push(svg);
+            }
+        }
+    }
+
+    for (path, bytes) in &fresh.files {
+        if explained.contains(&path.as_str()) {
+            continue;
+        }
+        match on_disk_files.get(path) {
+            None => drift.push(Drift::FileMissing { path: path.clone() }),
+            Some(on_disk) if on_disk != bytes => {
+                drift.push(Drift::PageChanged { path: path.clone() })
+            }
+            Some(_) => {}
+        }
+    }
+    for path in on_disk_files.keys() {
+        if !fresh.files.contains_key(path) && !explained.contains(&path.as_str()) {
+            drift.push(Drift::FileExtra { path: path.clone() });
+        }
+    }
+
+    // A manifest that matches in every figure but not in its bytes (e.g. a lesson line moved).
+    if drift.is_empty() && on_disk_files.get(MANIFEST_PATH) != fresh.files.get(MANIFEST_PATH) {
+        drift.push(Drift::PageChanged {
+            path: MANIFEST_PATH.to_string(),
+        });
+    }
+
+    Ok(VerifyReport {
+        figures: fresh_manifest.figures.len(),
+        files: fresh.files.len(),
+        drift,
+    })
+}
+
+/// Every file below `dir`, by `/`-separated relative path.
+fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    let mut pending: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|e| Error::io("read", &current, e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io("read", &current, e))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(dir)
+                    .expect("below dir")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+                files.insert(relative, bytes);
+            }
+        }
+    }
+    Ok(files)
+}

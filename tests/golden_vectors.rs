@@ -1,0 +1,74 @@
+//! Golden vectors: data hashes for a handful of (parameters, seed) cases, committed in
+//! `tests/golden/data-hashes.toml`. If a dependency upgrade (rand_chacha, rand_distr, …) or a
+//! change to the engine moves any value of any of them, this fails. Changing the file is a
+//! deliberate act: every figure of every book changes with it.
+
+use initbook::manifest::{canonical_data, sha256_hex};
+use initbook::numeric::{Activation, ExperimentParams, Init, run_experiment};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    init: String,
+    std: Option<f64>,
+    activation: String,
+    layers: Option<usize>,
+    nodes: Option<usize>,
+    samples: Option<usize>,
+    bins: Option<usize>,
+    range: Option<(f64, f64)>,
+    seed: u64,
+    data_sha256: String,
+}
+
+#[derive(Deserialize)]
+struct Golden {
+    case: Vec<Case>,
+}
+
+impl Case {
+    fn params(&self) -> ExperimentParams {
+        let init = match self.init.as_str() {
+            "zero" => Init::Zero,
+            "normal" => Init::Normal {
+                std: self.std.unwrap(),
+            },
+            "xavier" => Init::Xavier,
+            "he" => Init::He,
+            other => panic!("unknown init {other}"),
+        };
+        let classic =
+            ExperimentParams::classic(init, Activation::from_name(&self.activation).unwrap());
+        ExperimentParams {
+            layers: self.layers.unwrap_or(classic.layers),
+            nodes: self.nodes.unwrap_or(classic.nodes),
+            samples: self.samples.unwrap_or(classic.samples),
+            bins: self.bins.unwrap_or(classic.bins),
+            range: self.range.unwrap_or(classic.range),
+            ..classic
+        }
+    }
+}
+
+#[test]
+fn data_hashes_match_the_golden_vectors() {
+    let text = include_str!("golden/data-hashes.toml");
+    let golden: Golden = toml::from_str(text).unwrap();
+    assert!(golden.case.len() >= 5);
+    let mut wrong = Vec::new();
+    for (index, case) in golden.case.iter().enumerate() {
+        let result = run_experiment(&case.params(), case.seed);
+        let hash = sha256_hex(&canonical_data(&result));
+        if hash != case.data_sha256 {
+            wrong.push(format!(
+                "case {} ({} / {}, seed {}): {hash}",
+                index + 1,
+                case.init,
+                case.activation,
+                case.seed
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "values changed:\n{}", wrong.join("\n"));
+}
