@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use initbook::numeric::{Activation, ExperimentParams, Init, run_experiment};
+use initbook::numeric::{Activation, ActivationParams, Init, run_activations};
 
 fn one_experiment(c: &mut Criterion) {
     let mut group = c.benchmark_group("experiment 1000×100×5");
@@ -20,8 +20,8 @@ fn one_experiment(c: &mut Criterion) {
         ("tanh xavier", Init::Xavier, Activation::Tanh),
         ("relu he", Init::He, Activation::Relu),
     ] {
-        let params = ExperimentParams::classic(init, activation);
-        group.bench_function(name, |b| b.iter(|| run_experiment(&params, 42)));
+        let params = ActivationParams::classic(init, activation);
+        group.bench_function(name, |b| b.iter(|| run_activations(&params, 42)));
     }
     group.finish();
 }

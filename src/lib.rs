@@ -5,6 +5,7 @@
 //! [`render`] → [`write`]. [`site`] strings them together.
 
 pub mod book;
+pub mod data;
 pub mod diagnostic;
 pub mod draw;
 pub mod error;

@@ -7,14 +7,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use initbook::draw::draw_histograms;
+use initbook::draw::draw_figure;
 use initbook::manifest::{canonical_data, sha256_hex};
-use initbook::numeric::{Activation, ExperimentParams, Init, run_experiment};
+use initbook::numeric::training::Dataset;
+use initbook::numeric::{Activation, ActivationParams, Experiment, Init, Outcome, run_experiment};
 use initbook::parse::directive::limits;
 use initbook::parse::{ExperimentSpec, parse_book};
-use initbook::render::describe_params;
+use initbook::render::describe_experiment;
 use initbook::{Error, book, build_site, check_book, write};
-use serde::Serialize;
 
 #[derive(Parser)]
 #[command(
@@ -246,70 +246,116 @@ fn verify(root: &Path, site: Option<&Path>) -> Result<(), Failure> {
     Err(Error::Other(message).into())
 }
 
-/// What `run --json` prints.
-#[derive(Serialize)]
-struct RunReport<'a> {
-    id: Option<&'a str>,
-    seed: u64,
-    params: &'a ExperimentParams,
-    /// The hash `figures.json` and the page's Reproduce panel show for these numbers.
-    data_sha256: String,
-    layers: &'a [initbook::numeric::LayerStats],
-}
-
 fn run(root: &Path, args: &RunArgs) -> Result<(), Failure> {
-    let spec = match &args.id {
+    let (spec, data) = match &args.id {
         Some(id) => book_experiment(root, id, args)?,
-        None => flag_experiment(args)?,
+        None => (flag_experiment(args)?, None),
     };
-    let result = run_experiment(&spec.params, spec.seed);
+    let outcome = run_experiment(&spec.experiment, spec.seed, data.as_ref());
 
     if let Some(path) = &args.svg {
-        let svg = draw_histograms(&spec, &result);
+        let svg = draw_figure(&spec, &outcome);
         std::fs::write(path, svg).map_err(|e| Error::io("write", path, e))?;
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        let report = RunReport {
-            id: args.id.as_deref(),
-            seed: spec.seed,
-            params: &spec.params,
-            data_sha256: sha256_hex(&canonical_data(&result)),
-            layers: &result.layers,
-        };
+        // {"id", "seed", "params", "data_sha256", …the outcome's own fields}
+        let mut report = serde_json::Map::new();
+        report.insert("id".into(), serde_json::json!(args.id));
+        report.insert("seed".into(), serde_json::json!(spec.seed));
+        report.insert("params".into(), serde_json::json!(spec.experiment));
+        report.insert(
+            "data_sha256".into(),
+            serde_json::json!(sha256_hex(&canonical_data(&outcome))),
+        );
+        if let serde_json::Value::Object(fields) = serde_json::json!(outcome) {
+            report.extend(fields);
+        }
         let json = serde_json::to_string_pretty(&report).expect("plain data serialises");
         let _ = writeln!(stdout, "{json}");
     } else if args.svg.is_none() {
         let _ = writeln!(
             stdout,
             "{} — seed {}",
-            describe_params(&spec.params),
+            describe_experiment(&spec.experiment),
             spec.seed
         );
-        let _ = writeln!(
-            stdout,
-            "{:>5} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-            "layer", "mean", "std", "unit_std", "min", "max", "mean f'(a)"
-        );
-        for layer in &result.layers {
-            let _ = writeln!(
-                stdout,
-                "{:>5} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
-                layer.layer,
-                layer.mean,
-                layer.std,
-                layer.unit_std,
-                layer.min,
-                layer.max,
-                layer.deriv_mean
-            );
-        }
+        let _ = write!(stdout, "{}", summary_table(&outcome));
     }
     Ok(())
 }
 
-/// The book's experiment `id`, with any parameter flags applied on top.
-fn book_experiment(root: &Path, id: &str, args: &RunArgs) -> Result<ExperimentSpec, Failure> {
+/// A plain-text table of the outcome, for the terminal.
+fn summary_table(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    match outcome {
+        Outcome::Activations(result) => {
+            out.push_str(&format!(
+                "{:>5} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+                "layer", "mean", "std", "unit_std", "min", "max", "mean f'(a)"
+            ));
+            for l in &result.layers {
+                out.push_str(&format!(
+                    "{:>5} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}\n",
+                    l.layer, l.mean, l.std, l.unit_std, l.min, l.max, l.deriv_mean
+                ));
+            }
+        }
+        Outcome::Gradients(result) => {
+            out.push_str(&format!("loss {:.4}\n", result.loss));
+            out.push_str(&format!(
+                "{:>5} {:>12} {:>14} {:>8}\n",
+                "layer", "RMS dL/da", "mean |dL/da|", "tiny"
+            ));
+            for l in &result.layers {
+                out.push_str(&format!(
+                    "{:>5} {:>12.3e} {:>14.3e} {:>7.1}%\n",
+                    l.layer,
+                    l.grad_rms,
+                    l.grad_mean_abs,
+                    l.grad_tiny_frac * 100.0
+                ));
+            }
+        }
+        Outcome::Depth(result) => {
+            for series in &result.series {
+                let last = series.std.len();
+                out.push_str(&format!(
+                    "{:<12} std: layer 1 {:.3e}, layer {} {:.3e}, layer {last} {:.3e}\n",
+                    series.label,
+                    series.std[0],
+                    last.div_ceil(2),
+                    series.std[last.div_ceil(2) - 1],
+                    series.std[last - 1]
+                ));
+            }
+        }
+        Outcome::Training(result) => {
+            out.push_str(&format!(
+                "{} training samples, {} test samples\n{:<12} {:>10} {:>10} {:>10}  distinct units\n",
+                result.train_samples, result.test_samples, "scheme", "loss", "train", "test"
+            ));
+            for run in &result.runs {
+                out.push_str(&format!(
+                    "{:<12} {:>10.4} {:>9.1}% {:>9.1}%  {:?}\n",
+                    run.label,
+                    initbook::parse::reference::final_loss(&run.loss),
+                    run.train_accuracy * 100.0,
+                    run.test_accuracy * 100.0,
+                    run.distinct_units
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The book's experiment `id`, with any parameter flags applied on top, and its data set.
+fn book_experiment(
+    root: &Path,
+    id: &str,
+    args: &RunArgs,
+) -> Result<(ExperimentSpec, Option<Dataset>), Failure> {
     let book = parse_book(&book::load_book(root)?).map_err(Error::from)?;
     let Some(spec) = book.find_experiment(id) else {
         let ids: Vec<&str> = book.experiments().map(|(_, s)| s.id.as_str()).collect();
@@ -320,11 +366,57 @@ fn book_experiment(root: &Path, id: &str, args: &RunArgs) -> Result<ExperimentSp
         return Err(UsageError(format!("no experiment `{id}` in the book; {hint}")).into());
     };
     let mut spec = spec.clone();
-    spec.params = apply_flags(spec.params, args)?;
+    let network_flags = args.init.is_some()
+        || args.std.is_some()
+        || args.activation.is_some()
+        || args.layers.is_some()
+        || args.nodes.is_some()
+        || args.samples.is_some()
+        || args.bins.is_some()
+        || args.range.is_some();
+    match &mut spec.experiment {
+        Experiment::Activations(params) => *params = apply_flags(*params, args)?,
+        Experiment::Gradients(params) => {
+            let mut as_activations = ActivationParams {
+                init: params.init,
+                activation: params.activation,
+                layers: params.layers,
+                nodes: params.nodes,
+                samples: params.samples,
+                bins: params.bins,
+                range: params.range.unwrap_or((-1.0, 1.0)),
+            };
+            as_activations = apply_flags(as_activations, args)?;
+            params.init = as_activations.init;
+            params.activation = as_activations.activation;
+            params.layers = as_activations.layers;
+            params.nodes = as_activations.nodes;
+            params.samples = as_activations.samples;
+            params.bins = as_activations.bins;
+            if args.range.is_some() {
+                params.range = Some(as_activations.range);
+            }
+        }
+        other if network_flags => {
+            return Err(UsageError(format!(
+                "`{id}` is a {} experiment: of the parameter flags, only --seed applies to it",
+                other.kind()
+            ))
+            .into());
+        }
+        _ => {}
+    }
     if let Some(seed) = args.seed {
         spec.seed = seed;
     }
-    Ok(spec)
+    let data = match &spec.data {
+        Some(source) => {
+            let mut datasets = initbook::data::load_datasets(root, &book).map_err(Error::from)?;
+            datasets.remove(&source.path)
+        }
+        None => None,
+    };
+    Ok((spec, data))
 }
 
 /// An experiment described entirely by flags.
@@ -336,26 +428,28 @@ fn flag_experiment(args: &RunArgs) -> Result<ExperimentSpec, Failure> {
         )
         .into());
     }
-    let base = ExperimentParams::classic(Init::Zero, Activation::Sigmoid);
+    let base = ActivationParams::classic(Init::Zero, Activation::Sigmoid);
     let params = apply_flags(base, args)?;
     Ok(ExperimentSpec {
         id: "experiment".to_string(),
-        caption: describe_params(&params),
+        caption: describe_experiment(&Experiment::Activations(params)),
         alt: format!("{} histograms of activations, one per layer", params.layers),
         seed: args.seed.unwrap_or(42),
-        params,
+        experiment: Experiment::Activations(params),
+        data: None,
         table: false,
         figure: true,
         y_max: None,
+        smooth: 1,
         line: 0,
         id_span: 0..0,
     })
 }
 
 fn apply_flags(
-    mut params: ExperimentParams,
+    mut params: ActivationParams,
     args: &RunArgs,
-) -> Result<ExperimentParams, UsageError> {
+) -> Result<ActivationParams, UsageError> {
     let current_std = match params.init {
         Init::Normal { std } => Some(std),
         _ => None,

@@ -5,7 +5,7 @@
 //! statistics and histogram counts the figure is drawn from. Two hashes let `initbook verify`
 //! tell a changed result (the data hash moves) from a changed drawing (only the SVG hash moves).
 //!
-//! The canonical data serialisation is the compact JSON of [`ExperimentResult`]: fields in
+//! The canonical data serialisation is the compact JSON of [`ActivationResult`]: fields in
 //! declaration order, floats in Rust's shortest round-trip form (exact: every `f64` has exactly
 //! one such text), so equal bits give equal text and any changed bit changes the text.
 
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::numeric::ExperimentResult;
+use crate::numeric::Outcome;
 use crate::parse::ParsedBook;
 use crate::site::figure_path;
 
@@ -42,6 +42,8 @@ pub struct FigureRecord {
     pub kind: String,
     /// Every parameter after defaults, as `initbook run --json` prints them.
     pub params: serde_json::Value,
+    /// A training experiment's data set.
+    pub data_file: Option<String>,
     pub seed: u64,
     pub rng: String,
     /// The SVG file in the site, or `null` for an experiment shown without a figure.
@@ -51,7 +53,7 @@ pub struct FigureRecord {
 }
 
 /// The canonical bytes of a result (see the module docs).
-pub fn canonical_data(result: &ExperimentResult) -> Vec<u8> {
+pub fn canonical_data(result: &Outcome) -> Vec<u8> {
     serde_json::to_vec(result).expect("plain data serialises")
 }
 
@@ -63,7 +65,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The data hash of every experiment, by id.
-pub fn data_hashes(results: &BTreeMap<String, ExperimentResult>) -> BTreeMap<String, String> {
+pub fn data_hashes(results: &BTreeMap<String, Outcome>) -> BTreeMap<String, String> {
     results
         .iter()
         .map(|(id, result)| (id.clone(), sha256_hex(&canonical_data(result))))
@@ -85,8 +87,9 @@ pub fn build_manifest(
                 lesson: lesson.source.path.display().to_string().replace('\\', "/"),
                 line: spec.line,
                 page: crate::render::page_name(&lesson.slug),
-                kind: "activations".to_string(),
-                params: serde_json::to_value(spec.params).expect("plain data serialises"),
+                kind: spec.experiment.kind().to_string(),
+                params: serde_json::to_value(&spec.experiment).expect("plain data serialises"),
+                data_file: spec.data.as_ref().map(|d| format!("content/{}", d.path)),
                 seed: spec.seed,
                 rng: RNG.to_string(),
                 svg: svg.map(|_| figure_path(&spec.id)),

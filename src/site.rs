@@ -1,8 +1,8 @@
 //! The pipeline, end to end: load → parse → run → draw → render, all in memory.
 //!
 //! ```text
-//! content/ ──load──▶ Book ──parse──▶ lessons + ExperimentSpecs (with spans)
-//!         ──run──▶ results (pure, seeded, parallel) ──draw──▶ SVG strings
+//! content/ ──load──▶ Book ──parse──▶ lessons + ExperimentSpecs (with spans) ──load data──▶
+//!         ──run──▶ outcomes (pure, seeded, parallel) ──draw──▶ SVG strings
 //!         ──render──▶ HTML pages (tera) + figures.json ──write──▶ output/ (all or nothing)
 //! ```
 //!
@@ -15,10 +15,11 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::book::load_book;
-use crate::draw::draw_histograms;
+use crate::data::load_datasets;
+use crate::draw::draw_figure;
 use crate::error::Result;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
-use crate::numeric::ExperimentResult;
+use crate::numeric::Outcome;
 use crate::parse::{ParsedBook, parse_book};
 use crate::render::{load_theme, render_site};
 use crate::run::run_all;
@@ -36,7 +37,8 @@ pub struct Site {
 pub fn build_site(root: &Path) -> Result<Site> {
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
-    let results = run_all(&book);
+    let datasets = load_datasets(root, &book)?;
+    let results = run_all(&book, &datasets);
     let svgs = draw_figures(&book, &results);
     let data_hashes = data_hashes(&results);
     let manifest = build_manifest(&book, &data_hashes, &svgs);
@@ -68,6 +70,7 @@ pub struct CheckSummary {
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let book = parse_book(&load_book(root)?)?;
     load_theme(root)?;
+    load_datasets(root, &book)?;
     Ok(CheckSummary {
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
@@ -83,7 +86,7 @@ pub fn figure_path(id: &str) -> String {
 /// Draws every experiment that shows a figure, in parallel.
 fn draw_figures(
     book: &ParsedBook,
-    results: &BTreeMap<String, ExperimentResult>,
+    results: &BTreeMap<String, Outcome>,
 ) -> BTreeMap<String, String> {
     let specs: Vec<_> = book
         .experiments()
@@ -92,6 +95,6 @@ fn draw_figures(
         .collect();
     specs
         .par_iter()
-        .map(|spec| (spec.id.clone(), draw_histograms(spec, &results[&spec.id])))
+        .map(|spec| (spec.id.clone(), draw_figure(spec, &results[&spec.id])))
         .collect()
 }

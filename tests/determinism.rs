@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use initbook::build_site;
-use initbook::numeric::{Activation, ExperimentParams, Init, run_experiment};
+use initbook::numeric::{Activation, ActivationParams, Init, run_activations};
 
 fn repository_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -88,8 +88,8 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// that now produces other numbers. That must be a deliberate decision, never an accident.
 #[test]
 fn golden_histogram_for_seed_42() {
-    let params = ExperimentParams::classic(Init::Normal { std: 1.0 }, Activation::Sigmoid);
-    let result = run_experiment(&params, 42);
+    let params = ActivationParams::classic(Init::Normal { std: 1.0 }, Activation::Sigmoid);
+    let result = run_activations(&params, 42);
     let layer1: Vec<u64> = result.layers[0].counts.clone();
     assert_eq!(layer1, GOLDEN_LAYER1_COUNTS);
     let layer5: Vec<u64> = result.layers[4].counts.clone();

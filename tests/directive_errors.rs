@@ -2,7 +2,7 @@
 //! with a message and a hint.
 
 use initbook::diagnostic::{Diagnostic, SourceFile};
-use initbook::numeric::{Activation, Init};
+use initbook::numeric::{Activation, Experiment, Init};
 use initbook::parse::parse_lesson;
 
 /// A lesson with one experiment block whose body is `body`. The body starts on line 4.
@@ -77,16 +77,19 @@ fn a_valid_block_parses_with_defaults() {
     .unwrap();
     assert_eq!(lesson.title, "A lesson");
     let spec = &lesson.experiments[0];
+    let Experiment::Activations(params) = &spec.experiment else {
+        panic!("the default kind is activations");
+    };
     assert_eq!(spec.id, "a");
     assert_eq!(spec.seed, 42);
     assert_eq!(spec.line, 3, "the line of the opening fence");
-    assert_eq!(spec.params.init, Init::Xavier);
-    assert_eq!(spec.params.activation, Activation::Tanh);
+    assert_eq!(params.init, Init::Xavier);
+    assert_eq!(params.activation, Activation::Tanh);
     assert_eq!(
-        (spec.params.layers, spec.params.nodes, spec.params.samples),
+        (params.layers, params.nodes, params.samples),
         (5, 100, 1000)
     );
-    assert_eq!((spec.params.bins, spec.params.range), (30, (0.0, 1.0)));
+    assert_eq!((params.bins, params.range), (30, (0.0, 1.0)));
     assert!(spec.figure && !spec.table && spec.y_max.is_none());
 }
 

@@ -4,7 +4,7 @@
 //! deliberate act: every figure of every book changes with it.
 
 use initbook::manifest::{canonical_data, sha256_hex};
-use initbook::numeric::{Activation, ExperimentParams, Init, run_experiment};
+use initbook::numeric::{Activation, ActivationParams, Init, Outcome, run_activations};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -28,7 +28,7 @@ struct Golden {
 }
 
 impl Case {
-    fn params(&self) -> ExperimentParams {
+    fn params(&self) -> ActivationParams {
         let init = match self.init.as_str() {
             "zero" => Init::Zero,
             "normal" => Init::Normal {
@@ -39,8 +39,8 @@ impl Case {
             other => panic!("unknown init {other}"),
         };
         let classic =
-            ExperimentParams::classic(init, Activation::from_name(&self.activation).unwrap());
-        ExperimentParams {
+            ActivationParams::classic(init, Activation::from_name(&self.activation).unwrap());
+        ActivationParams {
             layers: self.layers.unwrap_or(classic.layers),
             nodes: self.nodes.unwrap_or(classic.nodes),
             samples: self.samples.unwrap_or(classic.samples),
@@ -58,7 +58,7 @@ fn data_hashes_match_the_golden_vectors() {
     assert!(golden.case.len() >= 5);
     let mut wrong = Vec::new();
     for (index, case) in golden.case.iter().enumerate() {
-        let result = run_experiment(&case.params(), case.seed);
+        let result = Outcome::Activations(run_activations(&case.params(), case.seed));
         let hash = sha256_hex(&canonical_data(&result));
         if hash != case.data_sha256 {
             wrong.push(format!(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use common::TinyBook;
 use initbook::build_site;
-use initbook::numeric::run_experiment;
+use initbook::numeric::run_activations;
 
 fn page(site: &initbook::Site, name: &str) -> String {
     String::from_utf8(site.files[name].clone()).unwrap()
@@ -69,7 +69,12 @@ fn references_show_the_experiment_value() {
     let spec = &lesson.experiments[0];
     let expected = format!(
         "{:.3}",
-        run_experiment(&spec.params, spec.seed).layers[1].std
+        match &spec.experiment {
+            initbook::numeric::Experiment::Activations(params) => {
+                run_activations(params, spec.seed).layers[1].std
+            }
+            other => panic!("the tiny book's first experiment is {other:?}"),
+        }
     );
     let one = page(&site, "01-one.html");
     assert!(

@@ -1,12 +1,12 @@
 //! The known behaviour of each initialization scheme, checked on the numeric core with tolerances
 //! that hold across seeds.
 
-use initbook::numeric::{Activation, ExperimentParams, ExperimentResult, Init, run_experiment};
+use initbook::numeric::{Activation, ActivationParams, ActivationResult, Init, run_activations};
 
 const SEEDS: [u64; 4] = [1, 2, 3, 42];
 
-fn run_classic(init: Init, activation: Activation, seed: u64) -> ExperimentResult {
-    run_experiment(&ExperimentParams::classic(init, activation), seed)
+fn run_classic(init: Init, activation: Activation, seed: u64) -> ActivationResult {
+    run_activations(&ActivationParams::classic(init, activation), seed)
 }
 
 fn run_with_range(
@@ -14,12 +14,12 @@ fn run_with_range(
     activation: Activation,
     range: (f64, f64),
     seed: u64,
-) -> ExperimentResult {
-    let params = ExperimentParams {
+) -> ActivationResult {
+    let params = ActivationParams {
         range,
-        ..ExperimentParams::classic(init, activation)
+        ..ActivationParams::classic(init, activation)
     };
-    run_experiment(&params, seed)
+    run_activations(&params, seed)
 }
 
 #[test]

@@ -1,136 +1,138 @@
-//! One activation-distribution experiment: random inputs through a deep network, with the
-//! statistics of every layer's activations.
-//!
-//! # Draw order (part of the reproducibility promise)
-//!
-//! One `ChaCha8Rng::seed_from_u64(seed)` per experiment feeds one [`GaussianStream`]. From that
-//! stream, in this order:
-//! 1. the input `x` (`samples × nodes`), row by row;
-//! 2. layer 1's weights (`nodes × nodes`, row by row, scaled by the scheme's std), then layer 2's,
-//!    and so on. The zero scheme draws nothing.
-//!
-//! Changing this order changes every figure; the golden tests in `tests/` pin it.
+//! The kinds of experiment, behind one type: what a directive describes and what running it
+//! gives.
 
-use ndarray::Array2;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use super::gaussian::GaussianStream;
-use super::network::{Activation, Init, dense_forward_then};
-use super::stats::{Binning, FirstPass, LayerStats, finish_layer_stats};
+use super::activations::{ActivationParams, ActivationResult, run_activations};
+use super::depth::{DepthParams, DepthResult, run_depth};
+use super::gradients::{GradientParams, GradientResult, run_gradients};
+use super::network::{Init, LabelledInit};
+use super::training::{Dataset, TrainingParams, TrainingResult, run_training};
 
-/// Everything that determines an experiment's result, except the seed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ExperimentParams {
-    pub init: Init,
-    pub activation: Activation,
-    /// Number of hidden layers.
-    pub layers: usize,
-    /// Units per layer; also the number of input features.
-    pub nodes: usize,
-    /// Rows of the input matrix.
-    pub samples: usize,
-    /// Histogram bins over `range`.
-    pub bins: usize,
-    /// Histogram range `[lo, hi]`.
-    pub range: (f64, f64),
+/// Everything that determines an experiment's result, except the seed (and, for training, the
+/// data set).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Experiment {
+    Activations(ActivationParams),
+    Gradients(GradientParams),
+    Depth(DepthParams),
+    Training(TrainingParams),
 }
 
-impl ExperimentParams {
-    /// The classic experiment of *Deep Learning from Scratch* §6.2, for the given scheme.
-    pub fn classic(init: Init, activation: Activation) -> Self {
-        ExperimentParams {
-            init,
-            activation,
-            layers: 5,
-            nodes: 100,
-            samples: 1000,
-            bins: 30,
-            range: (0.0, 1.0),
+/// What running an experiment gives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Outcome {
+    Activations(ActivationResult),
+    Gradients(GradientResult),
+    Depth(DepthResult),
+    Training(TrainingResult),
+}
+
+impl Experiment {
+    pub const KINDS: [&'static str; 4] = ["activations", "gradients", "depth", "training"];
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Experiment::Activations(_) => "activations",
+            Experiment::Gradients(_) => "gradients",
+            Experiment::Depth(_) => "depth",
+            Experiment::Training(_) => "training",
         }
     }
 
-    pub fn binning(&self) -> Binning {
-        Binning {
-            bins: self.bins,
-            lo: self.range.0,
-            hi: self.range.1,
+    /// Hidden layers of the network.
+    pub fn layers(&self) -> usize {
+        match self {
+            Experiment::Activations(p) => p.layers,
+            Experiment::Gradients(p) => p.layers,
+            Experiment::Depth(p) => p.layers,
+            Experiment::Training(p) => p.hidden_layers,
         }
     }
 
-    /// Multiply-adds of the forward pass: the cost bound checked before running.
-    pub fn work(&self) -> u128 {
-        self.samples as u128 * self.nodes as u128 * self.nodes as u128 * self.layers as u128
+    /// The compared schemes of a depth or training experiment.
+    pub fn runs(&self) -> &[LabelledInit] {
+        match self {
+            Experiment::Depth(p) => &p.runs,
+            Experiment::Training(p) => &p.runs,
+            _ => &[],
+        }
     }
 }
 
-/// Serialised flat, in a fixed key order: `{"kind", "init", "std"?, "weight_std", "activation",
-/// "layers", "nodes", "samples", "bins", "range"}`. `std` appears only for the normal scheme.
-impl Serialize for ExperimentParams {
+/// Runs an experiment. Pure: the result depends on the arguments only. `data` is the data set of
+/// a training experiment.
+pub fn run_experiment(experiment: &Experiment, seed: u64, data: Option<&Dataset>) -> Outcome {
+    match experiment {
+        Experiment::Activations(p) => Outcome::Activations(run_activations(p, seed)),
+        Experiment::Gradients(p) => Outcome::Gradients(run_gradients(p, seed)),
+        Experiment::Depth(p) => Outcome::Depth(run_depth(p, seed)),
+        Experiment::Training(p) => Outcome::Training(run_training(
+            p,
+            data.expect("the load stage supplies a training experiment's data set"),
+            seed,
+        )),
+    }
+}
+
+fn serialize_init<M: SerializeMap>(
+    map: &mut M,
+    init: &Init,
+    fan_in: usize,
+) -> Result<(), M::Error> {
+    map.serialize_entry("init", init.name())?;
+    if let Init::Normal { std } = init {
+        map.serialize_entry("std", std)?;
+    }
+    map.serialize_entry("weight_std", &init.weight_std(fan_in))
+}
+
+/// Serialised flat, in a fixed key order, `kind` first: what `run --json` and `figures.json`
+/// print as `params`.
+impl Serialize for Experiment {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("kind", "activations")?;
-        map.serialize_entry("init", self.init.name())?;
-        if let Init::Normal { std } = self.init {
-            map.serialize_entry("std", &std)?;
+        map.serialize_entry("kind", self.kind())?;
+        match self {
+            Experiment::Activations(p) => {
+                serialize_init(&mut map, &p.init, p.nodes)?;
+                map.serialize_entry("activation", p.activation.name())?;
+                map.serialize_entry("layers", &p.layers)?;
+                map.serialize_entry("nodes", &p.nodes)?;
+                map.serialize_entry("samples", &p.samples)?;
+                map.serialize_entry("bins", &p.bins)?;
+                map.serialize_entry("range", &[p.range.0, p.range.1])?;
+            }
+            Experiment::Gradients(p) => {
+                serialize_init(&mut map, &p.init, p.nodes)?;
+                map.serialize_entry("activation", p.activation.name())?;
+                map.serialize_entry("layers", &p.layers)?;
+                map.serialize_entry("nodes", &p.nodes)?;
+                map.serialize_entry("samples", &p.samples)?;
+                map.serialize_entry("classes", &p.classes)?;
+                map.serialize_entry("bins", &p.bins)?;
+                map.serialize_entry("range", &p.range.map(|(lo, hi)| [lo, hi]))?;
+            }
+            Experiment::Depth(p) => {
+                map.serialize_entry("activation", p.activation.name())?;
+                map.serialize_entry("layers", &p.layers)?;
+                map.serialize_entry("nodes", &p.nodes)?;
+                map.serialize_entry("samples", &p.samples)?;
+                map.serialize_entry("compare", &p.runs)?;
+            }
+            Experiment::Training(p) => {
+                map.serialize_entry("activation", p.activation.name())?;
+                map.serialize_entry("layers", &p.hidden_layers)?;
+                map.serialize_entry("nodes", &p.nodes)?;
+                map.serialize_entry("learning_rate", &p.learning_rate)?;
+                map.serialize_entry("batch", &p.batch)?;
+                map.serialize_entry("iterations", &p.iterations)?;
+                map.serialize_entry("test_fraction", &p.test_fraction)?;
+                map.serialize_entry("compare", &p.runs)?;
+            }
         }
-        map.serialize_entry("weight_std", &self.init.weight_std(self.nodes))?;
-        map.serialize_entry("activation", self.activation.name())?;
-        map.serialize_entry("layers", &self.layers)?;
-        map.serialize_entry("nodes", &self.nodes)?;
-        map.serialize_entry("samples", &self.samples)?;
-        map.serialize_entry("bins", &self.bins)?;
-        map.serialize_entry("range", &[self.range.0, self.range.1])?;
         map.end()
     }
-}
-
-/// The statistics of every layer, in layer order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExperimentResult {
-    pub layers: Vec<LayerStats>,
-}
-
-/// Runs the experiment. Pure: the result depends on `params` and `seed` only.
-pub fn run_experiment(params: &ExperimentParams, seed: u64) -> ExperimentResult {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut normal = GaussianStream::new();
-    let shape = (params.samples, params.nodes);
-
-    let mut input = Array2::zeros(shape);
-    normal.fill_scaled(
-        &mut rng,
-        input.as_slice_mut().expect("freshly allocated, row-major"),
-        1.0,
-    );
-    let mut output = Array2::zeros(shape);
-    let binning = params.binning();
-
-    let mut layers = Vec::with_capacity(params.layers);
-    for layer in 1..=params.layers {
-        // Drawn just before use so that only one weight matrix is alive at a time; the draw order
-        // is the same as drawing them all up front.
-        let weights = params
-            .init
-            .draw_weights(params.nodes, params.nodes, &mut rng, &mut normal);
-        // The first statistics pass runs on each band of rows right after it is computed,
-        // while it is still in cache.
-        let first_passes = dense_forward_then(
-            input.view(),
-            weights.view(),
-            params.activation,
-            &mut output,
-            |rows| FirstPass::of_rows(rows, params.nodes, params.activation, &binning),
-        );
-        layers.push(finish_layer_stats(
-            layer,
-            output.view(),
-            first_passes,
-            &binning,
-        ));
-        std::mem::swap(&mut input, &mut output);
-    }
-    ExperimentResult { layers }
 }

@@ -106,8 +106,9 @@ impl PackedMatrix {
 
 /// `out = x · w`, summing each element in index order (see the module docs).
 ///
-/// Shapes: `x` is `m × n`, `w` is `n × p`, `out` is `m × p`; all must be in standard (row-major,
-/// contiguous) layout. Panics on a shape or layout mismatch, which is a programming error.
+/// Shapes: `x` is `m × n`, `w` is `n × p`, `out` is `m × p`. `x` and `out` must be in standard
+/// (row-major, contiguous) layout; `w` may be any view (it is packed anyway), such as a
+/// transpose. Panics on a shape or layout mismatch, which is a programming error.
 pub fn matmul_fixed_order(x: ArrayView2<f64>, w: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
     assert_eq!(x.ncols(), w.nrows(), "inner dimensions differ");
     assert_eq!(out.dim(), (x.nrows(), w.ncols()), "output shape");
@@ -116,6 +117,11 @@ pub fn matmul_fixed_order(x: ArrayView2<f64>, w: ArrayView2<f64>, mut out: Array
         .as_slice_mut()
         .expect("out must be contiguous and row-major");
     PackedMatrix::new(w).multiply_rows(x, out);
+}
+
+/// A copy of `a` transposed, in standard layout (for products with `aᵀ`).
+pub fn transposed(a: ArrayView2<f64>) -> ndarray::Array2<f64> {
+    a.t().as_standard_layout().into_owned()
 }
 
 /// A `TILE_ROWS × TILE_COLS` block of sums held in registers across the whole `k` loop. Each of

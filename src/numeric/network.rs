@@ -67,6 +67,15 @@ impl Init {
     }
 }
 
+/// One of several schemes compared in one experiment, with the name the figure's legend and the
+/// prose use for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelledInit {
+    pub label: String,
+    #[serde(flatten)]
+    pub init: Init,
+}
+
 /// The nonlinearity applied after each layer's weighted sum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -134,10 +143,11 @@ impl Activation {
 /// Bands of [`CHUNK_ROWS`] rows run in parallel; every output element is computed by the same
 /// operations whichever thread computes it, so the result does not depend on the thread count.
 /// `then` runs on each finished band while it is still in cache; its results come back in band
-/// order.
+/// order. `bias`, when given, is added to every row before the activation.
 pub fn dense_forward_then<T: Send>(
     input: ArrayView2<f64>,
     weights: ArrayView2<f64>,
+    bias: Option<&[f64]>,
     activation: Activation,
     z: &mut Array2<f64>,
     then: impl Fn(&[f64]) -> T + Sync,
@@ -147,29 +157,46 @@ pub fn dense_forward_then<T: Send>(
     let input = input.as_slice().expect("row-major input");
     let z_band = CHUNK_ROWS * z.ncols();
     let z = z.as_slice_mut().expect("row-major output");
-    z.par_chunks_mut(z_band)
-        .zip(input.par_chunks(input_band))
-        .map(|(z, x)| {
-            packed.multiply_rows(x, z);
-            // One loop per activation, so the match is not inside the hot loop.
-            match activation {
-                Activation::Sigmoid => apply_in_place(z, |a| Activation::Sigmoid.apply(a)),
-                Activation::Tanh => apply_in_place(z, |a| Activation::Tanh.apply(a)),
-                Activation::Relu => apply_in_place(z, |a| Activation::Relu.apply(a)),
+    let band = |(z, x): (&mut [f64], &[f64])| {
+        packed.multiply_rows(x, z);
+        if let Some(bias) = bias {
+            for row in z.chunks_exact_mut(bias.len()) {
+                for (value, b) in row.iter_mut().zip(bias) {
+                    *value += b;
+                }
             }
-            then(z)
-        })
-        .collect()
+        }
+        // One loop per activation, so the match is not inside the hot loop.
+        match activation {
+            Activation::Sigmoid => apply_in_place(z, |a| Activation::Sigmoid.apply(a)),
+            Activation::Tanh => apply_in_place(z, |a| Activation::Tanh.apply(a)),
+            Activation::Relu => apply_in_place(z, |a| Activation::Relu.apply(a)),
+        }
+        then(z)
+    };
+    // A couple of bands (a training batch) is not worth the threads; the bands are the same.
+    if z.len() <= 2 * z_band {
+        z.chunks_mut(z_band)
+            .zip(input.chunks(input_band))
+            .map(band)
+            .collect()
+    } else {
+        z.par_chunks_mut(z_band)
+            .zip(input.par_chunks(input_band))
+            .map(band)
+            .collect()
+    }
 }
 
 /// [`dense_forward_then`] with nothing to do afterwards.
 pub fn dense_forward(
     input: ArrayView2<f64>,
     weights: ArrayView2<f64>,
+    bias: Option<&[f64]>,
     activation: Activation,
     z: &mut Array2<f64>,
 ) {
-    dense_forward_then(input, weights, activation, z, |_| ());
+    dense_forward_then(input, weights, bias, activation, z, |_| ());
 }
 
 #[inline(always)]

@@ -10,7 +10,11 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, suggest};
-use crate::numeric::{Activation, ExperimentParams, Init};
+use crate::numeric::depth::DepthParams;
+use crate::numeric::gradients::GradientParams;
+use crate::numeric::network::LabelledInit;
+use crate::numeric::training::TrainingParams;
+use crate::numeric::{Activation, ActivationParams, Experiment, Init};
 
 /// One `experiment` block, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,18 +25,31 @@ pub struct ExperimentSpec {
     /// Text alternative for the figure, for screen readers.
     pub alt: String,
     pub seed: u64,
-    pub params: ExperimentParams,
-    /// Show the per-layer statistics table.
+    pub experiment: Experiment,
+    /// A training experiment's data set, as written (relative to `content/`), and where.
+    pub data: Option<DataSource>,
+    /// Show the statistics table.
     pub table: bool,
     /// Draw the figure (default). Without figure and table the block renders as a compact card.
     pub figure: bool,
     /// Clip the figure's y axis at this count (taller bars are cut and labelled), to show the
     /// shape of the rest when one bin towers over the others, like ReLU's zeros.
     pub y_max: Option<u64>,
+    /// Moving-average window of a training figure's loss curves (iterations).
+    pub smooth: usize,
     /// Where the block starts (its opening fence), for messages and the reproduce panel.
     pub line: usize,
     /// Byte span of the `id` value, to point at duplicates.
     pub id_span: Range<usize>,
+}
+
+/// Where a training experiment's data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSource {
+    /// As written in the directive: relative to `content/`.
+    pub path: String,
+    /// Byte span of the value in the lesson, for errors while loading it.
+    pub span: Range<usize>,
 }
 
 /// Limits checked before running anything. Each is far above what a lesson needs and far below
@@ -51,6 +68,25 @@ pub mod limits {
     pub const WORK: u128 = 10_000_000_000;
     pub const ID_LENGTH: usize = 64;
     pub const Y_MAX: (i64, i64) = (1, i64::MAX);
+    pub const DEPTH_LAYERS: (i64, i64) = (1, 200);
+    pub const CLASSES: (i64, i64) = (2, 1000);
+    pub const COMPARE: usize = 8;
+    pub const TRAINING_LAYERS: (i64, i64) = (1, 20);
+    pub const TRAINING_NODES: (i64, i64) = (1, 1024);
+    pub const BATCH: (i64, i64) = (1, 4096);
+    pub const ITERATIONS: (i64, i64) = (1, 100_000);
+    pub const LEARNING_RATE: (f64, f64) = (0.0, 10.0);
+    pub const SMOOTH: (i64, i64) = (1, 10_000);
+    /// Activation matrices a gradient experiment keeps for the backward pass.
+    pub const STORED_ELEMENTS: u128 = 20_000_000;
+    /// Multiply-adds of one training run (forward and backward): well under a minute.
+    pub const TRAINING_WORK: u128 = 200_000_000_000;
+
+    /// Multiply-adds of a training run, from what the directive knows (the input width is only
+    /// known once the data is read; `nodes` stands in for it).
+    pub fn training_work(layers: usize, nodes: usize, batch: usize, iterations: usize) -> u128 {
+        3 * (layers as u128 + 1) * (nodes as u128).pow(2) * batch as u128 * iterations as u128
+    }
 
     /// The combined size bounds, checked before anything is allocated.
     pub fn size_problem(layers: usize, nodes: usize, samples: usize) -> Option<String> {
@@ -70,24 +106,64 @@ pub mod limits {
     }
 }
 
-/// Every key the directive knows, in the order the reference documents them.
-pub const KEYS: [&str; 15] = [
-    "id",
-    "caption",
-    "alt",
-    "seed",
-    "init",
-    "std",
-    "activation",
-    "layers",
-    "nodes",
-    "samples",
-    "bins",
-    "range",
-    "table",
-    "figure",
-    "y_max",
-];
+/// Keys every kind takes.
+pub const COMMON_KEYS: [&str; 7] = ["id", "caption", "alt", "seed", "kind", "table", "figure"];
+
+/// The keys of each kind, besides the common ones, in the order the reference documents them.
+pub fn kind_keys(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "activations" => &[
+            "init",
+            "std",
+            "activation",
+            "layers",
+            "nodes",
+            "samples",
+            "bins",
+            "range",
+            "y_max",
+        ],
+        "gradients" => &[
+            "init",
+            "std",
+            "activation",
+            "layers",
+            "nodes",
+            "samples",
+            "classes",
+            "bins",
+            "range",
+            "y_max",
+        ],
+        "depth" => &["activation", "layers", "nodes", "samples", "compare"],
+        "training" => &[
+            "activation",
+            "layers",
+            "nodes",
+            "learning_rate",
+            "batch",
+            "iterations",
+            "test_fraction",
+            "data",
+            "compare",
+            "smooth",
+        ],
+        _ => &[],
+    }
+}
+
+/// Every key any kind knows.
+pub fn all_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&str> = COMMON_KEYS.to_vec();
+    for kind in Experiment::KINDS {
+        for key in kind_keys(kind) {
+            if !keys.contains(key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
 
 /// The text inside a code block, with a map back to byte offsets in the Markdown file.
 ///
@@ -195,27 +271,14 @@ impl Checker<'_> {
         // Report in source order, whatever order the table keeps its keys in.
         let mut entries: Vec<Entry<'_, '_>> = table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
-        for (key, _) in &entries {
-            let name = key.get_ref().as_ref();
-            if !KEYS.contains(&name) {
-                let hint = match suggest(name, &KEYS) {
-                    Some(close) => {
-                        let hint = format!("did you mean `{close}`?");
-                        self.suggested.push(close);
-                        hint
-                    }
-                    None => format!("known keys: {}", KEYS.join(", ")),
-                };
-                let diagnostic = self
-                    .at(
-                        key.span(),
-                        format!("unknown key `{name}` in experiment block"),
-                    )
-                    .with_hint(hint);
-                self.report(diagnostic);
-            }
-        }
         let find = |name: &str| entries.iter().copied().find(|(k, _)| k.get_ref() == name);
+
+        let kind = match find("kind") {
+            Some(entry) => self.required_choice(Some(entry), "kind", &Experiment::KINDS),
+            None => Some("activations".to_string()),
+        };
+        self.check_keys(&entries, kind.as_deref());
+        let kind = kind?;
 
         let id = self.required_string(find("id"), "id", "id = \"sigmoid-std1\"");
         let id_span = find("id").map(|(_, v)| self.block.file_span(v.span()));
@@ -244,9 +307,115 @@ impl Checker<'_> {
                 None
             }
         };
+        let table = self.optional_bool(find("table"), false);
+        let figure = self.optional_bool(find("figure"), true);
+        let y_max = match find("y_max") {
+            Some(entry) => self.integer(entry, limits::Y_MAX).map(|n| Some(n as u64)),
+            None => Some(None),
+        };
+        let smooth = self.optional_integer(find("smooth"), limits::SMOOTH, 25);
+
+        let (experiment, data) = match kind.as_str() {
+            "activations" => (
+                self.activations(&entries, &find)
+                    .map(Experiment::Activations),
+                Some(None),
+            ),
+            "gradients" => (
+                self.gradients(&entries, &find).map(Experiment::Gradients),
+                Some(None),
+            ),
+            "depth" => (
+                self.depth(&entries, &find).map(Experiment::Depth),
+                Some(None),
+            ),
+            _ => {
+                let data = match find("data") {
+                    Some(entry) => self.data_source(entry).map(Some),
+                    None => {
+                        self.missing(
+                            "data",
+                            "data = \"data/digits.csv.gz\" (relative to content/)",
+                        );
+                        None
+                    }
+                };
+                (
+                    self.training(&entries, &find).map(Experiment::Training),
+                    data,
+                )
+            }
+        };
+
+        let (line, _) = self.file.line_col(self.fence.start);
+        Some(ExperimentSpec {
+            id: id?,
+            caption: caption?,
+            alt: alt?,
+            seed: seed?,
+            experiment: experiment?,
+            data: data?,
+            table: table?,
+            figure: figure?,
+            y_max: y_max?,
+            smooth: smooth?,
+            line,
+            id_span: id_span?,
+        })
+    }
+
+    /// Unknown keys, and keys of another kind than this block's.
+    fn check_keys(&mut self, entries: &[Entry<'_, '_>], kind: Option<&str>) {
+        let allowed: Vec<&str> = match kind {
+            Some(kind) => COMMON_KEYS.iter().chain(kind_keys(kind)).copied().collect(),
+            None => all_keys(),
+        };
+        let known = all_keys();
+        for (key, _) in entries {
+            let name = key.get_ref().as_ref();
+            if allowed.contains(&name) {
+                continue;
+            }
+            let diagnostic = if known.contains(&name) {
+                let kind = kind.unwrap_or("activations");
+                let takes: Vec<&str> = Experiment::KINDS
+                    .into_iter()
+                    .filter(|k| kind_keys(k).contains(&name))
+                    .collect();
+                self.at(
+                    key.span(),
+                    format!("`{name}` does not apply to kind = \"{kind}\""),
+                )
+                .with_hint(format!(
+                    "`{name}` belongs to kind = {}; this kind takes: {}",
+                    quoted_list(&takes),
+                    allowed.join(", ")
+                ))
+            } else {
+                let hint = match suggest(name, &allowed) {
+                    Some(close) => {
+                        let hint = format!("did you mean `{close}`?");
+                        self.suggested.push(close);
+                        hint
+                    }
+                    None => format!("known keys: {}", allowed.join(", ")),
+                };
+                self.at(
+                    key.span(),
+                    format!("unknown key `{name}` in experiment block"),
+                )
+                .with_hint(hint)
+            };
+            self.report(diagnostic);
+        }
+    }
+
+    /// `init` and, for the normal scheme, `std`, from `entries` (the block, or one `compare`
+    /// entry).
+    fn init<'t, 'i>(&mut self, find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>) -> Option<Init> {
         let init_name = self.required_choice(find("init"), "init", &Init::NAMES);
         let std = find("std").and_then(|entry| self.float(entry, limits::STD));
-        let init = match (init_name.as_deref(), find("std")) {
+        match (init_name.as_deref(), find("std")) {
             (Some("normal"), None) => {
                 self.missing(
                     "std",
@@ -268,10 +437,30 @@ impl Checker<'_> {
             (Some("xavier"), None) => Some(Init::Xavier),
             (Some("he"), None) => Some(Init::He),
             _ => None,
-        };
-        let activation = self
-            .required_choice(find("activation"), "activation", &Activation::NAMES)
-            .and_then(|name| Activation::from_name(&name));
+        }
+    }
+
+    fn activation(
+        &mut self,
+        entry: Option<Entry<'_, '_>>,
+        default: Option<Activation>,
+    ) -> Option<Activation> {
+        if entry.is_none() {
+            if let Some(default) = default {
+                return Some(default);
+            }
+        }
+        self.required_choice(entry, "activation", &Activation::NAMES)
+            .and_then(|name| Activation::from_name(&name))
+    }
+
+    fn activations<'t, 'i>(
+        &mut self,
+        entries: &[Entry<'t, 'i>],
+        find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>,
+    ) -> Option<ActivationParams> {
+        let init = self.init(find);
+        let activation = self.activation(find("activation"), None);
         let layers = self.optional_integer(find("layers"), limits::LAYERS, 5);
         let nodes = self.optional_integer(find("nodes"), limits::NODES, 100);
         let samples = self.optional_integer(find("samples"), limits::SAMPLES, 1000);
@@ -280,40 +469,247 @@ impl Checker<'_> {
             Some(entry) => self.range(entry),
             None => Some((0.0, 1.0)),
         };
-        let table = self.optional_bool(find("table"), false);
-        let figure = self.optional_bool(find("figure"), true);
-        let y_max = match find("y_max") {
-            Some(entry) => self.integer(entry, limits::Y_MAX).map(|n| Some(n as u64)),
-            None => Some(None),
-        };
-
         let (layers, nodes, samples) = (layers?, nodes?, samples?);
         if let Some(problem) = limits::size_problem(layers, nodes, samples) {
-            self.report_size(&entries, problem, layers, nodes, samples);
+            self.report_size(entries, problem, layers, nodes, samples);
             return None;
         }
-
-        let (line, _) = self.file.line_col(self.fence.start);
-        Some(ExperimentSpec {
-            id: id?,
-            caption: caption?,
-            alt: alt?,
-            seed: seed?,
-            params: ExperimentParams {
-                init: init?,
-                activation: activation?,
-                layers,
-                nodes,
-                samples,
-                bins: bins?,
-                range: range?,
-            },
-            table: table?,
-            figure: figure?,
-            y_max: y_max?,
-            line,
-            id_span: id_span?,
+        Some(ActivationParams {
+            init: init?,
+            activation: activation?,
+            layers,
+            nodes,
+            samples,
+            bins: bins?,
+            range: range?,
         })
+    }
+
+    fn gradients<'t, 'i>(
+        &mut self,
+        entries: &[Entry<'t, 'i>],
+        find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>,
+    ) -> Option<GradientParams> {
+        let init = self.init(find);
+        let activation = self.activation(find("activation"), None);
+        let layers = self.optional_integer(find("layers"), limits::LAYERS, 5);
+        let nodes = self.optional_integer(find("nodes"), limits::NODES, 100);
+        let samples = self.optional_integer(find("samples"), limits::SAMPLES, 1000);
+        let classes = self.optional_integer(find("classes"), limits::CLASSES, 10);
+        let bins = self.optional_integer(find("bins"), limits::BINS, 30);
+        let range = match find("range") {
+            Some(entry) => self.range(entry).map(Some),
+            None => Some(None),
+        };
+        let (layers, nodes, samples) = (layers?, nodes?, samples?);
+        let stored = layers as u128 * samples as u128 * nodes as u128;
+        let problem = limits::size_problem(layers, nodes, samples).or_else(|| {
+            (stored > limits::STORED_ELEMENTS).then(|| {
+                format!(
+                    "layers × samples × nodes = {stored} activations to keep for the backward pass is too many (at most {})",
+                    limits::STORED_ELEMENTS
+                )
+            })
+        });
+        if let Some(problem) = problem {
+            self.report_size(entries, problem, layers, nodes, samples);
+            return None;
+        }
+        Some(GradientParams {
+            init: init?,
+            activation: activation?,
+            layers,
+            nodes,
+            samples,
+            classes: classes?,
+            bins: bins?,
+            range: range?,
+        })
+    }
+
+    fn depth<'t, 'i>(
+        &mut self,
+        entries: &[Entry<'t, 'i>],
+        find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>,
+    ) -> Option<DepthParams> {
+        let activation = self.activation(find("activation"), None);
+        let layers = self.optional_integer(find("layers"), limits::DEPTH_LAYERS, 50);
+        let nodes = self.optional_integer(find("nodes"), limits::NODES, 100);
+        let samples = self.optional_integer(find("samples"), limits::SAMPLES, 1000);
+        let runs = self.compare(find("compare"));
+        let (layers, nodes, samples) = (layers?, nodes?, samples?);
+        if let Some(problem) = limits::size_problem(layers, nodes, samples) {
+            self.report_size(entries, problem, layers, nodes, samples);
+            return None;
+        }
+        Some(DepthParams {
+            activation: activation?,
+            layers,
+            nodes,
+            samples,
+            runs: runs?,
+        })
+    }
+
+    fn training<'t, 'i>(
+        &mut self,
+        entries: &[Entry<'t, 'i>],
+        find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>,
+    ) -> Option<TrainingParams> {
+        let activation = self.activation(find("activation"), Some(Activation::Relu));
+        let layers = self.optional_integer(find("layers"), limits::TRAINING_LAYERS, 4);
+        let nodes = self.optional_integer(find("nodes"), limits::TRAINING_NODES, 100);
+        let learning_rate = match find("learning_rate") {
+            Some(entry) => self.float(entry, limits::LEARNING_RATE),
+            None => Some(0.01),
+        };
+        let batch = self.optional_integer(find("batch"), limits::BATCH, 128);
+        let iterations = self.optional_integer(find("iterations"), limits::ITERATIONS, 1000);
+        let test_fraction = match find("test_fraction") {
+            Some(entry) => self.float(entry, (0.0, 0.9)),
+            None => Some(0.2),
+        };
+        let runs = self.compare(find("compare"));
+        let (layers, nodes, batch, iterations) = (layers?, nodes?, batch?, iterations?);
+        let work = limits::training_work(layers, nodes, batch, iterations);
+        if work > limits::TRAINING_WORK {
+            let problem = format!(
+                "about {work} multiply-adds per training run is too much (at most {})",
+                limits::TRAINING_WORK
+            );
+            let blamed = ["iterations", "batch", "nodes", "layers"]
+                .into_iter()
+                .find_map(|name| entries.iter().find(|(k, _)| k.get_ref() == name))
+                .map(|(_, value)| value.span());
+            let diagnostic = match blamed {
+                Some(span) => self.at(span, problem),
+                None => self.file.error(self.fence.clone(), problem),
+            };
+            self.report(diagnostic.with_hint("lower iterations, batch, nodes or layers"));
+            return None;
+        }
+        Some(TrainingParams {
+            activation: activation?,
+            hidden_layers: layers,
+            nodes,
+            learning_rate: learning_rate?,
+            batch,
+            iterations,
+            test_fraction: test_fraction?,
+            runs: runs?,
+        })
+    }
+
+    fn data_source(&mut self, entry: Entry<'_, '_>) -> Option<DataSource> {
+        let path = self.required_string(Some(entry), "data", "data = \"data/digits.csv.gz\"")?;
+        let span = self.block.file_span(entry.1.span());
+        let escapes = path.starts_with('/')
+            || path.contains('\\')
+            || path.split('/').any(|part| part == "..");
+        if escapes {
+            let diagnostic = self
+                .at(
+                    entry.1.span(),
+                    format!("data path \"{path}\" leaves content/"),
+                )
+                .with_hint("give a path inside content/, e.g. \"data/digits.csv.gz\"");
+            self.report(diagnostic);
+            return None;
+        }
+        Some(DataSource { path, span })
+    }
+
+    /// `compare = [{ init = "normal", std = 0.01 }, { init = "he", label = "he" }]`
+    fn compare(&mut self, entry: Option<Entry<'_, '_>>) -> Option<Vec<LabelledInit>> {
+        let example = "compare = [{ init = \"xavier\" }, { init = \"he\" }]";
+        let Some(entry) = entry else {
+            self.missing("compare", example);
+            return None;
+        };
+        let DeValue::Array(items) = entry.1.get_ref() else {
+            self.wrong_type(entry, "an array of schemes", example);
+            return None;
+        };
+        if items.is_empty() || items.len() > limits::COMPARE {
+            let diagnostic = self
+                .at(
+                    entry.1.span(),
+                    format!("`compare` lists {} schemes", items.len()),
+                )
+                .with_hint(format!(
+                    "compare 1 to {} schemes, e.g. {example}",
+                    limits::COMPARE
+                ));
+            self.report(diagnostic);
+            return None;
+        }
+        let mut runs: Vec<LabelledInit> = Vec::new();
+        let mut complete = true;
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                let diagnostic = self
+                    .at(item.span(), "each scheme in `compare` is a table")
+                    .with_hint("e.g. { init = \"normal\", std = 0.01 }");
+                self.report(diagnostic);
+                complete = false;
+                continue;
+            };
+            let fields: Vec<Entry<'_, '_>> = table.iter().collect();
+            for (key, _) in &fields {
+                let name = key.get_ref().as_ref();
+                if !["init", "std", "label"].contains(&name) {
+                    let diagnostic = self
+                        .at(
+                            key.span(),
+                            format!("unknown key `{name}` in a `compare` scheme"),
+                        )
+                        .with_hint("a scheme takes init, std (for init = \"normal\") and label");
+                    self.report(diagnostic);
+                    complete = false;
+                }
+            }
+            let find = |name: &str| fields.iter().copied().find(|(k, _)| k.get_ref() == name);
+            // A missing init inside a scheme is reported at the scheme, not at the fence.
+            if find("init").is_none() {
+                let diagnostic = self
+                    .at(item.span(), "this scheme has no `init`")
+                    .with_hint("e.g. { init = \"he\" }");
+                self.report(diagnostic);
+                complete = false;
+                continue;
+            }
+            let init = self.init(&find);
+            let label = match find("label") {
+                Some(label_entry) => {
+                    let label =
+                        self.required_string(Some(label_entry), "label", "label = \"small\"");
+                    if let Some(label) = &label {
+                        if id_problem(label).is_some() {
+                            let diagnostic = self
+                                .at(label_entry.1.span(), format!("invalid label \"{label}\""))
+                                .with_hint("labels name the scheme in references: lowercase letters, digits and dashes");
+                            self.report(diagnostic);
+                        }
+                    }
+                    label
+                }
+                None => init.map(|init| init.name().to_string()),
+            };
+            match (init, label) {
+                (Some(init), Some(label)) => {
+                    if runs.iter().any(|r| r.label == label) {
+                        let diagnostic = self
+                            .at(item.span(), format!("two schemes are labelled \"{label}\""))
+                            .with_hint("give each scheme its own label, e.g. label = \"small\"");
+                        self.report(diagnostic);
+                        complete = false;
+                    }
+                    runs.push(LabelledInit { label, init });
+                }
+                _ => complete = false,
+            }
+        }
+        complete.then_some(runs)
     }
 
     /// Reports a missing key at the opening fence, unless a misspelling of it was reported.

@@ -14,7 +14,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 use crate::book::{Book, BookConfig};
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
-pub use directive::{BlockText, ExperimentSpec, parse_experiment};
+pub use directive::{BlockText, DataSource, ExperimentSpec, parse_experiment};
 pub use reference::{NumberFormat, Param, Stat, StatRef, Target, parse_reference};
 
 /// The info string that marks a fenced code block as a directive.
@@ -224,7 +224,7 @@ fn check_references(
             }
             reference::Parsed::Reference {
                 experiment,
-                target,
+                path,
                 format,
             } => {
                 let Some(spec) = experiments.iter().find(|e| e.id == experiment) else {
@@ -243,31 +243,17 @@ fn check_references(
                     );
                     continue;
                 };
-                if let Target::Layer { layer, .. } = target {
-                    if layer > spec.params.layers {
-                        diagnostics.push(
-                            source
-                                .error(
-                                    span,
-                                    format!(
-                                        "experiment \"{experiment}\" has {} layers, not {layer}",
-                                        spec.params.layers
-                                    ),
-                                )
-                                .with_hint(format!(
-                                    "layers are numbered 1 to {}",
-                                    spec.params.layers
-                                )),
-                        );
-                        continue;
+                match reference::resolve(spec, &path) {
+                    Ok(target) => references.push(StatRef {
+                        span,
+                        experiment,
+                        target,
+                        format: format.unwrap_or(reference::default_format(target)),
+                    }),
+                    Err((message, hint)) => {
+                        diagnostics.push(source.error(span, message).with_hint(hint));
                     }
                 }
-                references.push(StatRef {
-                    span,
-                    experiment,
-                    target,
-                    format,
-                });
             }
         }
     }

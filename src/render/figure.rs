@@ -4,8 +4,11 @@
 use std::fmt::Write;
 
 use crate::draw::escape_xml as escape_html;
-use crate::numeric::{Activation, ExperimentParams, ExperimentResult, Init, LayerStats};
-use crate::parse::reference::Value;
+use crate::numeric::depth::DepthResult;
+use crate::numeric::gradients::GradientResult;
+use crate::numeric::training::TrainingResult;
+use crate::numeric::{Activation, ActivationResult, Experiment, Init, LayerStats, Outcome};
+use crate::parse::reference::{Value, final_loss};
 use crate::parse::{ExperimentSpec, Lesson, NumberFormat};
 
 pub struct FigureHtml {
@@ -19,7 +22,7 @@ pub fn render_figure(
     spec: &ExperimentSpec,
     number: Option<&str>,
     svg: Option<&str>,
-    result: &ExperimentResult,
+    outcome: &Outcome,
     data_hash: &str,
 ) -> FigureHtml {
     let mut html = String::new();
@@ -33,7 +36,12 @@ pub fn render_figure(
                 let _ = writeln!(w, "<div class=\"plot\">\n{}</div>", svg.trim_end());
             }
             if spec.table {
-                stats_table(w, spec, result);
+                match outcome {
+                    Outcome::Activations(result) => activation_table(w, spec, result),
+                    Outcome::Gradients(result) => gradient_table(w, result),
+                    Outcome::Depth(result) => depth_table(w, result),
+                    Outcome::Training(result) => training_table(w, result),
+                }
             }
             let _ = writeln!(
                 w,
@@ -55,20 +63,51 @@ pub fn render_figure(
     FigureHtml { html }
 }
 
-fn stats_table(w: &mut String, spec: &ExperimentSpec, result: &ExperimentResult) {
-    let relu = spec.params.activation == Activation::Relu;
-    let _ = writeln!(w, "<div class=\"table-scroll\"><table class=\"stats\">");
+/// Opens a scrollable table with the given column headers (the first is the row header).
+fn open_table(w: &mut String, headers: &[(&str, Option<&str>)]) {
     let _ = write!(
         w,
-        "<thead><tr><th scope=\"col\">Layer</th><th scope=\"col\">mean</th><th scope=\"col\">std</th>\
-         <th scope=\"col\" title=\"mean over units of each unit's std across samples\">unit std</th>\
-         <th scope=\"col\">min</th><th scope=\"col\">max</th>\
-         <th scope=\"col\" title=\"mean of the activation's derivative f′(a)\">mean f′(a)</th>"
+        "<div class=\"table-scroll\"><table class=\"stats\">\n<thead><tr>"
     );
-    if relu {
-        let _ = write!(w, "<th scope=\"col\">zeros</th>");
+    for (header, title) in headers {
+        match title {
+            Some(title) => {
+                let _ = write!(w, "<th scope=\"col\" title=\"{title}\">{header}</th>");
+            }
+            None => {
+                let _ = write!(w, "<th scope=\"col\">{header}</th>");
+            }
+        }
     }
     let _ = writeln!(w, "</tr></thead>\n<tbody>");
+}
+
+fn close_table(w: &mut String) {
+    let _ = writeln!(w, "</tbody></table></div>");
+}
+
+fn activation_table(w: &mut String, spec: &ExperimentSpec, result: &ActivationResult) {
+    let relu =
+        matches!(&spec.experiment, Experiment::Activations(p) if p.activation == Activation::Relu);
+    let mut headers = vec![
+        ("Layer", None),
+        ("mean", None),
+        ("std", None),
+        (
+            "unit std",
+            Some("mean over units of each unit's std across samples"),
+        ),
+        ("min", None),
+        ("max", None),
+        (
+            "mean f′(a)",
+            Some("mean of the activation's derivative f′(a)"),
+        ),
+    ];
+    if relu {
+        headers.push(("zeros", None));
+    }
+    open_table(w, &headers);
     for layer in &result.layers {
         let LayerStats {
             mean,
@@ -84,15 +123,96 @@ fn stats_table(w: &mut String, spec: &ExperimentSpec, result: &ExperimentResult)
             let _ = write!(w, "<td>{}</td>", table_number(value));
         }
         if relu {
-            let _ = write!(
-                w,
-                "<td>{}</td>",
-                NumberFormat::Percent(1).format(Value::Real(layer.zero_frac))
-            );
+            let _ = write!(w, "<td>{}</td>", percent(layer.zero_frac));
         }
         let _ = writeln!(w, "</tr>");
     }
-    let _ = writeln!(w, "</tbody></table></div>");
+    close_table(w);
+}
+
+fn gradient_table(w: &mut String, result: &GradientResult) {
+    open_table(
+        w,
+        &[
+            ("Layer", None),
+            ("RMS ∂L/∂a", None),
+            ("mean |∂L/∂a|", None),
+            (
+                "tiny",
+                Some("share of units whose gradient is below 1% of the layer's RMS"),
+            ),
+        ],
+    );
+    for layer in &result.layers {
+        let _ = writeln!(
+            w,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            layer.layer,
+            table_number(layer.grad_rms),
+            table_number(layer.grad_mean_abs),
+            percent(layer.grad_tiny_frac)
+        );
+    }
+    close_table(w);
+}
+
+/// The std of each scheme at a few layers: the first, every tenth-ish, and the last.
+fn depth_table(w: &mut String, result: &DepthResult) {
+    let layers = result.series.first().map_or(0, |s| s.std.len());
+    let step = (layers / 5).max(1);
+    let mut shown: Vec<usize> = (1..=layers).filter(|l| *l == 1 || l % step == 0).collect();
+    if shown.last() != Some(&layers) {
+        shown.push(layers);
+    }
+    let headers: Vec<String> = shown.iter().map(|l| format!("layer {l}")).collect();
+    let mut columns: Vec<(&str, Option<&str>)> = vec![("Scheme", None)];
+    columns.extend(headers.iter().map(|h| (h.as_str(), None)));
+    open_table(w, &columns);
+    for series in &result.series {
+        let _ = write!(
+            w,
+            "<tr><th scope=\"row\">{}</th>",
+            escape_html(&series.label)
+        );
+        for layer in &shown {
+            let _ = write!(w, "<td>{}</td>", table_number(series.std[layer - 1]));
+        }
+        let _ = writeln!(w, "</tr>");
+    }
+    close_table(w);
+}
+
+fn training_table(w: &mut String, result: &TrainingResult) {
+    open_table(
+        w,
+        &[
+            ("Scheme", None),
+            ("final loss", Some("mean of the last 50 mini-batch losses")),
+            ("train accuracy", None),
+            ("test accuracy", None),
+            (
+                "distinct units per hidden layer",
+                Some("units whose incoming weights differ from every other unit's"),
+            ),
+        ],
+    );
+    for run in &result.runs {
+        let distinct: Vec<String> = run.distinct_units.iter().map(usize::to_string).collect();
+        let _ = writeln!(
+            w,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape_html(&run.label),
+            table_number(final_loss(&run.loss)),
+            percent(run.train_accuracy),
+            percent(run.test_accuracy),
+            distinct.join(" · ")
+        );
+    }
+    close_table(w);
+}
+
+fn percent(value: f64) -> String {
+    NumberFormat::Percent(1).format(Value::Real(value))
 }
 
 /// Four decimals, or scientific notation for values too small to show that way.
@@ -119,36 +239,85 @@ fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_
             seed = spec.seed
         )
     };
+    let data = spec
+        .data
+        .as_ref()
+        .map(|d| format!(" Data: <code>content/{}</code>.", escape_html(&d.path)))
+        .unwrap_or_default();
     let _ = writeln!(
         w,
         "<details class=\"reproduce\">\n<summary>Reproduce</summary>\n<pre><code>{command}</code></pre>\n\
-         <p>{params}; RNG ChaCha8, seed {seed}. Defined in <code>{path}:{line}</code>.</p>\n\
+         <p>{params}; RNG ChaCha8, seed {seed}. Defined in <code>{path}:{line}</code>.{data}</p>\n\
          <p>SHA-256 of the data: <code class=\"hash\">{data_hash}</code><br>\
          <code>initbook verify</code> checks that the figure on this page is exactly what these \
          parameters and seed produce.</p>\n</details>",
         seed = spec.seed,
-        params = escape_html(&describe_params(&spec.params)),
+        params = escape_html(&describe_experiment(&spec.experiment)),
         path = lesson.source.path.display(),
         line = spec.line,
     );
 }
 
-/// "init normal (std 1), sigmoid, 5 layers × 100 units, 1000 samples, 30 bins over [0, 1]"
-pub fn describe_params(params: &ExperimentParams) -> String {
-    let init = match params.init {
-        Init::Normal { std } => format!("init normal (std {std})"),
-        Init::Xavier => "init xavier (std 1/√n)".to_string(),
-        Init::He => "init he (std √(2/n))".to_string(),
-        Init::Zero => "init zero".to_string(),
+fn describe_init(init: &Init) -> String {
+    match init {
+        Init::Normal { std } => format!("normal (std {std})"),
+        Init::Xavier => "xavier (std 1/√n)".to_string(),
+        Init::He => "he (std √(2/n))".to_string(),
+        Init::Zero => "zero".to_string(),
+    }
+}
+
+/// One line for people: "init normal (std 1), sigmoid, 5 layers × 100 units, …".
+pub fn describe_experiment(experiment: &Experiment) -> String {
+    let compare = |runs: &[crate::numeric::network::LabelledInit]| {
+        runs.iter()
+            .map(|r| format!("{} = {}", r.label, describe_init(&r.init)))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
-    format!(
-        "{init}, {}, {} layers × {} units, {} samples, {} bins over [{}, {}]",
-        params.activation.name(),
-        params.layers,
-        params.nodes,
-        params.samples,
-        params.bins,
-        params.range.0,
-        params.range.1
-    )
+    match experiment {
+        Experiment::Activations(p) => format!(
+            "init {}, {}, {} layers × {} units, {} samples, {} bins over [{}, {}]",
+            describe_init(&p.init),
+            p.activation.name(),
+            p.layers,
+            p.nodes,
+            p.samples,
+            p.bins,
+            p.range.0,
+            p.range.1
+        ),
+        Experiment::Gradients(p) => format!(
+            "gradients: init {}, {}, {} layers × {} units, {} samples, softmax over {} classes with random labels, {} bins{}",
+            describe_init(&p.init),
+            p.activation.name(),
+            p.layers,
+            p.nodes,
+            p.samples,
+            p.classes,
+            p.bins,
+            p.range
+                .map(|(lo, hi)| format!(" over [{lo}, {hi}]"))
+                .unwrap_or_default()
+        ),
+        Experiment::Depth(p) => format!(
+            "depth: {}, {} layers × {} units, {} samples; compared: {}",
+            p.activation.name(),
+            p.layers,
+            p.nodes,
+            p.samples,
+            compare(&p.runs)
+        ),
+        Experiment::Training(p) => format!(
+            "training: {}, {} hidden layers × {} units, SGD learning rate {}, batch {}, {} iterations, {}% held out for testing; compared: {}",
+            p.activation.name(),
+            p.hidden_layers,
+            p.nodes,
+            p.learning_rate,
+            p.batch,
+            p.iterations,
+            p.test_fraction * 100.0,
+            compare(&p.runs)
+        ),
+    }
 }

@@ -7,8 +7,8 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use pulldown_latex::config::DisplayMode;
 
 use super::figure::FigureHtml;
-use crate::numeric::ExperimentResult;
-use crate::parse::{Lesson, StatRef, Target, markdown_events};
+use crate::numeric::Outcome;
+use crate::parse::{Lesson, StatRef, markdown_events};
 
 /// The rendered body of a lesson, and its first paragraph for the contents page.
 pub struct LessonBody {
@@ -22,7 +22,7 @@ pub struct LessonBody {
 pub fn render_lesson_body(
     lesson: &Lesson,
     figures: &HashMap<&str, FigureHtml>,
-    results: &BTreeMap<String, ExperimentResult>,
+    results: &BTreeMap<String, Outcome>,
     chapter_pages: &HashMap<String, String>,
 ) -> LessonBody {
     let references: HashMap<usize, &StatRef> = lesson
@@ -86,24 +86,16 @@ pub fn render_lesson_body(
 fn reference_html(
     lesson: &Lesson,
     reference: &StatRef,
-    results: &BTreeMap<String, ExperimentResult>,
+    results: &BTreeMap<String, Outcome>,
 ) -> String {
     let spec = lesson
         .experiment(&reference.experiment)
         .expect("the parse stage checked the experiment exists");
-    let (value, what) = match reference.target {
-        Target::Layer { layer, stat } => {
-            let stats = &results[&spec.id].layers[layer - 1];
-            (stat.value(stats), format!("layer {layer}, {}", stat.name()))
-        }
-        Target::Param(param) => (
-            param.value(&spec.params, spec.seed),
-            "parameter".to_string(),
-        ),
-    };
+    let value = reference.target.value(spec, &results[&spec.id]);
     format!(
         "<a class=\"stat\" href=\"#{id}\" title=\"{id}: {what} (seed {seed})\">{text}</a>",
         id = spec.id,
+        what = reference.target.describe(spec),
         seed = spec.seed,
         text = reference.format.format(value),
     )

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::numeric::ExperimentResult;
+use crate::numeric::Outcome;
 use crate::parse::ParsedBook;
-pub use figure::{FigureHtml, describe_params, render_figure};
+pub use figure::{FigureHtml, describe_experiment, render_figure};
 pub use templates::{Theme, load_theme};
 
 /// A lesson as the templates see it.
@@ -36,7 +36,7 @@ struct PageContext<'a> {
 /// included; figures are added by the caller.
 pub fn render_site(
     book: &ParsedBook,
-    results: &BTreeMap<String, ExperimentResult>,
+    results: &BTreeMap<String, Outcome>,
     svgs: &BTreeMap<String, String>,
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,

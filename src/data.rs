@@ -1,0 +1,156 @@
+//! Data sets for training experiments: comma-separated rows of numbers, the last one the label,
+//! optionally gzip-compressed. Read by the load stage; the numeric core only sees [`Dataset`].
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use ndarray::Array2;
+
+use crate::book::content_dir;
+use crate::diagnostic::Diagnostics;
+use crate::numeric::training::Dataset;
+use crate::parse::ParsedBook;
+
+/// Loads the data set of every training experiment in the book, once per file. Problems are
+/// reported at the `data = "…"` value of the first directive that names the file.
+pub fn load_datasets(
+    root: &Path,
+    book: &ParsedBook,
+) -> Result<BTreeMap<String, Dataset>, Diagnostics> {
+    let mut datasets = BTreeMap::new();
+    let mut diagnostics = Diagnostics::default();
+    for (lesson, spec) in book.experiments() {
+        let Some(source) = &spec.data else { continue };
+        if datasets.contains_key(&source.path) {
+            continue;
+        }
+        match load_dataset(&content_dir(root).join(&source.path)) {
+            Ok(data) => {
+                let classes_needed = data.classes;
+                if classes_needed < 2 {
+                    diagnostics.push(
+                        lesson
+                            .source
+                            .error(
+                                source.span.clone(),
+                                format!("{} has fewer than two classes", source.path),
+                            )
+                            .with_hint("a training data set needs labels 0, 1, …"),
+                    );
+                    continue;
+                }
+                datasets.insert(source.path.clone(), data);
+            }
+            Err(problem) => diagnostics.push(
+                lesson
+                    .source
+                    .error(source.span.clone(), problem)
+                    .with_hint("data paths are relative to content/, e.g. \"data/digits.csv.gz\""),
+            ),
+        }
+    }
+    diagnostics.into_result(datasets)
+}
+
+/// Upper bound on rows × columns, so a wrong file is an error, not an out-of-memory kill.
+pub const MAX_VALUES: usize = 50_000_000;
+
+/// Reads and parses `path`: features are scaled to `[0, 1]` by dividing by the largest feature
+/// value of the file (16 for the 8 × 8 digits); labels must be integers from 0.
+pub fn load_dataset(path: &Path) -> Result<Dataset, String> {
+    let bytes =
+        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let text = if path.extension().is_some_and(|e| e == "gz") {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_string(&mut text)
+            .map_err(|error| format!("cannot decompress {}: {error}", path.display()))?;
+        text
+    } else {
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?
+    };
+    parse_csv(&text)
+}
+
+/// Parses the CSV text of a data set (see [`load_dataset`]).
+pub fn parse_csv(text: &str) -> Result<Dataset, String> {
+    let mut values: Vec<f64> = Vec::new();
+    let mut labels: Vec<u32> = Vec::new();
+    let mut width: Option<usize> = None;
+    for (index, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let row: Vec<&str> = line.split(',').map(str::trim).collect();
+        let columns = row.len();
+        if columns < 2 {
+            return Err(format!(
+                "line {}: need at least one feature and a label",
+                index + 1
+            ));
+        }
+        if *width.get_or_insert(columns) != columns {
+            return Err(format!(
+                "line {}: {columns} columns, but the first row has {}",
+                index + 1,
+                width.unwrap_or(columns)
+            ));
+        }
+        for cell in &row[..columns - 1] {
+            let value: f64 = cell
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| format!("line {}: `{cell}` is not a number", index + 1))?;
+            values.push(value);
+        }
+        let label: u32 = row[columns - 1].parse().map_err(|_| {
+            format!(
+                "line {}: label `{}` is not a whole number ≥ 0",
+                index + 1,
+                row[columns - 1]
+            )
+        })?;
+        labels.push(label);
+        if values.len() > MAX_VALUES {
+            return Err(format!("more than {MAX_VALUES} values"));
+        }
+    }
+    let features_per_row = width.ok_or("the file has no rows")? - 1;
+    let largest = values.iter().copied().fold(0.0f64, |m, v| m.max(v.abs()));
+    let scale = if largest > 0.0 { largest } else { 1.0 };
+    let features = Array2::from_shape_vec((labels.len(), features_per_row), values)
+        .expect("every row has the same width")
+        .mapv(|v| v / scale);
+    let classes = labels.iter().copied().max().unwrap_or(0) as usize + 1;
+    Ok(Dataset {
+        features,
+        labels,
+        classes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_scales() {
+        let data = parse_csv("0,8,16,1\n4,4,0,0\n").unwrap();
+        assert_eq!(data.features.dim(), (2, 3));
+        assert_eq!(data.features[[0, 2]], 1.0);
+        assert_eq!(data.features[[0, 1]], 0.5);
+        assert_eq!(data.labels, vec![1, 0]);
+        assert_eq!(data.classes, 2);
+    }
+
+    #[test]
+    fn rejects_ragged_and_bad_rows() {
+        assert!(parse_csv("1,2,3\n1,2\n").unwrap_err().contains("line 2"));
+        assert!(parse_csv("1,x,3\n").unwrap_err().contains("`x`"));
+        assert!(parse_csv("1,2,-1\n").unwrap_err().contains("label"));
+        assert!(parse_csv("").is_err());
+    }
+}

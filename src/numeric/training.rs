@@ -1,0 +1,147 @@
+//! Training: a multilayer perceptron on a labelled data set with mini-batch SGD, once per
+//! compared scheme, logging the loss and measuring accuracy and the number of distinct hidden
+//! units at the end. After *Deep Learning from Scratch*'s `weight_init_compare.py`.
+//!
+//! # Randomness
+//!
+//! Two streams of `ChaCha8Rng::seed_from_u64(seed)`, so that every compared scheme sees the same
+//! split and the same batches:
+//! - stream 0 (the default): a Fisher–Yates shuffle of the sample indices (the first
+//!   `⌊n · test_fraction⌋` are the test set, the rest the training set), then, for each
+//!   iteration, `batch` training indices drawn uniformly with replacement (`u32`);
+//! - stream 1: the weights, layer by layer, row by row, from the normal stream (biases start at
+//!   zero).
+
+use ndarray::{Array1, Array2};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Uniform};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::gaussian::GaussianStream;
+use super::mlp::Mlp;
+use super::network::{Activation, Init, LabelledInit};
+
+/// Samples as rows of features in `[0, 1]`, with integer labels `0 … classes − 1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    pub features: Array2<f64>,
+    pub labels: Vec<u32>,
+    pub classes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingParams {
+    pub activation: Activation,
+    pub hidden_layers: usize,
+    pub nodes: usize,
+    pub learning_rate: f64,
+    pub batch: usize,
+    pub iterations: usize,
+    pub test_fraction: f64,
+    pub runs: Vec<LabelledInit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingRun {
+    pub label: String,
+    #[serde(flatten)]
+    pub init: Init,
+    /// The mini-batch loss at every iteration.
+    pub loss: Vec<f64>,
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+    /// Per hidden layer, the number of units with distinct incoming weights after training.
+    pub distinct_units: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingResult {
+    pub train_samples: usize,
+    pub test_samples: usize,
+    pub runs: Vec<TrainingRun>,
+}
+
+/// Trains one network per compared scheme (in parallel). Pure.
+pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> TrainingResult {
+    let samples = data.labels.len();
+    let mut data_rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut order: Vec<usize> = (0..samples).collect();
+    // Fisher–Yates, from the last position down.
+    for i in (1..samples).rev() {
+        let j = Uniform::new(0u32, i as u32 + 1)
+            .expect("non-empty range")
+            .sample(&mut data_rng) as usize;
+        order.swap(i, j);
+    }
+    let test_count = (samples as f64 * params.test_fraction) as usize;
+    let (test_indices, train_indices) = order.split_at(test_count);
+    let batches: Vec<Vec<usize>> = {
+        let pick = Uniform::new(0u32, train_indices.len() as u32).expect("a training set");
+        (0..params.iterations)
+            .map(|_| {
+                (0..params.batch)
+                    .map(|_| train_indices[pick.sample(&mut data_rng) as usize])
+                    .collect()
+            })
+            .collect()
+    };
+    let (train_x, train_y) = gather(data, train_indices);
+    let (test_x, test_y) = gather(data, test_indices);
+
+    let runs = params
+        .runs
+        .par_iter()
+        .map(|run| {
+            let mut mlp = initial_network(params, run.init, data, seed);
+            let mut loss = Vec::with_capacity(params.iterations);
+            for batch in &batches {
+                let (x, y) = gather(data, batch);
+                let forward = mlp.forward(x.view());
+                let gradients = mlp.backward(x.view(), &forward, &y);
+                loss.push(gradients.loss);
+                mlp.sgd_step(&gradients, params.learning_rate);
+            }
+            TrainingRun {
+                label: run.label.clone(),
+                init: run.init,
+                loss,
+                train_accuracy: mlp.accuracy(train_x.view(), &train_y),
+                test_accuracy: mlp.accuracy(test_x.view(), &test_y),
+                distinct_units: mlp.distinct_units(),
+            }
+        })
+        .collect();
+    TrainingResult {
+        train_samples: train_indices.len(),
+        test_samples: test_indices.len(),
+        runs,
+    }
+}
+
+fn initial_network(params: &TrainingParams, init: Init, data: &Dataset, seed: u64) -> Mlp {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1);
+    let mut normal = GaussianStream::new();
+    let mut sizes = vec![data.features.ncols()];
+    sizes.extend(std::iter::repeat_n(params.nodes, params.hidden_layers));
+    sizes.push(data.classes);
+    let weights = sizes
+        .windows(2)
+        .map(|pair| init.draw_weights(pair[0], pair[1], &mut rng, &mut normal))
+        .collect();
+    let biases = sizes[1..].iter().map(|&n| Array1::zeros(n)).collect();
+    Mlp {
+        weights,
+        biases: Some(biases),
+        activation: params.activation,
+    }
+}
+
+/// The rows `indices` of the data set, in that order.
+fn gather(data: &Dataset, indices: &[usize]) -> (Array2<f64>, Vec<u32>) {
+    let features = data.features.select(ndarray::Axis(0), indices);
+    let labels = indices.iter().map(|&i| data.labels[i]).collect();
+    (features.as_standard_layout().into_owned(), labels)
+}
