@@ -150,7 +150,7 @@ fn draw_histogram_panels(
             .axis_style(AXIS_COLOUR)
             .label_style((FONT, 16).into_font().color(&AXIS_COLOUR))
             .axis_desc_style((FONT, 17).into_font().color(&AXIS_COLOUR))
-            .x_desc(x_description);
+            .x_desc(format!("{x_description}{}", x_axis.unit_suffix()));
         if first_in_row {
             mesh.y_desc("count");
         } else {
@@ -467,7 +467,7 @@ fn draw_legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
 ) {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::LowerLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(GRID_COLOUR)
         .label_font((FONT, 16).into_font())
@@ -510,6 +510,9 @@ struct Axis {
     hi: f64,
     ticks: Vec<f64>,
     decimals: usize,
+    /// Tiny ticks are labelled in units of 10^unit_exponent (−5 0 5 with "×10⁻⁴" beside the
+    /// axis) rather than as 0.0005; 0 when labels are plain numbers.
+    unit_exponent: i32,
 }
 
 impl Axis {
@@ -532,23 +535,35 @@ impl Axis {
         let ticks = (first..=last).map(|k| k as f64 * step).collect();
         // Decimals needed: a step of 25·10^-2 = 0.25 needs 2.
         let decimals = (i32::from(mantissa == 25) - exponent).max(0) as usize;
+        let (decimals, unit_exponent) = if decimals > 3 {
+            (usize::from(mantissa == 25), exponent)
+        } else {
+            (decimals, 0)
+        };
         Axis {
             lo,
             hi,
             ticks,
             decimals,
+            unit_exponent,
+        }
+    }
+
+    /// "×10⁻⁴" when labels are in a unit other than 1, for the axis description.
+    fn unit_suffix(&self) -> String {
+        if self.unit_exponent == 0 {
+            String::new()
+        } else {
+            format!(" (×10{})", superscript(self.unit_exponent))
         }
     }
 
     fn label(&self, value: f64) -> String {
-        if self.decimals > 3 {
-            // 0.0005 reads better as 5e-4.
-            return if value == 0.0 {
-                "0".to_string()
-            } else {
-                format!("{value:e}")
-            };
-        }
+        let value = if self.unit_exponent == 0 {
+            value
+        } else {
+            value / step_value(10, self.unit_exponent)
+        };
         let text = format!("{value:.*}", self.decimals);
         if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
             text[1..].to_string()
@@ -638,17 +653,20 @@ impl LogAxis {
 
 impl ValueFormatter<f64> for LogAxis {
     fn format_ext(&self, value: &f64) -> String {
-        let exponent = libm::round(libm::log10(*value)) as i32;
-        let digits: String = exponent
-            .to_string()
-            .chars()
-            .map(|c| match c {
-                '-' => '⁻',
-                d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'][d as usize - '0' as usize],
-            })
-            .collect();
-        format!("10{digits}")
+        format!("10{}", superscript(libm::round(libm::log10(*value)) as i32))
     }
+}
+
+/// An exponent in superscript digits: -4 → ⁻⁴.
+fn superscript(exponent: i32) -> String {
+    exponent
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'][d as usize - '0' as usize],
+        })
+        .collect()
 }
 
 impl Ranged for LogAxis {

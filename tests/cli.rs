@@ -316,3 +316,128 @@ fn refuses_to_replace_a_directory_that_is_not_a_site() {
         "keep me"
     );
 }
+
+/// A book with one experiment of each new kind, small enough to run in a blink.
+fn book_of_kinds() -> TinyBook {
+    let book = TinyBook::new();
+    // A tiny data set: two features, label = whether the first is larger.
+    let rows: String = (0..60)
+        .map(|i| {
+            let (a, b) = ((i * 7) % 11, (i * 5) % 13);
+            format!("{a},{b},{}\n", u8::from(a > b))
+        })
+        .collect();
+    book.write("content/data/tiny.csv", &rows);
+    book.write(
+        "content/02-two.md",
+        r#"# Kinds
+
+```experiment
+id = "grads"
+kind = "gradients"
+caption = "Gradients"
+alt = "Histograms"
+seed = 3
+init = "xavier"
+activation = "tanh"
+layers = 3
+nodes = 20
+samples = 50
+```
+
+```experiment
+id = "deep"
+kind = "depth"
+caption = "Depth"
+alt = "Lines"
+seed = 3
+activation = "relu"
+layers = 12
+nodes = 20
+samples = 50
+compare = [{ init = "xavier" }, { init = "he" }]
+```
+
+```experiment
+id = "learn"
+kind = "training"
+caption = "Training"
+alt = "Curves"
+seed = 3
+data = "data/tiny.csv"
+layers = 2
+nodes = 8
+batch = 16
+iterations = 30
+compare = [{ init = "zero" }, { init = "he" }]
+```
+"#,
+    );
+    book
+}
+
+#[test]
+fn run_json_for_every_kind() {
+    let book = book_of_kinds();
+    let root = book.root().to_str().unwrap();
+    let json = |id: &str| -> serde_json::Value {
+        let output = initbook(&["run", id, "--json", "--root", root]);
+        assert!(output.status.success(), "{id}: {}", stderr(&output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+
+    let grads = json("grads");
+    assert_eq!(grads["params"]["kind"], "gradients");
+    let layers = grads["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 3);
+    assert!(layers.iter().all(|l| l["grad_rms"].as_f64().unwrap() > 0.0));
+    assert_eq!(layers[0]["counts"].as_array().unwrap().len(), 30);
+
+    let deep = json("deep");
+    let series = deep["series"].as_array().unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[1]["label"], "he");
+    assert_eq!(series[1]["std"].as_array().unwrap().len(), 12);
+
+    let learn = json("learn");
+    let runs = learn["runs"].as_array().unwrap();
+    assert_eq!(runs[0]["label"], "zero");
+    assert_eq!(runs[0]["loss"].as_array().unwrap().len(), 30);
+    assert_eq!(runs[0]["distinct_units"], serde_json::json!([1, 1]));
+    for key in ["train_accuracy", "test_accuracy"] {
+        assert!(runs[1][key].is_f64(), "{key}");
+    }
+    assert_eq!(
+        learn["train_samples"].as_u64().unwrap() + learn["test_samples"].as_u64().unwrap(),
+        60
+    );
+
+    // Network flags make sense only where there is one network to change.
+    let output = initbook(&["run", "learn", "--layers", "3", "--root", root]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("only --seed applies"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Building the book draws all three kinds.
+    assert!(initbook(&["build", "-q", "--root", root]).status.success());
+    for id in ["grads", "deep", "learn"] {
+        assert!(
+            book.output().join(format!("figures/{id}.svg")).is_file(),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_data_file_is_reported_at_its_directive() {
+    let book = book_of_kinds();
+    std::fs::remove_file(book.root().join("content/data/tiny.csv")).unwrap();
+    let output = initbook(&["check", "--root", book.root().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("content/02-two.md:35:8"), "{message}");
+    assert!(message.contains("cannot read"), "{message}");
+}

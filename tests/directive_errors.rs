@@ -401,3 +401,134 @@ fn a_misspelled_required_key_is_one_error_not_two() {
     let line = line_of(&md, "sede");
     assert_one_error(&md, line, 1, "unknown key `sede`", "did you mean `seed`?");
 }
+
+const TRAINING: &str = r#"id = "t"
+kind = "training"
+caption = "Training"
+alt = "Loss curves"
+seed = 1
+data = "data/digits.csv.gz"
+compare = [{ init = "xavier" }, { init = "he" }]"#;
+
+#[test]
+fn a_key_of_another_kind() {
+    let md = lesson_with_block(&format!("{VALID}\ncompare = [{{ init = \"he\" }}]"));
+    let line = line_of(&md, "compare");
+    assert_one_error(
+        &md,
+        line,
+        1,
+        "`compare` does not apply to kind = \"activations\"",
+        "`compare` belongs to kind = \"depth\", \"training\"",
+    );
+}
+
+#[test]
+fn unknown_kind() {
+    let md = lesson_with_block(&TRAINING.replace("\"training\"", "\"trainig\""));
+    let line = line_of(&md, "kind");
+    assert_one_error(
+        &md,
+        line,
+        8,
+        "unknown kind \"trainig\"",
+        "did you mean \"training\"?",
+    );
+}
+
+#[test]
+fn training_needs_data_inside_content() {
+    let body: String = TRAINING
+        .lines()
+        .filter(|l| !l.starts_with("data"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_one_error(
+        &lesson_with_block(&body),
+        3,
+        1,
+        "missing `data`",
+        "data = \"data/digits.csv.gz\"",
+    );
+    let md = lesson_with_block(&TRAINING.replace("data/digits.csv.gz", "../secret.csv"));
+    let line = line_of(&md, "data");
+    assert_one_error(
+        &md,
+        line,
+        8,
+        "data path \"../secret.csv\" leaves content/",
+        "inside content/",
+    );
+}
+
+#[test]
+fn compare_schemes_are_checked_one_by_one() {
+    let md = lesson_with_block(&TRAINING.replace("{ init = \"he\" }", "{ std = 0.1 }"));
+    let line = line_of(&md, "compare");
+    assert_one_error(
+        &md,
+        line,
+        33,
+        "this scheme has no `init`",
+        "{ init = \"he\" }",
+    );
+
+    let md = lesson_with_block(&TRAINING.replace("{ init = \"he\" }", "{ init = \"xavier\" }"));
+    assert_one_error(
+        &md,
+        line,
+        33,
+        "two schemes are labelled \"xavier\"",
+        "give each scheme its own label",
+    );
+
+    let md =
+        lesson_with_block(&TRAINING.replace("{ init = \"he\" }", "{ init = \"he\", sdt = 1 }"));
+    assert_one_error(
+        &md,
+        line,
+        48,
+        "unknown key `sdt` in a `compare` scheme",
+        "init, std",
+    );
+
+    let md = lesson_with_block(&TRAINING.replace("{ init = \"he\" }", "{ init = \"normal\" }"));
+    let found = errors(&md);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.contains("missing `std`"), "{}", found[0]);
+}
+
+#[test]
+fn references_into_compared_schemes() {
+    let md = format!(
+        "{}\nHe: `{{t.hee.test_accuracy}}`.\n",
+        lesson_with_block(TRAINING)
+    );
+    let line = line_of(&md, "He:");
+    assert_one_error(
+        &md,
+        line,
+        5,
+        "compares no scheme labelled `hee`",
+        "its schemes: xavier, he",
+    );
+
+    let md = format!(
+        "{}\nHe: `{{t.he.tset_accuracy}}`.\n",
+        lesson_with_block(TRAINING)
+    );
+    assert_one_error(
+        &md,
+        line,
+        5,
+        "unknown statistic `tset_accuracy`",
+        "did you mean `test_accuracy`?",
+    );
+
+    let md = format!(
+        "{}\nHe: `{{t.he.layer2.distinct_units}}` `{{t.he.test_accuracy:.1%}}`.\n",
+        lesson_with_block(TRAINING)
+    );
+    let lesson = parse_lesson(SourceFile::new("content/lesson.md", md)).unwrap();
+    assert_eq!(lesson.references.len(), 2);
+}

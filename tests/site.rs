@@ -123,9 +123,15 @@ fn a_broken_template_is_an_error() {
     assert!(error.contains("templates"), "{error}");
 }
 
+/// The tutorial, built once for the tests that read it (each build trains networks).
+fn the_tutorial() -> &'static initbook::Site {
+    static SITE: std::sync::OnceLock<initbook::Site> = std::sync::OnceLock::new();
+    SITE.get_or_init(|| build_site(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))).unwrap())
+}
+
 #[test]
 fn the_tutorial_loads_nothing_from_the_network() {
-    let site = build_site(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let site = the_tutorial();
     assert!(site.lessons >= 7);
     for (path, bytes) in &site.files {
         let text = String::from_utf8(bytes.clone()).unwrap();
@@ -148,7 +154,7 @@ fn the_tutorial_loads_nothing_from_the_network() {
 
 #[test]
 fn every_figure_file_is_used_on_a_page() {
-    let site = build_site(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let site = the_tutorial();
     let pages: String = site
         .files
         .iter()

@@ -162,15 +162,16 @@ fn manifest_hashes_match_the_files() {
     assert!(small.rng.contains("ChaCha8Rng"));
 }
 
+/// On the tiny book; tests/determinism.rs compares whole builds of the tutorial, manifest included.
 #[test]
 fn manifest_is_identical_across_builds_and_thread_counts() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let book = TinyBook::new();
     let with_threads = |n| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .unwrap()
-            .install(|| build_site(&root).unwrap().files["figures.json"].clone())
+            .install(|| build_site(book.root()).unwrap().files["figures.json"].clone())
     };
     let one = with_threads(1);
     assert_eq!(one, with_threads(2));

@@ -1,0 +1,232 @@
+//! The gradient, depth and training experiments: known behaviour, symmetry, determinism.
+
+use std::path::Path;
+
+use initbook::data::load_dataset;
+use initbook::numeric::depth::{DepthParams, run_depth};
+use initbook::numeric::gradients::{GradientParams, GradientResult, run_gradients};
+use initbook::numeric::network::LabelledInit;
+use initbook::numeric::training::{Dataset, TrainingParams, TrainingResult, run_training};
+use initbook::numeric::{Activation, Init};
+
+const SEEDS: [u64; 3] = [1, 2, 42];
+
+fn digits() -> Dataset {
+    load_dataset(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content/data/digits.csv.gz")).unwrap()
+}
+
+fn scheme(label: &str, init: Init) -> LabelledInit {
+    LabelledInit {
+        label: label.to_string(),
+        init,
+    }
+}
+
+fn gradients(init: Init, activation: Activation, seed: u64) -> GradientResult {
+    run_gradients(
+        &GradientParams {
+            init,
+            activation,
+            layers: 5,
+            nodes: 100,
+            samples: 1000,
+            classes: 10,
+            bins: 30,
+            range: None,
+        },
+        seed,
+    )
+}
+
+#[test]
+fn the_digits_load_as_described() {
+    let data = digits();
+    assert_eq!(data.features.dim(), (1797, 64));
+    assert_eq!(data.classes, 10);
+    assert!(data.features.iter().all(|&v| (0.0..=1.0).contains(&v)));
+    assert!(
+        data.features.iter().any(|&v| v == 1.0),
+        "scaled by the largest pixel value"
+    );
+}
+
+#[test]
+fn small_weights_make_the_gradient_vanish_toward_the_input() {
+    for seed in SEEDS {
+        let result = gradients(Init::Normal { std: 0.01 }, Activation::Sigmoid, seed);
+        let rms: Vec<f64> = result.layers.iter().map(|l| l.grad_rms).collect();
+        for pair in rms.windows(2) {
+            // About √n·σ·σ'(0) = 1/40 per layer.
+            let ratio = pair[0] / pair[1];
+            assert!((0.015..0.04).contains(&ratio), "seed {seed}: {rms:?}");
+        }
+        assert!(
+            (result.loss - 10f64.ln()).abs() < 0.01,
+            "an uninformed output"
+        );
+    }
+}
+
+#[test]
+fn xavier_tanh_gradients_reach_every_layer() {
+    for seed in SEEDS {
+        let result = gradients(Init::Xavier, Activation::Tanh, seed);
+        let (first, last) = (&result.layers[0], &result.layers[4]);
+        assert!(
+            first.grad_rms / last.grad_rms > 0.25,
+            "seed {seed}: {} vs {}",
+            first.grad_rms,
+            last.grad_rms
+        );
+        assert!(
+            result.layers.iter().all(|l| l.grad_tiny_frac < 0.05),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn std_one_sigmoid_gradients_keep_their_size_but_concentrate() {
+    for seed in SEEDS {
+        let result = gradients(Init::Normal { std: 1.0 }, Activation::Sigmoid, seed);
+        let (first, last) = (&result.layers[0], &result.layers[4]);
+        let ratio = first.grad_rms / last.grad_rms;
+        assert!(
+            (0.5..2.0).contains(&ratio),
+            "seed {seed}: the RMS holds, ratio {ratio}"
+        );
+        for layer in &result.layers {
+            assert!(
+                layer.grad_tiny_frac > 0.25,
+                "seed {seed} layer {}: {}",
+                layer.layer,
+                layer.grad_tiny_frac
+            );
+        }
+        assert!(
+            result.loss > 4.0,
+            "seed {seed}: confident random predictions, loss {}",
+            result.loss
+        );
+    }
+}
+
+#[test]
+fn depth_xavier_decays_by_root_two_and_he_holds() {
+    let params = DepthParams {
+        activation: Activation::Relu,
+        layers: 30,
+        nodes: 100,
+        samples: 300,
+        runs: vec![scheme("xavier", Init::Xavier), scheme("he", Init::He)],
+    };
+    for seed in SEEDS {
+        let result = run_depth(&params, seed);
+        let (xavier, he) = (&result.series[0].std, &result.series[1].std);
+        // (1/√2)^29 ≈ 4.3e-5 from layer 1 to layer 30.
+        let decay = xavier[29] / xavier[0];
+        let per_layer = decay.powf(1.0 / 29.0);
+        assert!(
+            (0.65..0.76).contains(&per_layer),
+            "seed {seed}: {per_layer}"
+        );
+        // He keeps the scale in expectation; each layer's one weight matrix moves it by some
+        // percent, so over 30 layers it drifts, but with no geometric decay.
+        let he_per_layer = (he[29] / he[0]).powf(1.0 / 29.0);
+        assert!((0.9..1.1).contains(&he_per_layer), "seed {seed}: {he:?}");
+    }
+}
+
+fn train(
+    runs: Vec<LabelledInit>,
+    activation: Activation,
+    layers: usize,
+    nodes: usize,
+    rate: f64,
+    iterations: usize,
+    seed: u64,
+) -> TrainingResult {
+    let params = TrainingParams {
+        activation,
+        hidden_layers: layers,
+        nodes,
+        learning_rate: rate,
+        batch: 64,
+        iterations,
+        test_fraction: 0.2,
+        runs,
+    };
+    run_training(&params, &digits(), seed)
+}
+
+#[test]
+fn equal_weights_stay_equal_through_training() {
+    let result = train(
+        vec![scheme("zero", Init::Zero), scheme("xavier", Init::Xavier)],
+        Activation::Sigmoid,
+        3,
+        30,
+        1.0,
+        150,
+        42,
+    );
+    let (zero, random) = (&result.runs[0], &result.runs[1]);
+    assert_eq!(zero.distinct_units, vec![1, 1, 1]);
+    assert_eq!(random.distinct_units, vec![30, 30, 30]);
+    assert!(zero.loss.iter().zip(&random.loss).any(|(a, b)| a != b));
+}
+
+#[test]
+fn he_beats_small_weights_on_digits_for_several_seeds() {
+    for seed in SEEDS {
+        let result = train(
+            vec![
+                scheme("small", Init::Normal { std: 0.01 }),
+                scheme("he", Init::He),
+            ],
+            Activation::Relu,
+            4,
+            50,
+            0.01,
+            300,
+            seed,
+        );
+        let (small, he) = (&result.runs[0], &result.runs[1]);
+        assert!(
+            small.test_accuracy < 0.2,
+            "seed {seed}: small weights learn nothing: {}",
+            small.test_accuracy
+        );
+        assert!(
+            he.test_accuracy > small.test_accuracy + 0.4,
+            "seed {seed}: {} vs {}",
+            he.test_accuracy,
+            small.test_accuracy
+        );
+    }
+}
+
+#[test]
+fn training_is_deterministic_across_runs_and_threads() {
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                train(
+                    vec![scheme("xavier", Init::Xavier), scheme("he", Init::He)],
+                    Activation::Relu,
+                    2,
+                    40,
+                    0.05,
+                    60,
+                    7,
+                )
+            })
+    };
+    let one = run(1);
+    let json = |r: &TrainingResult| serde_json::to_string(r).unwrap();
+    assert_eq!(json(&one), json(&run(2)));
+    assert_eq!(json(&one), json(&run(1)));
+}
