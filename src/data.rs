@@ -12,12 +12,19 @@ use crate::diagnostic::Diagnostics;
 use crate::numeric::training::Dataset;
 use crate::parse::ParsedBook;
 
+/// A data set read from a file, with the file's SHA-256 (part of the result cache's key).
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    pub dataset: Dataset,
+    pub sha256: String,
+}
+
 /// Loads the data set of every training experiment in the book, once per file. Problems are
 /// reported at the `data = "…"` value of the first directive that names the file.
 pub fn load_datasets(
     root: &Path,
     book: &ParsedBook,
-) -> Result<BTreeMap<String, Dataset>, Diagnostics> {
+) -> Result<BTreeMap<String, DataFile>, Diagnostics> {
     let mut datasets = BTreeMap::new();
     let mut diagnostics = Diagnostics::default();
     for (lesson, spec) in book.experiments() {
@@ -27,8 +34,7 @@ pub fn load_datasets(
         }
         match load_dataset(&content_dir(root).join(&source.path)) {
             Ok(data) => {
-                let classes_needed = data.classes;
-                if classes_needed < 2 {
+                if data.dataset.classes < 2 {
                     diagnostics.push(
                         lesson
                             .source
@@ -58,9 +64,10 @@ pub const MAX_VALUES: usize = 50_000_000;
 
 /// Reads and parses `path`: features are scaled to `[0, 1]` by dividing by the largest feature
 /// value of the file (16 for the 8 × 8 digits); labels must be integers from 0.
-pub fn load_dataset(path: &Path) -> Result<Dataset, String> {
+pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
     let bytes =
         std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let sha256 = crate::manifest::sha256_hex(&bytes);
     let text = if path.extension().is_some_and(|e| e == "gz") {
         let mut text = String::new();
         flate2::read::GzDecoder::new(bytes.as_slice())
@@ -70,7 +77,10 @@ pub fn load_dataset(path: &Path) -> Result<Dataset, String> {
     } else {
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?
     };
-    parse_csv(&text)
+    Ok(DataFile {
+        dataset: parse_csv(&text)?,
+        sha256,
+    })
 }
 
 /// Parses the CSV text of a data set (see [`load_dataset`]).

@@ -5,6 +5,7 @@
 //! [`render`] → [`write`]. [`site`] strings them together.
 
 pub mod book;
+pub mod cache;
 pub mod data;
 pub mod diagnostic;
 pub mod draw;
@@ -19,4 +20,4 @@ pub mod verify;
 pub mod write;
 
 pub use error::{Error, Result};
-pub use site::{Site, build_site, check_book};
+pub use site::{BuildReport, Site, build_site, build_site_with, check_book};

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use initbook::cache::Cache;
 use initbook::draw::draw_figure;
 use initbook::manifest::{canonical_data, sha256_hex};
 use initbook::numeric::training::Dataset;
@@ -14,7 +15,7 @@ use initbook::numeric::{Activation, ActivationParams, Experiment, Init, Outcome,
 use initbook::parse::directive::limits;
 use initbook::parse::{ExperimentSpec, parse_book};
 use initbook::render::describe_experiment;
-use initbook::{Error, book, build_site, check_book, write};
+use initbook::{Error, book, build_site, build_site_with, check_book, write};
 
 #[derive(Parser)]
 #[command(
@@ -43,7 +44,12 @@ enum Command {
         /// Print nothing on success.
         #[arg(short, long)]
         quiet: bool,
+        /// Run every experiment, ignoring (and not filling) the result cache.
+        #[arg(long)]
+        no_cache: bool,
     },
+    /// Remove the result cache (ROOT/target/initbook-cache).
+    Clean,
     /// Check every lesson, directive and template without running or writing anything.
     Check,
     /// Run one experiment: a figure of the book by id, or one described by flags.
@@ -175,7 +181,12 @@ fn main() -> ExitCode {
             .expect("the thread pool is configured once, before any use");
     }
     let outcome = match &cli.command {
-        Command::Build { out, quiet } => build(&cli.root, out.as_deref(), *quiet),
+        Command::Build {
+            out,
+            quiet,
+            no_cache,
+        } => build(&cli.root, out.as_deref(), *quiet, *no_cache),
+        Command::Clean => clean(&cli.root),
         Command::Check => check(&cli.root),
         Command::Run(args) => run(&cli.root, args),
         Command::Verify { site } => verify(&cli.root, site.as_deref()),
@@ -193,22 +204,90 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(root: &Path, out: Option<&Path>, quiet: bool) -> Result<(), Failure> {
+fn build(root: &Path, out: Option<&Path>, quiet: bool, no_cache: bool) -> Result<(), Failure> {
     let started = Instant::now();
-    let site = build_site(root)?;
+    let cache = if no_cache {
+        Cache::disabled()
+    } else {
+        Cache::for_book(root)
+    };
+    let progress = Progress::new(quiet);
+    let report = build_site_with(root, &cache, &|done, total| progress.update(done, total))?;
+    progress.finish();
     let out = out.map_or_else(|| root.join("output"), Path::to_path_buf);
-    write::write_site(&site.files, &out)?;
+    write::write_site(&report.site.files, &out)?;
     if !quiet {
+        let site = &report.site;
         println!(
-            "Built {} lessons with {} figures ({} experiments) in {:.2} s → {}",
+            "Built {} lessons with {} figures ({} experiments: {} run, {} cached) in {:.2} s → {}",
             site.lessons,
             site.figures,
             site.experiments,
+            report.computed,
+            report.cached,
             started.elapsed().as_secs_f64(),
             out.display()
         );
     }
     Ok(())
+}
+
+fn clean(root: &Path) -> Result<(), Failure> {
+    let dir = initbook::cache::cache_dir(root);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => println!("removed {}", dir.display()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            println!("no cache at {}", dir.display());
+        }
+        Err(error) => return Err(Error::io("remove", &dir, error).into()),
+    }
+    Ok(())
+}
+
+/// A progress bar on stderr for builds that take a while: shown only when stderr is a terminal,
+/// never with `--quiet`, and only once the build has run for half a second, so quick rebuilds
+/// stay silent.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} running experiments {pos}/{len} {wide_bar} {elapsed}",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    fn update(&self, done: usize, total: usize) {
+        let Some(bar) = &self.bar else { return };
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if bar.is_hidden() && self.started.elapsed().as_millis() >= 500 {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn check(root: &Path) -> Result<(), Failure> {
@@ -412,7 +491,7 @@ fn book_experiment(
     let data = match &spec.data {
         Some(source) => {
             let mut datasets = initbook::data::load_datasets(root, &book).map_err(Error::from)?;
-            datasets.remove(&source.path)
+            datasets.remove(&source.path).map(|file| file.dataset)
         }
         None => None,
     };

@@ -15,6 +15,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::book::load_book;
+use crate::cache::Cache;
 use crate::data::load_datasets;
 use crate::draw::draw_figure;
 use crate::error::Result;
@@ -33,28 +34,50 @@ pub struct Site {
     pub figures: usize,
 }
 
-/// Builds the book at `root` into memory.
+/// Builds the book at `root` into memory, running every experiment (no cache).
 pub fn build_site(root: &Path) -> Result<Site> {
+    Ok(build_site_with(root, &Cache::disabled(), &|_, _| {})?.site)
+}
+
+/// A build, and how many distinct experiments it computed or found in the cache.
+pub struct BuildReport {
+    pub site: Site,
+    pub computed: usize,
+    pub cached: usize,
+}
+
+/// Builds the book at `root` into memory, taking outcomes from `cache` where it can.
+/// `progress(done, total)` is called as experiments finish.
+pub fn build_site_with(
+    root: &Path,
+    cache: &Cache,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport> {
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
     let datasets = load_datasets(root, &book)?;
-    let results = run_all(&book, &datasets);
-    let svgs = draw_figures(&book, &results);
-    let data_hashes = data_hashes(&results);
+    let run = run_all(&book, &datasets, cache, progress);
+    let results = &run.outcomes;
+    let svgs = draw_figures(&book, results);
+    let data_hashes = data_hashes(results);
     let manifest = build_manifest(&book, &data_hashes, &svgs);
     let mut files: BTreeMap<String, Vec<u8>> =
-        render_site(&book, &results, &svgs, &data_hashes, &theme)?
+        render_site(&book, results, &svgs, &data_hashes, &theme)?
             .into_iter()
             .collect();
     for (id, svg) in &svgs {
         files.insert(figure_path(id), svg.clone().into_bytes());
     }
     files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
-    Ok(Site {
-        files,
-        lessons: book.lessons.len(),
-        experiments: results.len(),
-        figures: svgs.len(),
+    Ok(BuildReport {
+        site: Site {
+            files,
+            lessons: book.lessons.len(),
+            experiments: results.len(),
+            figures: svgs.len(),
+        },
+        computed: run.computed,
+        cached: run.cached,
     })
 }
 

@@ -14,7 +14,7 @@
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::gaussian::GaussianStream;
 use super::network::{Activation, Init, dense_forward_then};
@@ -66,7 +66,7 @@ impl ActivationParams {
 }
 
 /// The statistics of every layer, in layer order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActivationResult {
     pub layers: Vec<LayerStats>,
 }

@@ -6,7 +6,7 @@
 //! same input matrix (it is drawn first).
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::activations::{ActivationParams, run_activations};
 use super::network::{Activation, Init, LabelledInit};
@@ -20,7 +20,7 @@ pub struct DepthParams {
     pub runs: Vec<LabelledInit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DepthSeries {
     pub label: String,
     #[serde(flatten)]
@@ -29,7 +29,7 @@ pub struct DepthSeries {
     pub std: Vec<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DepthResult {
     pub series: Vec<DepthSeries>,
 }

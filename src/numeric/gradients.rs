@@ -15,7 +15,7 @@ use ndarray::{Array2, ArrayView2};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Uniform};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::gaussian::GaussianStream;
 use super::mlp::Mlp;
@@ -39,7 +39,7 @@ pub struct GradientParams {
 }
 
 /// The gradient reaching one hidden layer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradientLayer {
     pub layer: usize,
     /// Root mean square of ∂L/∂a over all samples and units.
@@ -55,7 +55,7 @@ pub struct GradientLayer {
     pub above: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradientResult {
     /// Mean softmax cross-entropy over the samples (≈ ln(classes) when the output is uninformed).
     pub loss: f64,

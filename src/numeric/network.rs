@@ -3,7 +3,7 @@
 use ndarray::{Array2, ArrayView2};
 use rand::Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::elementary;
 use super::gaussian::GaussianStream;
@@ -11,7 +11,7 @@ use super::matmul::PackedMatrix;
 use super::stats::CHUNK_ROWS;
 
 /// How a layer's weights are drawn. `n` below is the layer's fan-in (its number of inputs).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "init", rename_all = "lowercase")]
 pub enum Init {
     /// Every weight 0: all units compute the same function.
@@ -69,7 +69,7 @@ impl Init {
 
 /// One of several schemes compared in one experiment, with the name the figure's legend and the
 /// prose use for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelledInit {
     pub label: String,
     #[serde(flatten)]
@@ -77,7 +77,7 @@ pub struct LabelledInit {
 }
 
 /// The nonlinearity applied after each layer's weighted sum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
     Sigmoid,

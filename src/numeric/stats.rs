@@ -5,7 +5,7 @@
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::network::Activation;
 
@@ -62,7 +62,7 @@ pub enum Placement {
 }
 
 /// What one layer's activations look like. Field docs double as the statistic reference.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerStats {
     /// 1-based layer number.
     pub layer: usize,

@@ -17,7 +17,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Uniform};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::gaussian::GaussianStream;
 use super::mlp::Mlp;
@@ -43,7 +43,7 @@ pub struct TrainingParams {
     pub runs: Vec<LabelledInit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingRun {
     pub label: String,
     #[serde(flatten)]
@@ -56,7 +56,7 @@ pub struct TrainingRun {
     pub distinct_units: Vec<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingResult {
     pub train_samples: usize,
     pub test_samples: usize,

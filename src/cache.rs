@@ -1,0 +1,112 @@
+//! The result cache: experiment outcomes on disk, so a rebuild re-runs only what changed.
+//!
+//! An entry is keyed by the SHA-256 of everything that determines an outcome: the experiment's
+//! parameters after defaults, its seed, the SHA-256 of its data file (training), and the engine —
+//! initbook's version and a fingerprint of the numeric core's source compiled into the binary
+//! (`build.rs`), so results of an older engine are never served. Prose, captions and templates
+//! are not part of the key: editing them re-runs nothing.
+//!
+//! An entry is one file, `KEY.json`: a first line with the SHA-256 of the rest, then the outcome
+//! as JSON (floats in shortest round-trip form, parsed back exactly). A truncated, corrupt or
+//! unreadable entry fails the check and is recomputed, never used. Entries are written to a
+//! temporary file and renamed into place, so a crash leaves no half-written entry.
+//!
+//! The cache lives in `ROOT/target/initbook-cache/` (git-ignored); `initbook clean` removes it.
+
+use std::path::{Path, PathBuf};
+
+use crate::manifest::sha256_hex;
+use crate::numeric::activations::ActivationResult;
+use crate::numeric::depth::DepthResult;
+use crate::numeric::gradients::GradientResult;
+use crate::numeric::training::TrainingResult;
+use crate::numeric::{Experiment, Outcome};
+
+/// Changes whenever the numeric core's source changes (see `build.rs`).
+pub const ENGINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "+",
+    env!("INITBOOK_ENGINE_FINGERPRINT")
+);
+
+/// Where results are kept, or nowhere (`--no-cache`).
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: Option<PathBuf>,
+}
+
+impl Cache {
+    /// The cache of the book at `root`.
+    pub fn for_book(root: &Path) -> Self {
+        Cache {
+            dir: Some(cache_dir(root)),
+        }
+    }
+
+    /// No cache: every experiment runs.
+    pub fn disabled() -> Self {
+        Cache { dir: None }
+    }
+
+    /// The key of an experiment run. `data_sha256` is the hash of a training experiment's data file.
+    pub fn key(experiment: &Experiment, seed: u64, data_sha256: Option<&str>) -> String {
+        let identity = serde_json::json!({
+            "engine": ENGINE,
+            "experiment": experiment,
+            "seed": seed,
+            "data_sha256": data_sha256,
+        });
+        sha256_hex(identity.to_string().as_bytes())
+    }
+
+    /// The cached outcome for `key`, if there is an intact one.
+    pub fn load(&self, key: &str, kind: &str) -> Option<Outcome> {
+        let path = self.dir.as_ref()?.join(format!("{key}.json"));
+        let bytes = std::fs::read(path).ok()?;
+        let newline = bytes.iter().position(|&b| b == b'\n')?;
+        let (header, payload) = (&bytes[..newline], &bytes[newline + 1..]);
+        if header != format!("sha256:{}", sha256_hex(payload)).as_bytes() {
+            return None;
+        }
+        decode(kind, payload)
+    }
+
+    /// Stores `outcome` under `key`. Failing to write is not an error: the cache is only a cache.
+    pub fn store(&self, key: &str, outcome: &Outcome) {
+        let Some(dir) = &self.dir else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let payload = serde_json::to_vec(outcome).expect("plain data serialises");
+        let mut bytes = format!("sha256:{}\n", sha256_hex(&payload)).into_bytes();
+        bytes.extend_from_slice(&payload);
+        // Unique per process and thread, so concurrent builds never share a temporary file.
+        let temporary = dir.join(format!(
+            ".{key}.{}.{:?}.tmp",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        if std::fs::write(&temporary, &bytes).is_ok()
+            && std::fs::rename(&temporary, dir.join(format!("{key}.json"))).is_err()
+        {
+            let _ = std::fs::remove_file(&temporary);
+        }
+    }
+}
+
+/// `ROOT/target/initbook-cache`.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    root.join("target").join("initbook-cache")
+}
+
+fn decode(kind: &str, payload: &[u8]) -> Option<Outcome> {
+    Some(match kind {
+        "activations" => {
+            Outcome::Activations(serde_json::from_slice::<ActivationResult>(payload).ok()?)
+        }
+        "gradients" => Outcome::Gradients(serde_json::from_slice::<GradientResult>(payload).ok()?),
+        "depth" => Outcome::Depth(serde_json::from_slice::<DepthResult>(payload).ok()?),
+        "training" => Outcome::Training(serde_json::from_slice::<TrainingResult>(payload).ok()?),
+        _ => return None,
+    })
+}

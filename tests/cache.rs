@@ -1,0 +1,113 @@
+//! The result cache: rebuilds re-run exactly the experiments whose inputs changed, and never
+//! use a damaged entry.
+
+mod common;
+
+use common::TinyBook;
+use initbook::cache::{Cache, cache_dir};
+use initbook::{BuildReport, build_site, build_site_with};
+
+fn cached_build(book: &TinyBook) -> BuildReport {
+    build_site_with(book.root(), &Cache::for_book(book.root()), &|_, _| {}).unwrap()
+}
+
+#[test]
+fn a_second_build_runs_nothing_and_gives_the_same_bytes() {
+    let book = TinyBook::new();
+    let first = cached_build(&book);
+    assert_eq!((first.computed, first.cached), (2, 0));
+    let second = cached_build(&book);
+    assert_eq!((second.computed, second.cached), (0, 2));
+    assert!(second.site == first.site);
+    assert!(
+        second.site == build_site(book.root()).unwrap(),
+        "cached equals uncached"
+    );
+}
+
+#[test]
+fn editing_prose_captions_or_templates_runs_nothing() {
+    let book = TinyBook::new();
+    cached_build(&book);
+    book.write(
+        "content/01-one.md",
+        &common::LESSON_ONE
+            .replace("The std of layer 2", "The spread of layer 2")
+            .replace("A small experiment", "A renamed caption"),
+    );
+    book.write("templates/style.css", "body { margin: 0; }\n");
+    let report = cached_build(&book);
+    assert_eq!(report.computed, 0);
+    let page = String::from_utf8(report.site.files["01-one.html"].clone()).unwrap();
+    assert!(page.contains("The spread of layer 2") && page.contains("A renamed caption"));
+}
+
+#[test]
+fn changing_one_parameter_runs_exactly_that_experiment() {
+    let book = TinyBook::new();
+    cached_build(&book);
+    book.write(
+        "content/01-one.md",
+        &common::LESSON_ONE.replace("samples = 50", "samples = 51"),
+    );
+    let report = cached_build(&book);
+    assert_eq!((report.computed, report.cached), (1, 1));
+    book.write(
+        "content/02-two.md",
+        &common::LESSON_TWO.replace("seed = 7", "seed = 8"),
+    );
+    assert_eq!(cached_build(&book).computed, 1);
+}
+
+#[test]
+fn a_damaged_entry_is_recomputed_not_used() {
+    let book = TinyBook::new();
+    let clean = cached_build(&book).site;
+    let dir = cache_dir(book.root());
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    assert_eq!(entries.len(), 2);
+
+    // Truncated.
+    let bytes = std::fs::read(&entries[0]).unwrap();
+    std::fs::write(&entries[0], &bytes[..bytes.len() / 2]).unwrap();
+    // One digit changed in the payload, header untouched: the checksum catches it.
+    let text = std::fs::read_to_string(&entries[1]).unwrap();
+    let at = text
+        .rfind(|c: char| c.is_ascii_digit() && c != '9')
+        .unwrap();
+    let mut changed = text.into_bytes();
+    changed[at] += 1;
+    std::fs::write(&entries[1], changed).unwrap();
+
+    let report = cached_build(&book);
+    assert_eq!(report.computed, 2, "both damaged entries were recomputed");
+    assert!(report.site == clean);
+    assert_eq!(cached_build(&book).computed, 0, "and written back intact");
+}
+
+#[test]
+fn disabled_cache_runs_everything_and_writes_nothing() {
+    let book = TinyBook::new();
+    cached_build(&book);
+    let report = build_site_with(book.root(), &Cache::disabled(), &|_, _| {}).unwrap();
+    assert_eq!((report.computed, report.cached), (2, 0));
+    std::fs::remove_dir_all(cache_dir(book.root())).unwrap();
+    build_site_with(book.root(), &Cache::disabled(), &|_, _| {}).unwrap();
+    assert!(!cache_dir(book.root()).exists());
+}
+
+#[test]
+fn clean_removes_the_cache() {
+    let book = TinyBook::new();
+    cached_build(&book);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_initbook"))
+        .args(["clean", "--root", book.root().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(!cache_dir(book.root()).exists());
+}
