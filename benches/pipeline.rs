@@ -58,7 +58,11 @@ fn training_lesson(c: &mut Criterion) {
                 let data = spec.data.as_ref().map(|source| {
                     initbook::data::load_dataset(&root.join("content").join(&source.path)).unwrap()
                 });
-                initbook::numeric::run_experiment(&spec.experiment, spec.seed, data.as_ref());
+                initbook::numeric::run_experiment(
+                    &spec.experiment,
+                    spec.seed,
+                    data.as_ref().map(|file| &file.dataset),
+                );
             }
         })
     });

@@ -29,7 +29,7 @@ fn build_writes_the_site_and_says_so() {
     assert!(output.status.success(), "{}", stderr(&output));
     let said = stdout(&output);
     assert!(
-        said.starts_with("Built 2 lessons with 2 figures (2 experiments) in "),
+        said.starts_with("Built 2 lessons with 2 figures (2 experiments: 2 run, 0 cached) in "),
         "{said}"
     );
     for file in [
