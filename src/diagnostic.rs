@@ -103,35 +103,110 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The diagnostic as codespan-reporting renders it, over a one-line excerpt of the file.
+    fn render(&self, writer: &mut dyn codespan_reporting::term::WriteStyle, styled: bool) {
+        use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+        use codespan_reporting::term::{self, Chars, Config};
+
+        let excerpt = Excerpt {
+            name: self.path.display().to_string(),
+            line: &self.source_line,
+            line_number: self.line,
+        };
+        // Our columns count characters; codespan wants bytes within the line.
+        let byte_at = |column: usize| {
+            self.source_line
+                .char_indices()
+                .nth(column)
+                .map_or(self.source_line.len(), |(i, _)| i)
+        };
+        let start = byte_at(self.column - 1);
+        let end = byte_at(self.column - 1 + self.width).max(start);
+        let mut report = Report::error()
+            .with_message(&self.message)
+            .with_labels(vec![Label::primary((), start..end)]);
+        if let Some(hint) = &self.hint {
+            report = report.with_notes(vec![format!("hint: {hint}")]);
+        }
+        let config = Config {
+            chars: if styled {
+                Chars::box_drawing()
+            } else {
+                Chars::ascii()
+            },
+            ..Config::default()
+        };
+        term::emit_to_write_style(writer, &config, &excerpt, &report)
+            .expect("the excerpt holds the line the span points into");
+    }
+
+    /// Writes the diagnostic to stderr, in colour when stderr is a terminal.
+    pub fn eprint(&self) {
+        use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+        use std::io::IsTerminal;
+        let choice = if std::io::stderr().is_terminal() {
+            ColorChoice::Auto
+        } else {
+            ColorChoice::Never
+        };
+        let mut stderr = StandardStream::stderr(choice);
+        let styled = choice != ColorChoice::Never;
+        self.render(&mut stderr, styled);
+    }
+}
+
 impl fmt::Display for Diagnostic {
     /// ```text
-    /// error: unknown key `sede`
-    ///   --> content/03-std1.md:14:1
+    /// error: unknown key `sede` in experiment block
+    ///   --> content/03-std-one.md:13:1
     ///    |
-    /// 14 | sede = 42
+    /// 13 | sede = 42
     ///    | ^^^^
+    ///    |
     ///    = hint: did you mean `seed`?
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
-        let gutter = self.line.to_string().len();
-        writeln!(f, "{:gutter$}--> {}", "", self.location())?;
-        if !self.source_line.is_empty() {
-            writeln!(f, "{:gutter$} |", "")?;
-            writeln!(f, "{} | {}", self.line, self.source_line)?;
-            // Tabs stay tabs under the caret so it lines up in any terminal.
-            let padding: String = self
-                .source_line
-                .chars()
-                .take(self.column - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            writeln!(f, "{:gutter$} | {}{}", "", padding, "^".repeat(self.width))?;
-        }
-        if let Some(hint) = &self.hint {
-            writeln!(f, "{:gutter$} = hint: {}", "", hint)?;
-        }
-        Ok(())
+        let mut buffer = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+        self.render(&mut buffer, false);
+        f.write_str(&String::from_utf8_lossy(&buffer.into_inner()))
+    }
+}
+
+/// The one line of a file a diagnostic points into, shown under its real line number.
+struct Excerpt<'a> {
+    name: String,
+    line: &'a str,
+    line_number: usize,
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for Excerpt<'a> {
+    type FileId = ();
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, _: ()) -> Result<String, codespan_reporting::files::Error> {
+        Ok(self.name.clone())
+    }
+
+    fn source(&'a self, _: ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.line)
+    }
+
+    fn line_index(&'a self, _: (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, _: (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.line_number)
+    }
+
+    fn line_range(
+        &'a self,
+        _: (),
+        _: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        Ok(0..self.line.len())
     }
 }
 
@@ -227,7 +302,7 @@ mod tests {
         assert_eq!(d.location(), "c/l.md:2:1");
         assert_eq!(
             d.to_string(),
-            "error: unknown key `sede`\n --> c/l.md:2:1\n  |\n2 | sede = 42\n  | ^^^^\n  = hint: did you mean `seed`?\n"
+            "error: unknown key `sede`\n  --> c/l.md:2:1\n  |\n2 | sede = 42\n  | ^^^^\n  |\n  = hint: did you mean `seed`?\n\n"
         );
     }
 

@@ -197,6 +197,19 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+        Err(Failure::Build(Error::Content(diagnostics))) => {
+            // Each with its source line and caret, in colour on a terminal.
+            for diagnostic in diagnostics.iter() {
+                diagnostic.eprint();
+                eprintln!();
+            }
+            let count = diagnostics.len();
+            eprintln!(
+                "{count} error{} in the content",
+                if count == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
         Err(Failure::Build(error)) => {
             eprintln!("{error}");
             ExitCode::from(1)
