@@ -29,41 +29,96 @@ pub fn load_datasets(
     let mut diagnostics = Diagnostics::default();
     for (lesson, spec) in book.experiments() {
         let Some(source) = &spec.data else { continue };
-        if datasets.contains_key(&source.path) {
-            continue;
-        }
-        match load_dataset(&content_dir(root).join(&source.path)) {
-            Ok(data) => {
-                if data.dataset.classes < 2 {
-                    diagnostics.push(
-                        lesson
-                            .source
-                            .error(
-                                source.span.clone(),
-                                format!("{} has fewer than two classes", source.path),
-                            )
-                            .with_hint("a training data set needs labels 0, 1, …"),
+        let report = |diagnostics: &mut Diagnostics, message: String, hint: &str| {
+            diagnostics.push(
+                lesson
+                    .source
+                    .error(source.span.clone(), message)
+                    .with_hint(hint),
+            );
+        };
+        if !datasets.contains_key(&source.path) {
+            match load_dataset(&content_dir(root).join(&source.path)) {
+                Ok(data) => {
+                    datasets.insert(source.path.clone(), data);
+                }
+                Err(problem) => {
+                    report(
+                        &mut diagnostics,
+                        problem,
+                        "data paths are relative to content/, e.g. \"data/digits.csv.gz\"",
                     );
                     continue;
                 }
-                datasets.insert(source.path.clone(), data);
             }
-            Err(problem) => diagnostics.push(
-                lesson
-                    .source
-                    .error(source.span.clone(), problem)
-                    .with_hint("data paths are relative to content/, e.g. \"data/digits.csv.gz\""),
-            ),
+        }
+        // What this experiment asks of the file.
+        let dataset = &datasets[&source.path].dataset;
+        let distinct_labels = {
+            let mut labels = dataset.labels.clone();
+            labels.sort_unstable();
+            labels.dedup();
+            labels.len()
+        };
+        if distinct_labels < 2 {
+            report(
+                &mut diagnostics,
+                format!("{} has fewer than two different labels", source.path),
+                "a training data set needs at least two classes",
+            );
+        }
+        if let crate::numeric::Experiment::Training(params) = &spec.experiment {
+            let samples = dataset.labels.len();
+            let test = (samples as f64 * params.test_fraction) as usize;
+            if test == 0 || test == samples {
+                report(
+                    &mut diagnostics,
+                    format!(
+                        "test_fraction = {} of {samples} samples leaves {} for testing and {} for training",
+                        params.test_fraction,
+                        test,
+                        samples - test
+                    ),
+                    "both parts need at least one sample: use more data or another test_fraction",
+                );
+            }
+            let work = crate::parse::directive::limits::training_work(
+                params.hidden_layers,
+                params
+                    .nodes
+                    .max(dataset.features.ncols())
+                    .max(dataset.classes),
+                params.batch,
+                params.iterations,
+            );
+            if work > crate::parse::directive::limits::TRAINING_WORK {
+                report(
+                    &mut diagnostics,
+                    format!(
+                        "with {} features and {} classes, one training run is about {work} multiply-adds (at most {})",
+                        dataset.features.ncols(),
+                        dataset.classes,
+                        crate::parse::directive::limits::TRAINING_WORK
+                    ),
+                    "lower iterations, batch, nodes or layers",
+                );
+            }
         }
     }
     diagnostics.into_result(datasets)
 }
 
+/// Largest label + 1 a data set may have: the width of the softmax layer.
+pub const MAX_CLASSES: u32 = 1000;
+/// Largest number of features per row.
+pub const MAX_FEATURES: usize = 100_000;
+
 /// Upper bound on rows × columns, so a wrong file is an error, not an out-of-memory kill.
 pub const MAX_VALUES: usize = 50_000_000;
 
-/// Reads and parses `path`: features are scaled to `[0, 1]` by dividing by the largest feature
-/// value of the file (16 for the 8 × 8 digits); labels must be integers from 0.
+/// Reads and parses `path`: features are divided by the largest absolute feature value of the
+/// file (16 for the 8 × 8 digits), so non-negative data lands in `[0, 1]`; labels must be
+/// integers from 0.
 pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
     let bytes =
         std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
@@ -95,6 +150,13 @@ pub fn parse_csv(text: &str) -> Result<Dataset, String> {
     {
         let row: Vec<&str> = line.split(',').map(str::trim).collect();
         let columns = row.len();
+        if columns > MAX_FEATURES + 1 {
+            return Err(format!(
+                "line {}: {columns} columns (at most {})",
+                index + 1,
+                MAX_FEATURES + 1
+            ));
+        }
         if columns < 2 {
             return Err(format!(
                 "line {}: need at least one feature and a label",
@@ -123,6 +185,13 @@ pub fn parse_csv(text: &str) -> Result<Dataset, String> {
                 row[columns - 1]
             )
         })?;
+        if label >= MAX_CLASSES {
+            return Err(format!(
+                "line {}: label {label} is too large (labels are 0 to {})",
+                index + 1,
+                MAX_CLASSES - 1
+            ));
+        }
         labels.push(label);
         if values.len() > MAX_VALUES {
             return Err(format!("more than {MAX_VALUES} values"));
@@ -162,5 +231,10 @@ mod tests {
         assert!(parse_csv("1,x,3\n").unwrap_err().contains("`x`"));
         assert!(parse_csv("1,2,-1\n").unwrap_err().contains("label"));
         assert!(parse_csv("").is_err());
+        assert!(
+            parse_csv("1,2,4294967295\n")
+                .unwrap_err()
+                .contains("too large")
+        );
     }
 }

@@ -28,8 +28,8 @@ struct Cli {
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     root: PathBuf,
     /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long, global = true, value_name = "N")]
-    jobs: Option<usize>,
+    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,7 +74,7 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
     /// Seed of the ChaCha8 RNG (default: the book's, or 42).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     seed: Option<u64>,
     /// Weight initialisation.
     #[arg(long, value_enum)]
@@ -142,7 +142,7 @@ fn parse_range(text: &str) -> Result<(f64, f64), String> {
             ))
     };
     let (lo, hi) = (parse(lo)?, parse(hi)?);
-    if lo >= hi {
+    if lo >= hi || !(hi - lo).is_normal() {
         return Err("the low end must come first and be smaller".to_string());
     }
     Ok((lo, hi))
@@ -171,12 +171,8 @@ impl From<UsageError> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(jobs) = cli.jobs {
-        if jobs == 0 {
-            eprintln!("error: --jobs must be at least 1");
-            return ExitCode::from(2);
-        }
         rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
+            .num_threads(usize::from(jobs))
             .build_global()
             .expect("the thread pool is configured once, before any use");
     }
@@ -487,6 +483,14 @@ fn book_experiment(
             params.bins = as_activations.bins;
             if args.range.is_some() {
                 params.range = Some(as_activations.range);
+            }
+            let stored = params.layers as u128 * params.samples as u128 * params.nodes as u128;
+            if stored > limits::STORED_ELEMENTS {
+                return Err(UsageError(format!(
+                    "layers × samples × nodes = {stored} activations to keep for the backward pass is too many (at most {})",
+                    limits::STORED_ELEMENTS
+                ))
+                .into());
             }
         }
         other if network_flags => {

@@ -6,8 +6,9 @@
 //! tell a changed result (the data hash moves) from a changed drawing (only the SVG hash moves).
 //!
 //! The canonical data serialisation is the compact JSON of [`ActivationResult`]: fields in
-//! declaration order, floats in Rust's shortest round-trip form (exact: every `f64` has exactly
-//! one such text), so equal bits give equal text and any changed bit changes the text.
+//! declaration order, floats in Rust's shortest round-trip form (exact: every finite `f64` has
+//! exactly one such text), so equal bits give equal text and any changed bit of a finite value
+//! changes the text. (JSON has no NaN or infinity; serde_json writes them as `null`.)
 
 use std::collections::BTreeMap;
 

@@ -493,9 +493,13 @@ fn compare_schemes_are_checked_one_by_one() {
     );
 
     let md = lesson_with_block(&TRAINING.replace("{ init = \"he\" }", "{ init = \"normal\" }"));
-    let found = errors(&md);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].message.contains("missing `std`"), "{}", found[0]);
+    assert_one_error(
+        &md,
+        line,
+        33,
+        "this scheme has init = \"normal\" but no `std`",
+        "std = 0.01",
+    );
 }
 
 #[test]

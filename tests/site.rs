@@ -78,7 +78,7 @@ fn references_show_the_experiment_value() {
     );
     let one = page(&site, "01-one.html");
     assert!(
-        one.contains(&format!(r##"<a class="stat" href="#small" title="small: layer 2, std (seed 42)">{expected}</a>"##)),
+        one.contains(&format!(r##"<a class="stat" href="01-one.html#small" title="small: layer 2, std (seed 42)">{expected}</a>"##)),
         "{one}"
     );
     assert!(!one.contains("{small."), "no reference is left unrendered");
@@ -168,4 +168,23 @@ fn every_figure_file_is_used_on_a_page() {
             "{id} is not on any page"
         );
     }
+}
+
+#[test]
+fn numbers_quoted_on_the_contents_page_link_to_their_lesson() {
+    let book = TinyBook::new();
+    let index = page(&build_site(book.root()).unwrap(), "index.html");
+    assert!(index.contains(r##"href="01-one.html#small""##), "{index}");
+}
+
+#[test]
+fn headings_never_take_a_figure_id() {
+    let book = TinyBook::new();
+    book.write(
+        "content/01-one.md",
+        &common::LESSON_ONE.replace("The std of layer 2", "## Small\n\nThe std of layer 2"),
+    );
+    let one = page(&build_site(book.root()).unwrap(), "01-one.html");
+    assert!(one.contains(r#"<h2 id="small-2">Small</h2>"#), "{one}");
+    assert_eq!(one.matches(r#"id="small""#).count(), 1);
 }

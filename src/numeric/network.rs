@@ -111,11 +111,12 @@ impl Activation {
         match self {
             Activation::Sigmoid => 1.0 / (1.0 + elementary::exp(-a)),
             Activation::Tanh => elementary::tanh(a),
+            // Written so that NaN (after an overflow) stays NaN instead of becoming 0.
             Activation::Relu => {
-                if a > 0.0 {
-                    a
-                } else {
+                if a <= 0.0 {
                     0.0
+                } else {
+                    a
                 }
             }
         }
@@ -231,6 +232,10 @@ mod tests {
         assert_eq!(Activation::Tanh.derivative_from_output(0.0), 1.0);
         assert_eq!(Activation::Relu.apply(-2.0), 0.0);
         assert_eq!(Activation::Relu.apply(3.0), 3.0);
+        assert!(
+            Activation::Relu.apply(f64::NAN).is_nan(),
+            "overflow stays visible"
+        );
         assert_eq!(Activation::Relu.derivative_from_output(3.0), 1.0);
         assert_eq!(Activation::Relu.derivative_from_output(0.0), 0.0);
         // f'(a) matches a central difference for the smooth activations.

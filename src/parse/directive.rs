@@ -678,6 +678,19 @@ impl Checker<'_> {
                 complete = false;
                 continue;
             }
+            let is_normal =
+                matches!(find("init"), Some((_, v)) if v.get_ref().as_str() == Some("normal"));
+            if is_normal && find("std").is_none() {
+                let diagnostic = self
+                    .at(
+                        item.span(),
+                        "this scheme has init = \"normal\" but no `std`",
+                    )
+                    .with_hint("e.g. { init = \"normal\", std = 0.01 }");
+                self.report(diagnostic);
+                complete = false;
+                continue;
+            }
             let init = self.init(&find);
             let label = match find("label") {
                 Some(label_entry) => {
@@ -806,7 +819,7 @@ impl Checker<'_> {
             Some(n) if (lo..=hi).contains(&n) => Some(n),
             _ => {
                 let hint = if hi == i64::MAX {
-                    format!("{key} must be at least {lo}")
+                    format!("{key} must be a whole number from {lo} to {hi}")
                 } else {
                     format!("{key} must be between {lo} and {hi}")
                 };
@@ -888,7 +901,7 @@ impl Checker<'_> {
                 }
             }
         }
-        if ends[0] >= ends[1] {
+        if !(ends[1] - ends[0]).is_normal() || ends[0] >= ends[1] {
             let diagnostic = self
                 .at(value.span(), "`range` must go from low to high")
                 .with_hint("the first number is the low end, e.g. range = [-1.0, 1.0]");

@@ -192,6 +192,8 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
             String::new()
         }
     };
+    // Report in the order the editor reads the file.
+    diagnostics.0.sort_by_key(|d| (d.line, d.column));
     diagnostics.into_result(())?;
     let slug = source
         .path

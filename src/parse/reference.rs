@@ -298,6 +298,13 @@ impl NumberFormat {
             Value::Count(n) => n as f64,
             Value::Real(x) => x,
         };
+        // An overflowed or diverged experiment: say so rather than print digits.
+        if real.is_nan() {
+            return "NaN".to_string();
+        }
+        if real.is_infinite() {
+            return if real > 0.0 { "∞" } else { "−∞" }.to_string();
+        }
         let mut out = String::new();
         match self {
             NumberFormat::Fixed(decimals) => write!(out, "{real:.decimals$}"),
@@ -592,6 +599,14 @@ mod tests {
         );
         assert_eq!(NumberFormat::Fixed(0).format(Value::Count(42)), "42");
         assert_eq!(NumberFormat::Fixed(2).format(Value::Real(-0.0001)), "0.00");
+        assert_eq!(
+            NumberFormat::Scientific(1).format(Value::Real(f64::INFINITY)),
+            "∞"
+        );
+        assert_eq!(
+            NumberFormat::Percent(1).format(Value::Real(f64::NAN)),
+            "NaN"
+        );
     }
 
     #[test]

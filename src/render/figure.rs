@@ -309,14 +309,14 @@ pub fn describe_experiment(experiment: &Experiment) -> String {
             compare(&p.runs)
         ),
         Experiment::Training(p) => format!(
-            "training: {}, {} hidden layers × {} units, SGD learning rate {}, batch {}, {} iterations, {}% held out for testing; compared: {}",
+            "training: {}, {} hidden layers × {} units, SGD learning rate {}, batch {}, {} iterations, a fraction {} held out for testing; compared: {}",
             p.activation.name(),
             p.hidden_layers,
             p.nodes,
             p.learning_rate,
             p.batch,
             p.iterations,
-            p.test_fraction * 100.0,
+            p.test_fraction,
             compare(&p.runs)
         ),
     }

@@ -75,7 +75,8 @@ pub fn render_lesson_body(
             other => events.push(other),
         }
     }
-    add_heading_ids(&mut events);
+    let experiment_ids: Vec<String> = lesson.experiments.iter().map(|e| e.id.clone()).collect();
+    add_heading_ids(&mut events, experiment_ids);
     let summary = first_paragraph(&events);
     let mut html = String::with_capacity(lesson.source.text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -92,8 +93,10 @@ fn reference_html(
         .experiment(&reference.experiment)
         .expect("the parse stage checked the experiment exists");
     let value = reference.target.value(spec, &results[&spec.id]);
+    // The page name in the link keeps it working where the paragraph is quoted (the contents page).
     format!(
-        "<a class=\"stat\" href=\"#{id}\" title=\"{id}: {what} (seed {seed})\">{text}</a>",
+        "<a class=\"stat\" href=\"{page}#{id}\" title=\"{id}: {what} (seed {seed})\">{text}</a>",
+        page = super::page_name(&lesson.slug),
         id = spec.id,
         what = reference.target.describe(spec),
         seed = spec.seed,
@@ -137,9 +140,9 @@ fn rewrite_chapter_link<'a>(
     }
 }
 
-/// Gives `##` and deeper headings an id from their text, so sections can be linked.
-fn add_heading_ids(events: &mut [Event<'_>]) {
-    let mut used: Vec<String> = Vec::new();
+/// Gives `##` and deeper headings an id from their text, so sections can be linked. `used` are
+/// ids already on the page (the figures'), which headings must not repeat.
+fn add_heading_ids(events: &mut [Event<'_>], mut used: Vec<String>) {
     for start in 0..events.len() {
         let Event::Start(Tag::Heading {
             level, id: None, ..
