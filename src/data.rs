@@ -123,6 +123,16 @@ pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
     let bytes =
         std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     let sha256 = crate::manifest::sha256_hex(&bytes);
+    // `serve` rebuilds many times with the same files: parse each distinct content once per
+    // process. Keyed by the content's hash, so an edited file is always parsed again.
+    static PARSED: std::sync::Mutex<BTreeMap<String, Dataset>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    if let Some(dataset) = PARSED.lock().expect("parsed data lock").get(&sha256) {
+        return Ok(DataFile {
+            dataset: dataset.clone(),
+            sha256,
+        });
+    }
     let text = if path.extension().is_some_and(|e| e == "gz") {
         let mut text = String::new();
         flate2::read::GzDecoder::new(bytes.as_slice())
@@ -132,10 +142,12 @@ pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
     } else {
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?
     };
-    Ok(DataFile {
-        dataset: parse_csv(&text)?,
-        sha256,
-    })
+    let dataset = parse_csv(&text)?;
+    PARSED
+        .lock()
+        .expect("parsed data lock")
+        .insert(sha256.clone(), dataset.clone());
+    Ok(DataFile { dataset, sha256 })
 }
 
 /// Parses the CSV text of a data set (see [`load_dataset`]).

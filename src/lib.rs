@@ -15,6 +15,7 @@ pub mod numeric;
 pub mod parse;
 pub mod render;
 pub mod run;
+pub mod serve;
 pub mod site;
 pub mod verify;
 pub mod write;

@@ -50,6 +50,22 @@ enum Command {
     },
     /// Remove the result cache (ROOT/target/initbook-cache).
     Clean,
+    /// Build, serve the site on this machine, and rebuild and reload pages when the book changes.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Address to listen on. The default serves this machine only; give 0.0.0.0 to serve the
+        /// network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Run every experiment on every rebuild, ignoring the result cache.
+        #[arg(long)]
+        no_cache: bool,
+    },
     /// Check every lesson, directive and template without running or writing anything.
     Check,
     /// Run one experiment: a figure of the book by id, or one described by flags.
@@ -183,6 +199,12 @@ fn main() -> ExitCode {
             no_cache,
         } => build(&cli.root, out.as_deref(), *quiet, *no_cache),
         Command::Clean => clean(&cli.root),
+        Command::Serve {
+            port,
+            bind,
+            open,
+            no_cache,
+        } => serve(&cli.root, *bind, *port, *open, *no_cache),
         Command::Check => check(&cli.root),
         Command::Run(args) => run(&cli.root, args),
         Command::Verify { site } => verify(&cli.root, site.as_deref()),
@@ -239,6 +261,49 @@ fn build(root: &Path, out: Option<&Path>, quiet: bool, no_cache: bool) -> Result
         );
     }
     Ok(())
+}
+
+fn serve(
+    root: &Path,
+    bind: std::net::IpAddr,
+    port: u16,
+    open: bool,
+    no_cache: bool,
+) -> Result<(), Failure> {
+    let cache = if no_cache {
+        Cache::disabled()
+    } else {
+        Cache::for_book(root)
+    };
+    let server = initbook::serve::start(initbook::serve::ServeOptions {
+        root: root.to_path_buf(),
+        bind,
+        port,
+        cache,
+    })?;
+    let url = format!("http://{}/", server.address);
+    println!("Serving {} at {url} (Ctrl+C to stop)", root.display());
+    if open {
+        open_browser(&url);
+    }
+    for message in server.log.iter() {
+        println!("{message}");
+    }
+    Ok(())
+}
+
+/// Best effort: the desktop's way of opening a URL.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("could not start {opener}; open {url} yourself");
+    }
 }
 
 fn clean(root: &Path) -> Result<(), Failure> {
