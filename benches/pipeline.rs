@@ -5,6 +5,8 @@
 //! tutorial (in memory, as `build` does before writing) is measured too. Numbers are in
 //! README.md.
 
+mod common;
+
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -73,11 +75,7 @@ fn training_lesson(c: &mut Criterion) {
 /// result cache, as `initbook serve` does it. Targets: nothing changed ≤ 20 ms, a prose edit
 /// ≤ 50 ms.
 fn rebuilds(c: &mut Criterion) {
-    let book = tempfile::tempdir().unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &book.path().join("content"),
-    );
+    let book = common::copy_of_the_tutorial();
     let cache = initbook::cache::Cache::for_book(book.path());
     initbook::build_site_with(book.path(), &cache, &|_, _| {}).unwrap();
 
@@ -97,19 +95,6 @@ fn rebuilds(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 criterion_group!(

@@ -4,17 +4,14 @@
 //! `cargo bench --bench serve_latency` — serves a copy of the tutorial (cache warmed first), then
 //! edits a lesson's prose 30 times and prints the minimum, median and maximum latency.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let book = tempfile::tempdir().unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &book.path().join("content"),
-    );
+    let book = common::copy_of_the_tutorial();
     let server = initbook::serve::start(initbook::serve::ServeOptions {
         root: book.path().to_path_buf(),
         bind: "127.0.0.1".parse().unwrap(),
@@ -68,17 +65,4 @@ fn main() {
         ms(latencies[latencies.len() - 1]),
         initbook::serve::DEBOUNCE.as_millis()
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }

@@ -53,13 +53,7 @@ pub fn draw_figure(spec: &ExperimentSpec, outcome: &Outcome) -> String {
             let panels: Vec<Panel<'_>> = result
                 .layers
                 .iter()
-                .map(|layer| Panel {
-                    title: format!("Layer {}", layer.layer),
-                    counts: &layer.counts,
-                    edges: &layer.edges,
-                    below: layer.below,
-                    above: layer.above,
-                })
+                .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, l.below, l.above))
                 .collect();
             let height = histogram_height(panels.len());
             render(height, |root| {
@@ -92,6 +86,19 @@ struct Panel<'a> {
     edges: &'a [f64],
     below: u64,
     above: u64,
+}
+
+impl<'a> Panel<'a> {
+    /// The panel of layer `layer`, titled "Layer k".
+    fn of_layer(layer: usize, counts: &'a [u64], edges: &'a [f64], below: u64, above: u64) -> Self {
+        Panel {
+            title: format!("Layer {layer}"),
+            counts,
+            edges,
+            below,
+            above,
+        }
+    }
 }
 
 fn histogram_height(panels: usize) -> u32 {
@@ -230,13 +237,7 @@ fn draw_gradients(spec: &ExperimentSpec, result: &GradientResult) -> String {
     let panels: Vec<Panel<'_>> = result
         .layers
         .iter()
-        .map(|layer| Panel {
-            title: format!("Layer {}", layer.layer),
-            counts: &layer.counts,
-            edges: &layer.edges,
-            below: layer.below,
-            above: layer.above,
-        })
+        .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, l.below, l.above))
         .collect();
     let histograms = histogram_height(panels.len());
     render(histograms + CHART_HEIGHT, |root| {

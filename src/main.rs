@@ -549,13 +549,10 @@ fn book_experiment(
             if args.range.is_some() {
                 params.range = Some(as_activations.range);
             }
-            let stored = params.layers as u128 * params.samples as u128 * params.nodes as u128;
-            if stored > limits::STORED_ELEMENTS {
-                return Err(UsageError(format!(
-                    "layers × samples × nodes = {stored} activations to keep for the backward pass is too many (at most {})",
-                    limits::STORED_ELEMENTS
-                ))
-                .into());
+            if let Some(problem) =
+                limits::gradient_size_problem(params.layers, params.nodes, params.samples)
+            {
+                return Err(UsageError(problem).into());
             }
         }
         other if network_flags => {

@@ -82,6 +82,18 @@ pub mod limits {
     /// Multiply-adds of one training run (forward and backward): well under a minute.
     pub const TRAINING_WORK: u128 = 200_000_000_000;
 
+    /// [`size_problem`], and the activations a gradient experiment keeps for the backward pass.
+    pub fn gradient_size_problem(layers: usize, nodes: usize, samples: usize) -> Option<String> {
+        let stored = layers as u128 * samples as u128 * nodes as u128;
+        size_problem(layers, nodes, samples).or_else(|| {
+            (stored > STORED_ELEMENTS).then(|| {
+                format!(
+                    "layers × samples × nodes = {stored} activations to keep for the backward pass is too many (at most {STORED_ELEMENTS})"
+                )
+            })
+        })
+    }
+
     /// Multiply-adds of a training run, from what the directive knows (the input width is only
     /// known once the data is read; `nodes` stands in for it).
     pub fn training_work(layers: usize, nodes: usize, batch: usize, iterations: usize) -> u128 {
@@ -242,6 +254,16 @@ pub fn declared_id(block: &BlockText) -> Option<String> {
         .iter()
         .find(|(key, _)| key.get_ref() == "id")?;
     value.get_ref().as_str().map(str::to_string)
+}
+
+/// What [`Checker::network_keys`] read; `None` where a problem was reported.
+struct NetworkKeys {
+    init: Option<Init>,
+    activation: Option<Activation>,
+    layers: Option<usize>,
+    nodes: Option<usize>,
+    samples: Option<usize>,
+    bins: Option<usize>,
 }
 
 struct Checker<'a> {
@@ -454,33 +476,43 @@ impl Checker<'_> {
             .and_then(|name| Activation::from_name(&name))
     }
 
+    /// The keys activation and gradient experiments share: the network and its histograms.
+    fn network_keys<'t, 'i>(
+        &mut self,
+        find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>,
+    ) -> NetworkKeys {
+        NetworkKeys {
+            init: self.init(find),
+            activation: self.activation(find("activation"), None),
+            layers: self.optional_integer(find("layers"), limits::LAYERS, 5),
+            nodes: self.optional_integer(find("nodes"), limits::NODES, 100),
+            samples: self.optional_integer(find("samples"), limits::SAMPLES, 1000),
+            bins: self.optional_integer(find("bins"), limits::BINS, 30),
+        }
+    }
+
     fn activations<'t, 'i>(
         &mut self,
         entries: &[Entry<'t, 'i>],
         find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>,
     ) -> Option<ActivationParams> {
-        let init = self.init(find);
-        let activation = self.activation(find("activation"), None);
-        let layers = self.optional_integer(find("layers"), limits::LAYERS, 5);
-        let nodes = self.optional_integer(find("nodes"), limits::NODES, 100);
-        let samples = self.optional_integer(find("samples"), limits::SAMPLES, 1000);
-        let bins = self.optional_integer(find("bins"), limits::BINS, 30);
+        let keys = self.network_keys(find);
         let range = match find("range") {
             Some(entry) => self.range(entry),
             None => Some((0.0, 1.0)),
         };
-        let (layers, nodes, samples) = (layers?, nodes?, samples?);
+        let (layers, nodes, samples) = (keys.layers?, keys.nodes?, keys.samples?);
         if let Some(problem) = limits::size_problem(layers, nodes, samples) {
             self.report_size(entries, problem, layers, nodes, samples);
             return None;
         }
         Some(ActivationParams {
-            init: init?,
-            activation: activation?,
+            init: keys.init?,
+            activation: keys.activation?,
             layers,
             nodes,
             samples,
-            bins: bins?,
+            bins: keys.bins?,
             range: range?,
         })
     }
@@ -490,39 +522,25 @@ impl Checker<'_> {
         entries: &[Entry<'t, 'i>],
         find: &dyn Fn(&str) -> Option<Entry<'t, 'i>>,
     ) -> Option<GradientParams> {
-        let init = self.init(find);
-        let activation = self.activation(find("activation"), None);
-        let layers = self.optional_integer(find("layers"), limits::LAYERS, 5);
-        let nodes = self.optional_integer(find("nodes"), limits::NODES, 100);
-        let samples = self.optional_integer(find("samples"), limits::SAMPLES, 1000);
+        let keys = self.network_keys(find);
         let classes = self.optional_integer(find("classes"), limits::CLASSES, 10);
-        let bins = self.optional_integer(find("bins"), limits::BINS, 30);
         let range = match find("range") {
             Some(entry) => self.range(entry).map(Some),
             None => Some(None),
         };
-        let (layers, nodes, samples) = (layers?, nodes?, samples?);
-        let stored = layers as u128 * samples as u128 * nodes as u128;
-        let problem = limits::size_problem(layers, nodes, samples).or_else(|| {
-            (stored > limits::STORED_ELEMENTS).then(|| {
-                format!(
-                    "layers × samples × nodes = {stored} activations to keep for the backward pass is too many (at most {})",
-                    limits::STORED_ELEMENTS
-                )
-            })
-        });
-        if let Some(problem) = problem {
+        let (layers, nodes, samples) = (keys.layers?, keys.nodes?, keys.samples?);
+        if let Some(problem) = limits::gradient_size_problem(layers, nodes, samples) {
             self.report_size(entries, problem, layers, nodes, samples);
             return None;
         }
         Some(GradientParams {
-            init: init?,
-            activation: activation?,
+            init: keys.init?,
+            activation: keys.activation?,
             layers,
             nodes,
             samples,
             classes: classes?,
-            bins: bins?,
+            bins: keys.bins?,
             range: range?,
         })
     }
