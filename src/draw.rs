@@ -214,10 +214,10 @@ fn draw_histogram_panels(
         // Values outside the range are not in any bar; say how many, so nothing hides.
         let mut notes = Vec::new();
         if panel.below > 0 {
-            notes.push(format!("{} below {}", panel.below, x_axis.label(lo)));
+            notes.push(format!("{} below {}", panel.below, x_axis.value_text(lo)));
         }
         if panel.above > 0 {
-            notes.push(format!("{} above {}", panel.above, x_axis.label(hi)));
+            notes.push(format!("{} above {}", panel.above, x_axis.value_text(hi)));
         }
         for (line, note) in notes.iter().enumerate() {
             let y = y_top * (1.0 - 0.08 * (clipped.len() + line) as f64);
@@ -547,6 +547,19 @@ impl Axis {
             ticks,
             decimals,
             unit_exponent,
+        }
+    }
+
+    /// A value in words outside the axis: its label, with the unit when it is not 1 ("5×10⁻⁴").
+    fn value_text(&self, value: f64) -> String {
+        if self.unit_exponent == 0 {
+            self.label(value)
+        } else {
+            format!(
+                "{}×10{}",
+                self.label(value),
+                superscript(self.unit_exponent)
+            )
         }
     }
 
