@@ -53,16 +53,8 @@ impl PackedMatrix {
         PackedMatrix { rows, cols, panels }
     }
 
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
     /// `out_rows = x_rows · w` for a band of rows: `x_rows` holds whole rows of length
-    /// `self.rows()`, `out_rows` the matching rows of length `self.cols()`.
+    /// `w`'s row count, `out_rows` the matching rows of length its column count.
     pub fn multiply_rows(&self, x_rows: &[f64], out_rows: &mut [f64]) {
         let (n, p) = (self.rows, self.cols);
         let Some(m) = x_rows.len().checked_div(n) else {
