@@ -16,14 +16,16 @@ use rayon::prelude::*;
 
 use crate::book::load_book;
 use crate::cache::Cache;
-use crate::data::load_datasets;
+use crate::data::{DatasetCache, load_datasets};
 use crate::draw::draw_figure;
 use crate::error::Result;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
+use crate::model::ParsedBook;
 use crate::numeric::Outcome;
-use crate::parse::{ParsedBook, parse_book};
+use crate::parse::parse_book;
 use crate::render::{load_theme, render_site};
 use crate::run::run_all;
+use crate::site_paths::figure_path;
 
 /// A built site in memory: path in the site (`/`-separated) → file contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +57,7 @@ pub fn build_site_with(
 ) -> Result<BuildReport> {
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
-    let datasets = load_datasets(root, &book)?;
+    let datasets = load_datasets(root, &book, cache.datasets())?;
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
@@ -93,17 +95,12 @@ pub struct CheckSummary {
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let book = parse_book(&load_book(root)?)?;
     load_theme(root)?;
-    load_datasets(root, &book)?;
+    load_datasets(root, &book, &DatasetCache::default())?;
     Ok(CheckSummary {
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
-}
-
-/// Where a figure's SVG file goes in the site.
-pub fn figure_path(id: &str) -> String {
-    format!("figures/{id}.svg")
 }
 
 /// Draws every experiment that shows a figure, in parallel.

@@ -9,7 +9,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::manifest::{MANIFEST_PATH, Manifest, sha256_hex};
+use crate::hash::sha256_hex;
+use crate::manifest::{MANIFEST_PATH, Manifest};
 use crate::site::Site;
 
 /// One way the site on disk differs from a fresh build.
@@ -72,6 +73,21 @@ pub struct VerifyReport {
 impl VerifyReport {
     pub fn is_clean(&self) -> bool {
         self.drift.is_empty()
+    }
+
+    /// What differs in the site at `site_dir`, one difference a line, and what to do about it.
+    pub fn drift_message(&self, site_dir: &Path) -> String {
+        let count = self.drift.len();
+        let mut message = format!(
+            "{} differs from a fresh build ({count} difference{}):",
+            site_dir.display(),
+            if count == 1 { "" } else { "s" }
+        );
+        for drift in &self.drift {
+            message.push_str(&format!("\n  - {drift}"));
+        }
+        message.push_str("\nrebuild with `initbook build` to bring the site up to date");
+        message
     }
 }
 

@@ -248,19 +248,10 @@ fn every_error_of_the_book_is_reported_at_once() {
 fn usage_errors_exit_2() {
     let book = TinyBook::new();
     let root = book.root().to_str().unwrap();
-    let cases: [&[&str]; 5] = [
+    let cases: [&[&str]; 4] = [
         &["run", "--root", root],
         &["run", "smal", "--root", root],
-        &[
-            "run",
-            "--init",
-            "he",
-            "--activation",
-            "relu",
-            "--layers",
-            "0",
-        ],
-        &["run", "--init", "normal", "--activation", "relu"],
+        &["run", "--init", "he", "--frobnicate", "1"],
         &["frobnicate"],
     ];
     for args in cases {
@@ -412,11 +403,19 @@ fn run_json_for_every_kind() {
         60
     );
 
-    // Network flags make sense only where there is one network to change.
-    let output = initbook(&["run", "learn", "--layers", "3", "--root", root]);
-    assert_eq!(output.status.code(), Some(2));
+    // Flags change the keys of the experiment's kind, and only those.
+    let output = initbook(&["run", "learn", "--layers", "3", "--json", "--root", root]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let deeper: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(deeper["params"]["layers"], 3);
+    assert_eq!(
+        deeper["runs"][0]["distinct_units"],
+        serde_json::json!([1, 1, 1])
+    );
+    let output = initbook(&["run", "learn", "--init", "he", "--root", root]);
+    assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("only --seed applies"),
+        stderr(&output).contains("`--init` does not apply to training experiments"),
         "{}",
         stderr(&output)
     );
