@@ -116,6 +116,18 @@ pub fn cache_dir(root: &Path) -> PathBuf {
     root.join("target").join("initbook-cache")
 }
 
+/// Removes the result cache of the book at `root` (`initbook clean`); says what it did.
+pub fn clean(root: &Path) -> crate::Result<String> {
+    let dir = cache_dir(root);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => Ok(format!("removed {}", dir.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok(format!("no cache at {}", dir.display()))
+        }
+        Err(error) => Err(crate::Error::io("remove", &dir, error)),
+    }
+}
+
 fn decode(kind: Kind, payload: &[u8]) -> Option<Outcome> {
     Some(match kind {
         Kind::Activations => {

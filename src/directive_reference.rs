@@ -34,7 +34,7 @@ pub fn markdown() -> String {
     key_table(&mut out, &COMMON_KEYS);
     for kind in Kind::ALL {
         let schema = kind.schema();
-        let _ = writeln!(out, "\n`{kind}`:\n");
+        let _ = writeln!(out, "\nKeys of `kind = \"{kind}\"`:\n");
         key_table(&mut out, schema.keys);
         let _ = writeln!(
             out,

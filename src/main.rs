@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use initbook::cache::Cache;
 use initbook::parse::flags::flag_specs;
 use initbook::reproduce::{RunRequest, reproduce};
-use initbook::{Error, build_site, build_site_with, check_book, write};
+use initbook::{Error, build_site_with, check_book, write};
 
 #[derive(Parser)]
 #[command(
@@ -31,35 +31,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into ROOT/output (or --out), replacing it only if the build succeeds.
-    Build {
-        /// Where to write the site.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Print nothing on success.
-        #[arg(short, long)]
-        quiet: bool,
-        /// Run every experiment, ignoring (and not filling) the result cache.
-        #[arg(long)]
-        no_cache: bool,
-    },
+    Build(BuildArgs),
     /// Remove the result cache (ROOT/target/initbook-cache).
     Clean,
     /// Build, serve the site on this machine, and rebuild and reload pages when the book changes.
-    Serve {
-        /// Port to listen on (0 picks a free one).
-        #[arg(long, default_value_t = 3000)]
-        port: u16,
-        /// Address to listen on. The default serves this machine only; give 0.0.0.0 to serve the
-        /// network.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
-        /// Open the site in the default browser.
-        #[arg(long)]
-        open: bool,
-        /// Run every experiment on every rebuild, ignoring the result cache.
-        #[arg(long)]
-        no_cache: bool,
-    },
+    Serve(ServeArgs),
     /// Check every lesson, directive and template without running or writing anything.
     Check,
     /// Run one experiment: a figure of the book by id, or one described by flags. Flags
@@ -78,6 +54,36 @@ enum Command {
 }
 
 #[derive(Args)]
+struct BuildArgs {
+    /// Where to write the site.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Run every experiment, ignoring (and not filling) the result cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// Address to listen on. The default serves this machine only; give 0.0.0.0 to serve the
+    /// network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Run every experiment on every rebuild, ignoring the result cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+#[derive(Args)]
 struct RunArgs {
     /// The experiment's id in the book. Without it, the flags describe the experiment.
     id: Option<String>,
@@ -87,58 +93,42 @@ struct RunArgs {
     /// Write the figure as SVG to FILE.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
-    #[command(flatten)]
-    params: ParamFlags,
+    // The parameter flags are added from the key schema: see `with_parameter_flags`.
 }
 
-/// The parameter flags, one per flag key of the schema, as `(key, text)` in command-line order.
-/// Values stay text: the directive checker reads and checks them.
-struct ParamFlags(Vec<(String, String)>);
-
-impl Args for ParamFlags {
-    fn augment_args(command: clap::Command) -> clap::Command {
-        command.args(flag_specs().into_iter().map(|flag| {
+/// `run` with one flag per flag key of the schema. Their values stay text: the directive
+/// checker reads and checks them.
+fn with_parameter_flags(command: clap::Command) -> clap::Command {
+    command.mut_subcommand("run", |run| {
+        run.args(flag_specs().into_iter().map(|flag| {
             clap::Arg::new(flag.key)
                 .long(flag.long)
                 .value_name(flag.value_name)
                 .help(flag.help)
                 .allow_hyphen_values(true)
-                .num_args(1)
         }))
-    }
-
-    fn augment_args_for_update(command: clap::Command) -> clap::Command {
-        Self::augment_args(command)
-    }
+    })
 }
 
-impl FromArgMatches for ParamFlags {
-    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        let mut given: Vec<(usize, String, String)> = flag_specs()
-            .into_iter()
-            .filter_map(|flag| {
-                let text = matches.get_one::<String>(flag.key)?;
-                let index = matches.index_of(flag.key)?;
-                Some((index, flag.key.to_string(), text.clone()))
-            })
-            .collect();
-        given.sort();
-        Ok(ParamFlags(
-            given
-                .into_iter()
-                .map(|(_, key, text)| (key, text))
-                .collect(),
-        ))
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        *self = Self::from_arg_matches(matches)?;
-        Ok(())
-    }
+/// The parameter flags given to `run`, as `(key, text)` in command-line order.
+fn parameter_flags(run: &ArgMatches) -> Vec<(String, String)> {
+    let mut given: Vec<(usize, String, String)> = flag_specs()
+        .into_iter()
+        .filter_map(|flag| {
+            let text = run.get_one::<String>(flag.key)?.clone();
+            Some((run.index_of(flag.key)?, flag.key.to_string(), text))
+        })
+        .collect();
+    given.sort();
+    given
+        .into_iter()
+        .map(|(_, key, text)| (key, text))
+        .collect()
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = with_parameter_flags(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     if let Some(jobs) = cli.jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(jobs))
@@ -147,30 +137,22 @@ fn main() -> ExitCode {
     }
     let root = cli.root.as_path();
     let outcome = match cli.command {
-        Command::Build {
-            out,
-            quiet,
-            no_cache,
-        } => build(root, out.as_deref(), quiet, cache(root, no_cache)),
-        Command::Clean => clean(root),
-        Command::Serve {
-            port,
-            bind,
-            open,
-            no_cache,
-        } => serve(root, bind, port, open, cache(root, no_cache)),
-        Command::Check => check_book(root).map(|summary| {
-            println!(
-                "ok: {} lessons, {} experiments, {} inline references",
-                summary.lessons, summary.experiments, summary.references
-            )
-        }),
-        Command::Run(args) => run(root, args),
+        Command::Build(args) => build(root, args),
+        Command::Clean => initbook::cache::clean(root).map(|done| println!("{done}")),
+        Command::Serve(args) => serve(root, args),
+        Command::Check => check_book(root).map(|summary| println!("{summary}")),
+        Command::Run(args) => {
+            let flags = matches.subcommand_matches("run").map(parameter_flags);
+            run(root, args, flags.unwrap_or_default())
+        }
         Command::Directives => {
             print!("{}", initbook::directive_reference::markdown());
             Ok(())
         }
-        Command::Verify { site } => verify(root, site.as_deref()),
+        Command::Verify { site } => {
+            let site = site.unwrap_or_else(|| root.join("output"));
+            initbook::verify::verify_site(root, &site).map(|done| println!("{done}"))
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -205,45 +187,30 @@ fn cache(root: &Path, no_cache: bool) -> Cache {
     }
 }
 
-fn build(root: &Path, out: Option<&Path>, quiet: bool, cache: Cache) -> Result<(), Error> {
+fn build(root: &Path, args: BuildArgs) -> Result<(), Error> {
     let started = Instant::now();
-    let progress = initbook::progress::Progress::new(quiet);
+    let progress = initbook::progress::Progress::new(args.quiet);
+    let cache = cache(root, args.no_cache);
     let report = build_site_with(root, &cache, &|done, total| progress.update(done, total))?;
     progress.finish();
-    let out = out.map_or_else(|| root.join("output"), Path::to_path_buf);
+    let out = args.out.unwrap_or_else(|| root.join("output"));
     write::write_site(&report.site.files, &out)?;
-    if !quiet {
-        let site = &report.site;
-        println!(
-            "Built {} lessons with {} figures ({} experiments: {} run, {} cached) in {:.2} s → {}",
-            site.lessons,
-            site.figures,
-            site.experiments,
-            report.computed,
-            report.cached,
-            started.elapsed().as_secs_f64(),
-            out.display()
-        );
+    if !args.quiet {
+        println!("{}", report.summary(started.elapsed().as_secs_f64(), &out));
     }
     Ok(())
 }
 
-fn serve(
-    root: &Path,
-    bind: std::net::IpAddr,
-    port: u16,
-    open: bool,
-    cache: Cache,
-) -> Result<(), Error> {
+fn serve(root: &Path, args: ServeArgs) -> Result<(), Error> {
     let server = initbook::serve::start(initbook::serve::ServeOptions {
         root: root.to_path_buf(),
-        bind,
-        port,
-        cache,
+        bind: args.bind,
+        port: args.port,
+        cache: cache(root, args.no_cache),
     })?;
     let url = format!("http://{}/", server.address);
     println!("Serving {} at {url} (Ctrl+C to stop)", root.display());
-    if open {
+    if args.open {
         open_browser(&url);
     }
     for message in server.log.iter() {
@@ -266,38 +233,8 @@ fn open_browser(url: &str) {
     }
 }
 
-fn clean(root: &Path) -> Result<(), Error> {
-    let dir = initbook::cache::cache_dir(root);
-    match std::fs::remove_dir_all(&dir) {
-        Ok(()) => println!("removed {}", dir.display()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            println!("no cache at {}", dir.display());
-        }
-        Err(error) => return Err(Error::io("remove", &dir, error)),
-    }
-    Ok(())
-}
-
-fn verify(root: &Path, site: Option<&Path>) -> Result<(), Error> {
-    let site_dir = site.map_or_else(|| root.join("output"), Path::to_path_buf);
-    let report = initbook::verify::compare_with_disk(&build_site(root)?, &site_dir)?;
-    if !report.is_clean() {
-        return Err(Error::Other(report.drift_message(&site_dir)));
-    }
-    println!(
-        "verify: {} matches a fresh build ({} figures, {} files)",
-        site_dir.display(),
-        report.figures,
-        report.files
-    );
-    Ok(())
-}
-
-fn run(root: &Path, args: RunArgs) -> Result<(), Error> {
-    let request = RunRequest {
-        id: args.id,
-        flags: args.params.0,
-    };
+fn run(root: &Path, args: RunArgs, flags: Vec<(String, String)>) -> Result<(), Error> {
+    let request = RunRequest { id: args.id, flags };
     let reproduction = reproduce(root, &request)?;
     if let Some(path) = &args.svg {
         std::fs::write(path, reproduction.svg()).map_err(|e| Error::io("write", path, e))?;

@@ -48,6 +48,22 @@ pub struct BuildReport {
     pub cached: usize,
 }
 
+impl BuildReport {
+    /// The line `initbook build` prints: what was built, in how long, and where it went.
+    pub fn summary(&self, seconds: f64, out: &Path) -> String {
+        let site = &self.site;
+        format!(
+            "Built {} lessons with {} figures ({} experiments: {} run, {} cached) in {seconds:.2} s → {}",
+            site.lessons,
+            site.figures,
+            site.experiments,
+            self.computed,
+            self.cached,
+            out.display()
+        )
+    }
+}
+
 /// Builds the book at `root` into memory, taking outcomes from `cache` where it can.
 /// `progress(done, total)` is called as experiments finish.
 pub fn build_site_with(
@@ -89,6 +105,16 @@ pub struct CheckSummary {
     pub lessons: usize,
     pub experiments: usize,
     pub references: usize,
+}
+
+impl std::fmt::Display for CheckSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ok: {} lessons, {} experiments, {} inline references",
+            self.lessons, self.experiments, self.references
+        )
+    }
 }
 
 /// Loads and checks the book and its templates without running or writing anything.

@@ -321,7 +321,14 @@ impl<'a> Checker<'a> {
             }
             match (key.default, entry) {
                 (Fallback::Required, None) => self.missing(key.name, &self.example(key)),
-                (Fallback::Value(lit), None) => values.insert(key.name, lit.into(), None),
+                (Fallback::Value(lit), None) => {
+                    // A list's default is written as its one item.
+                    let value = match key.ty {
+                        Type::List(_) => Value::List(vec![lit.into()]),
+                        _ => lit.into(),
+                    };
+                    values.insert(key.name, value, None);
+                }
                 (Fallback::SameAs(other), None) => {
                     if let Some(value) = values.get(other).cloned() {
                         values.insert(key.name, value, None);
@@ -645,7 +652,7 @@ impl<'a> Checker<'a> {
                 &single
             }
             _ => {
-                let expected = format!("a list of {} {}s", list.min, list.item.name());
+                let expected = format!("a list of {}s", list.item.name());
                 self.wrong_type(key.name, raw, span, &expected, &self.example(key));
                 return None;
             }
@@ -927,4 +934,169 @@ fn quoted_list(choices: &[&str]) -> String {
         .map(|c| format!("\"{c}\""))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    //! The schema's list-valued keys and per-scheme keys, which no kind uses yet (a σ sweep and
+    //! batch normalization will): the checker already reads them.
+
+    use toml::de::DeTable;
+
+    use super::*;
+    use crate::numeric::Activation;
+    use crate::parse::directive::entries_of;
+
+    const STDS: ListType = ListType {
+        item: Type::Number {
+            above: 0.0,
+            max: 100.0,
+        },
+        min: 2,
+        max: 40,
+        increasing: true,
+        single: false,
+    };
+
+    const ACTIVATIONS: ListType = ListType {
+        item: Type::Choice(&Activation::NAMES),
+        min: 1,
+        max: 3,
+        increasing: false,
+        single: true,
+    };
+
+    const BATCHNORM: Key = Key {
+        name: "batchnorm",
+        ty: Type::Bool,
+        default: Fallback::Value(Lit::Bool(false)),
+        doc: "normalize each layer over the batch",
+        example: None,
+        flag: true,
+    };
+
+    const SCHEME_KEYS: &[Key] = &[
+        crate::numeric::activations::keys::INIT,
+        crate::numeric::activations::keys::STD,
+        crate::numeric::activations::keys::LABEL,
+        BATCHNORM,
+    ];
+
+    const KEYS: &[Key] = &[
+        Key {
+            name: "std",
+            ty: Type::List(&STDS),
+            default: Fallback::Required,
+            doc: "the swept weight scales",
+            example: None,
+            flag: true,
+        },
+        Key {
+            name: "activation",
+            ty: Type::List(&ACTIVATIONS),
+            default: Fallback::Value(Lit::Text("relu")),
+            doc: "one activation, or several to sweep",
+            example: None,
+            flag: true,
+        },
+        Key {
+            name: "compare",
+            ty: Type::Schemes(&SchemesType {
+                keys: SCHEME_KEYS,
+                max: 8,
+            }),
+            default: Fallback::None,
+            doc: "schemes",
+            example: None,
+            flag: false,
+        },
+    ];
+
+    /// The values `text` gives `KEYS`, or the messages of its problems.
+    fn read(text: &str) -> Result<Values, Vec<String>> {
+        let file = SourceFile::new("t.md", text.to_string());
+        let (table, errors) = DeTable::parse_recoverable(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let entries = entries_of(table.get_ref());
+        let same = |span: Range<usize>| span;
+        let mut checker = Checker::new(&file, &same, 0..0, Syntax::Directive);
+        let values = checker.read(&entries, KEYS);
+        if checker.diagnostics.is_empty() {
+            Ok(values)
+        } else {
+            Err(checker
+                .diagnostics
+                .iter()
+                .map(|d| d.message.clone())
+                .collect())
+        }
+    }
+
+    #[test]
+    fn a_list_of_numbers_is_read_item_by_item() {
+        let values = read("std = [0.01, 0.1, 1]").unwrap();
+        assert_eq!(
+            values.get("std"),
+            Some(&Value::List(vec![
+                Value::Number(0.01),
+                Value::Number(0.1),
+                Value::Number(1.0)
+            ]))
+        );
+        assert_eq!(read("std = [0.1]").unwrap_err(), ["`std` lists 1 values"]);
+        let many = vec!["1"; 41].join(", ");
+        assert_eq!(
+            read(&format!("std = [{many}]")).unwrap_err(),
+            ["`std` lists 41 values"]
+        );
+        assert_eq!(
+            read("std = [0.1, 0.1]").unwrap_err(),
+            ["`std` must be strictly increasing"]
+        );
+        assert_eq!(
+            read("std = [0.1, -1.0]").unwrap_err(),
+            ["`std` = -1 is out of range"]
+        );
+        assert_eq!(
+            read("std = 0.1").unwrap_err(),
+            ["`std` must be a list of numbers, found the number 0.1"]
+        );
+    }
+
+    #[test]
+    fn a_single_item_stands_for_a_list_of_one() {
+        let list = |names: &[&str]| {
+            Value::List(names.iter().map(|n| Value::Text(n.to_string())).collect())
+        };
+        let read_activation = |text: &str| read(text).unwrap().get("activation").cloned();
+        assert_eq!(read_activation("std = [1, 2]"), Some(list(&["relu"])));
+        assert_eq!(
+            read_activation("std = [1, 2]\nactivation = \"tanh\""),
+            Some(list(&["tanh"]))
+        );
+        assert_eq!(
+            read_activation("std = [1, 2]\nactivation = [\"tanh\", \"relu\"]"),
+            Some(list(&["tanh", "relu"]))
+        );
+        assert_eq!(
+            read("std = [1, 2]\nactivation = [\"tanh\", \"swish\"]").unwrap_err(),
+            ["unknown activation \"swish\""]
+        );
+    }
+
+    #[test]
+    fn a_scheme_takes_its_own_keys() {
+        let values =
+            read("std = [1, 2]\ncompare = [{ init = \"he\", batchnorm = true }, { init = \"normal\", std = 0.5, label = \"small\" }]")
+                .unwrap();
+        let schemes = values.try_schemes("compare").unwrap();
+        assert_eq!(schemes[0].try_bool("batchnorm"), Some(true));
+        assert_eq!(schemes[0].try_text("label"), Some("he"));
+        assert_eq!(schemes[1].try_bool("batchnorm"), Some(false));
+        assert_eq!(schemes[1].try_number("std"), Some(0.5));
+        assert_eq!(
+            read("std = [1, 2]\ncompare = [{ init = \"he\", batchnorm = 1 }]").unwrap_err(),
+            ["`batchnorm` must be true or false, found the integer 1"]
+        );
+    }
 }

@@ -134,7 +134,7 @@ pub fn declared_id(block: &BlockText) -> Option<String> {
 }
 
 /// A TOML table as entries, in the table's order.
-fn entries_of(table: &DeTable<'_>) -> Vec<Entry> {
+pub(crate) fn entries_of(table: &DeTable<'_>) -> Vec<Entry> {
     table
         .iter()
         .map(|(key, value)| Entry {

@@ -330,3 +330,53 @@ fn flag_help(key: &Key) -> String {
     // Plain text for the terminal: no Markdown code spans.
     format!("{} ({})", key.doc, groups.join("; ")).replace('`', "")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::ListType;
+
+    #[test]
+    fn a_list_flag_is_split_at_commas_with_its_spans() {
+        const STDS: ListType = ListType {
+            item: Type::Number {
+                above: 0.0,
+                max: 100.0,
+            },
+            min: 2,
+            max: 40,
+            increasing: true,
+            single: false,
+        };
+        let Raw::Array(items) = raw_of_text(Type::List(&STDS), "0.01,0.1", 10) else {
+            panic!("a list is an array");
+        };
+        let spans: Vec<Range<usize>> = items.iter().map(|(_, span)| span.clone()).collect();
+        assert_eq!(spans, [10..14, 15..18]);
+        assert!(matches!(items[1].0, Raw::Float { value: Some(x), .. } if x == 0.1));
+    }
+
+    #[test]
+    fn numbers_integers_and_words() {
+        assert!(matches!(
+            number_of_text("12"),
+            Raw::Int {
+                value: Some(12),
+                ..
+            }
+        ));
+        assert!(matches!(
+            number_of_text("-3"),
+            Raw::Int {
+                value: Some(-3),
+                ..
+            }
+        ));
+        assert!(matches!(
+            number_of_text("99999999999999999999"),
+            Raw::Int { value: None, .. }
+        ));
+        assert!(matches!(number_of_text("1e-3"), Raw::Float { value: Some(x), .. } if x == 1e-3));
+        assert!(matches!(number_of_text("five"), Raw::Str(_)));
+    }
+}
