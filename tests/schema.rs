@@ -14,7 +14,7 @@ use initbook::numeric::{Experiment, Kind};
 use initbook::parse::flags::check_flags;
 use initbook::parse::parse_lesson;
 use initbook::reproduce::{RunRequest, reproduce};
-use initbook::schema::{Fallback, Key, Type, Value};
+use initbook::schema::{Fallback, Key, Lit, Type, Value};
 
 /// A block as `(key, value as written)` lines.
 type Block = Vec<(String, String)>;
@@ -154,7 +154,32 @@ fn boundary_cases(key: &Key) -> Vec<(String, String, bool)> {
             ("false".to_string(), "false".to_string(), true),
             ("\"yes\"".to_string(), "yes".to_string(), false),
         ],
-        Type::List(_) => unreachable!("no kind has a list-valued key yet"),
+        Type::List(list) => {
+            // `n` valid items, increasing where they must be.
+            let items = |n: usize| -> Vec<String> {
+                (1..=n)
+                    .map(|i| match list.item {
+                        Type::Number { above, max } => {
+                            format!("{:?}", above + (max - above) * i as f64 / n as f64)
+                        }
+                        Type::Integer { min, .. } => (min + i as i64).to_string(),
+                        Type::Choice(choices) => format!("\"{}\"", choices[i % choices.len()]),
+                        _ => unreachable!("lists of numbers or words"),
+                    })
+                    .collect()
+            };
+            let list_of = |n: usize, ok: bool| {
+                let items = items(n);
+                let flag: Vec<String> = items.iter().map(|i| i.replace('"', "")).collect();
+                (format!("[{}]", items.join(", ")), flag.join(","), ok)
+            };
+            let mut cases = vec![list_of(list.min, true), list_of(list.max, true)];
+            if list.min > 1 {
+                cases.push(list_of(list.min - 1, false));
+            }
+            cases.push(list_of(list.max + 1, false));
+            cases
+        }
     }
 }
 
@@ -168,12 +193,34 @@ fn next_up(x: f64) -> f64 {
     }
 }
 
-/// Other keys a value needs: `std` needs `init = "normal"`, and `init = "normal"` needs a std.
-fn needs(block: Block, key: &Key, value: &str) -> Block {
-    match (key.name, value) {
-        ("std", _) => with(block, "init", "\"normal\""),
-        ("init", "\"normal\"") => with(block, "std", "0.5"),
-        _ => block,
+/// The block with what `key = value` needs to be valid in it: a key that goes with one value of
+/// another (`std` with `init = "normal"`) gets that value; a value another key goes with
+/// (`init = "normal"`) gets that key, with its example value.
+fn needs(block: Block, kind: Kind, key: &Key, value: &str) -> Block {
+    let mut block = block;
+    for other in kind.schema().keys {
+        let Fallback::Conditional(condition) = other.default else {
+            continue;
+        };
+        if other.name == key.name {
+            block = with(block, condition.key, &format!("\"{}\"", condition.is));
+        } else if condition.key == key.name && value == format!("\"{}\"", condition.is) {
+            block = with(block, other.name, &example(other));
+        }
+    }
+    block
+}
+
+/// A valid value of `key`, as written in a block.
+fn example(key: &Key) -> String {
+    match key.example {
+        Some(Lit::Number(x)) => format!("{x:?}"),
+        Some(Lit::Int(n)) => n.to_string(),
+        _ => boundary_cases(key)
+            .into_iter()
+            .find(|(_, _, ok)| *ok)
+            .map(|(toml, _, _)| toml)
+            .expect("every key has an allowed value"),
     }
 }
 
@@ -220,16 +267,42 @@ fn every_kind_takes_its_keys_with_their_documented_defaults() {
     );
 }
 
+/// Which keys were tried with an allowed and with a refused value.
+#[derive(Default)]
+struct Coverage(Vec<(Kind, &'static str, bool)>);
+
+impl Coverage {
+    fn saw(&mut self, kind: Kind, key: &'static str, allowed: bool) {
+        self.0.push((kind, key, allowed));
+    }
+
+    /// Every key of `keys(kind)`, for every kind, was tried both ways.
+    fn assert_complete(&self, keys: impl Fn(Kind) -> Vec<&'static Key>) {
+        for kind in Kind::ALL {
+            for key in keys(kind).into_iter().filter(|key| key.name != "kind") {
+                for allowed in [true, false] {
+                    assert!(
+                        self.0.contains(&(kind, key.name, allowed)),
+                        "{kind}: `{}` was not tried with {} value",
+                        key.name,
+                        if allowed { "an allowed" } else { "a refused" }
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn every_bound_is_enforced_at_the_boundary_and_one_step_beyond() {
-    let mut checked = 0;
+    let mut coverage = Coverage::default();
     for kind in Kind::ALL {
         for key in keys_of(kind) {
             if key.name == "kind" {
                 continue;
             }
             for (toml, _, allowed) in boundary_cases(key) {
-                let block = needs(with(small_block(kind), key.name, &toml), key, &toml);
+                let block = needs(with(small_block(kind), key.name, &toml), kind, key, &toml);
                 let result = parse(&block);
                 assert_eq!(
                     result.is_ok(),
@@ -240,12 +313,11 @@ fn every_bound_is_enforced_at_the_boundary_and_one_step_beyond() {
                 if let Err(found) = result {
                     assert_eq!(found.len(), 1, "{kind}: {} = {toml}: {found:#?}", key.name);
                 }
-                checked += 1;
+                coverage.saw(kind, key.name, allowed);
             }
         }
     }
-    // Four kinds, each with its own keys and the common ones: nothing was skipped.
-    assert_eq!(checked, 202);
+    coverage.assert_complete(keys_of);
 }
 
 /// A directive's message or hint about `key`, as the flags would say it: `` `std` `` becomes
@@ -286,17 +358,20 @@ fn as_flags(text: &str, key: &Key) -> String {
 
 #[test]
 fn flags_are_checked_like_directive_keys_with_the_same_words() {
-    let mut checked = 0;
+    let mut coverage = Coverage::default();
     for kind in Kind::ALL {
         for key in keys_of(kind).into_iter().filter(|key| key.flag) {
             for (toml, text, allowed) in boundary_cases(key) {
-                let block = needs(with(small_block(kind), key.name, &toml), key, &toml);
+                let block = needs(with(small_block(kind), key.name, &toml), kind, key, &toml);
                 let directive = parse(&block);
                 // The same value as a flag, over the small block (with a valid std where the
                 // value needs one).
                 let mut base = small_block(kind);
-                if key.name == "std" || (key.name == "init" && toml == "\"normal\"") {
-                    base = with(with(base, "init", "\"normal\""), "std", "0.5");
+                if let Fallback::Conditional(_) = key.default {
+                    base = with(needs(base, kind, key, &toml), key.name, &example(key));
+                } else if needs(base.clone(), kind, key, &toml) != base {
+                    // A value another key goes with (`init = "normal"`): the book has both.
+                    base = needs(with(base, key.name, &toml), kind, key, &toml);
                 }
                 let base = parse(&base).unwrap_or_else(|e| panic!("{kind}: {e:?}"));
                 let flags = vec![(key.name.to_string(), text.clone())];
@@ -332,11 +407,12 @@ fn flags_are_checked_like_directive_keys_with_the_same_words() {
                     }
                     (directive, flagged) => panic!("{directive:?} but {flagged:?}"),
                 }
-                checked += 1;
+                coverage.saw(kind, key.name, allowed);
             }
         }
     }
-    assert_eq!(checked, 144);
+    let flags = |kind| keys_of(kind).into_iter().filter(|key| key.flag).collect();
+    coverage.assert_complete(flags);
 }
 
 #[test]

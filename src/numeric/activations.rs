@@ -294,11 +294,17 @@ pub mod keys {
     };
 
     fn network_size(values: &Values) -> Option<String> {
-        limits::size_problem(
+        let (layers, nodes, samples) = network_sizes(values)?;
+        limits::size_problem(layers, nodes, samples)
+    }
+
+    /// `(layers, nodes, samples)`, when all three are valid.
+    pub fn network_sizes(values: &Values) -> Option<(usize, usize, usize)> {
+        Some((
             values.try_count("layers")?,
             values.try_count("nodes")?,
             values.try_count("samples")?,
-        )
+        ))
     }
 
     fn network_size_doc() -> String {

@@ -115,7 +115,7 @@ impl Experiment {
         match self {
             Experiment::Depth(p) => &p.runs,
             Experiment::Training(p) => &p.runs,
-            _ => &[],
+            Experiment::Activations(_) | Experiment::Gradients(_) => &[],
         }
     }
 }

@@ -90,11 +90,8 @@ const CLASSES: Key = Key {
 };
 
 fn gradient_size(values: &Values) -> Option<String> {
-    limits::gradient_size_problem(
-        values.try_count("layers")?,
-        values.try_count("nodes")?,
-        values.try_count("samples")?,
-    )
+    let (layers, nodes, samples) = keys::network_sizes(values)?;
+    limits::gradient_size_problem(layers, nodes, samples)
 }
 
 fn gradient_size_doc() -> String {
