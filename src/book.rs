@@ -24,7 +24,6 @@ pub struct BookConfig {
 /// A book read from disk: its settings and its lessons, in reading order.
 #[derive(Debug, Clone)]
 pub struct Book {
-    pub root: PathBuf,
     pub config: BookConfig,
     pub lessons: Vec<SourceFile>,
 }
@@ -107,7 +106,6 @@ pub fn load_book(root: &Path) -> Result<Book> {
     diagnostics.into_result(())?;
 
     Ok(Book {
-        root: root.to_path_buf(),
         config: BookConfig {
             title: raw.title,
             author: raw.author,

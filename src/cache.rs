@@ -12,15 +12,21 @@
 //! temporary file and renamed into place, so a crash leaves no half-written entry.
 //!
 //! The cache lives in `ROOT/target/initbook-cache/` (git-ignored); `initbook clean` removes it.
+//!
+//! Beside it, in memory, a [`Cache`] carries the data sets parsed by earlier builds that used the
+//! same value (`serve` builds with one value all along), so an unchanged data file is not parsed
+//! again.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::manifest::sha256_hex;
+use crate::data::DatasetCache;
+use crate::hash::sha256_hex;
 use crate::numeric::activations::ActivationResult;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
 use crate::numeric::training::TrainingResult;
-use crate::numeric::{Experiment, Outcome};
+use crate::numeric::{Experiment, Kind, Outcome};
 
 /// Changes whenever the numeric core's source changes (see `build.rs`).
 pub const ENGINE: &str = concat!(
@@ -29,10 +35,12 @@ pub const ENGINE: &str = concat!(
     env!("INITBOOK_ENGINE_FINGERPRINT")
 );
 
-/// Where results are kept, or nowhere (`--no-cache`).
+/// Where results are kept, or nowhere (`--no-cache`), and the data sets parsed so far. Clones
+/// share the data sets.
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: Option<PathBuf>,
+    datasets: Arc<DatasetCache>,
 }
 
 impl Cache {
@@ -40,12 +48,21 @@ impl Cache {
     pub fn for_book(root: &Path) -> Self {
         Cache {
             dir: Some(cache_dir(root)),
+            datasets: Arc::default(),
         }
     }
 
     /// No cache: every experiment runs.
     pub fn disabled() -> Self {
-        Cache { dir: None }
+        Cache {
+            dir: None,
+            datasets: Arc::default(),
+        }
+    }
+
+    /// The data sets parsed by builds with this cache.
+    pub fn datasets(&self) -> &DatasetCache {
+        &self.datasets
     }
 
     /// The key of an experiment run. `data_sha256` is the hash of a training experiment's data file.
@@ -60,7 +77,7 @@ impl Cache {
     }
 
     /// The cached outcome for `key`, if there is an intact one.
-    pub fn load(&self, key: &str, kind: &str) -> Option<Outcome> {
+    pub fn load(&self, key: &str, kind: Kind) -> Option<Outcome> {
         let path = self.dir.as_ref()?.join(format!("{key}.json"));
         let bytes = std::fs::read(path).ok()?;
         let newline = bytes.iter().position(|&b| b == b'\n')?;
@@ -99,14 +116,29 @@ pub fn cache_dir(root: &Path) -> PathBuf {
     root.join("target").join("initbook-cache")
 }
 
-fn decode(kind: &str, payload: &[u8]) -> Option<Outcome> {
+/// Removes the result cache of the book at `root` (`initbook clean`); says what it did.
+pub fn clean(root: &Path) -> crate::Result<String> {
+    let dir = cache_dir(root);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => Ok(format!("removed {}", dir.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok(format!("no cache at {}", dir.display()))
+        }
+        Err(error) => Err(crate::Error::io("remove", &dir, error)),
+    }
+}
+
+fn decode(kind: Kind, payload: &[u8]) -> Option<Outcome> {
     Some(match kind {
-        "activations" => {
+        Kind::Activations => {
             Outcome::Activations(serde_json::from_slice::<ActivationResult>(payload).ok()?)
         }
-        "gradients" => Outcome::Gradients(serde_json::from_slice::<GradientResult>(payload).ok()?),
-        "depth" => Outcome::Depth(serde_json::from_slice::<DepthResult>(payload).ok()?),
-        "training" => Outcome::Training(serde_json::from_slice::<TrainingResult>(payload).ok()?),
-        _ => return None,
+        Kind::Gradients => {
+            Outcome::Gradients(serde_json::from_slice::<GradientResult>(payload).ok()?)
+        }
+        Kind::Depth => Outcome::Depth(serde_json::from_slice::<DepthResult>(payload).ok()?),
+        Kind::Training => {
+            Outcome::Training(serde_json::from_slice::<TrainingResult>(payload).ok()?)
+        }
     })
 }

@@ -13,11 +13,14 @@ use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, Value
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::escape::escape_xml;
+use crate::format::{superscript, without_negative_zero};
+use crate::model::ExperimentSpec;
 use crate::numeric::Outcome;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
+use crate::numeric::nice;
 use crate::numeric::training::TrainingResult;
-use crate::parse::ExperimentSpec;
 
 /// Figure width in SVG pixels; pages scale it to the text column.
 const WIDTH: u32 = 820;
@@ -53,11 +56,11 @@ pub fn draw_figure(spec: &ExperimentSpec, outcome: &Outcome) -> String {
             let panels: Vec<Panel<'_>> = result
                 .layers
                 .iter()
-                .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, l.below, l.above))
+                .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, [l.below, l.above, l.nan]))
                 .collect();
             let height = histogram_height(panels.len());
             render(height, |root| {
-                draw_histogram_panels(root, &panels, "activation", spec.y_max)
+                draw_histogram_panels(root, &panels, "activation", spec.y_max())
             })
         }
         Outcome::Gradients(result) => draw_gradients(spec, result),
@@ -86,17 +89,20 @@ struct Panel<'a> {
     edges: &'a [f64],
     below: u64,
     above: u64,
+    nan: u64,
 }
 
 impl<'a> Panel<'a> {
     /// The panel of layer `layer`, titled "Layer k".
-    fn of_layer(layer: usize, counts: &'a [u64], edges: &'a [f64], below: u64, above: u64) -> Self {
+    fn of_layer(layer: usize, counts: &'a [u64], edges: &'a [f64], outside: [u64; 3]) -> Self {
+        let [below, above, nan] = outside;
         Panel {
             title: format!("Layer {layer}"),
             counts,
             edges,
             below,
             above,
+            nan,
         }
     }
 }
@@ -105,6 +111,8 @@ fn histogram_height(panels: usize) -> u32 {
     let columns = panels.clamp(1, MAX_COLUMNS);
     ROW_HEIGHT * panels.div_ceil(columns).max(1) as u32
 }
+
+type PanelChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
 
 /// One panel per layer on a shared y scale, `MAX_COLUMNS` to a row.
 fn draw_histogram_panels(
@@ -165,70 +173,100 @@ fn draw_histogram_panels(
         }
         mesh.draw().expect(CANNOT_FAIL);
 
-        let edges = panel.edges;
-        let mut clipped = Vec::new();
+        let clipped = draw_bars(&mut chart, panel, y_top);
+        mark_clipped_bars(&mut chart, panel.edges, &clipped, y_top);
+        note_outside_values(&mut chart, panel, &x_axis, y_top, clipped.len());
+    }
+}
+
+/// The panel's bars, cut at `y_top`. Returns the cut ones as `(bin, count)`.
+fn draw_bars(chart: &mut PanelChart<'_, '_>, panel: &Panel<'_>, y_top: f64) -> Vec<(usize, u64)> {
+    let edges = panel.edges;
+    let mut clipped = Vec::new();
+    chart
+        .draw_series(
+            panel
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(bin, &count)| {
+                    let height = count as f64;
+                    if height > y_top {
+                        clipped.push((bin, count));
+                    }
+                    Rectangle::new(
+                        [(edges[bin], 0.0), (edges[bin + 1], height.min(y_top))],
+                        BAR_COLOUR.filled(),
+                    )
+                }),
+        )
+        .expect(CANNOT_FAIL);
+    clipped
+}
+
+/// The style of the panel's notes, anchored at their top and at `h`.
+fn note_style(h: HPos) -> TextStyle<'static> {
+    TextStyle::from((FONT, 15).into_font())
+        .color(&NOTE_COLOUR)
+        .pos(Pos::new(h, VPos::Top))
+}
+
+/// Cut bars get a white break near the top and their true count beside them.
+fn mark_clipped_bars(
+    chart: &mut PanelChart<'_, '_>,
+    edges: &[f64],
+    clipped: &[(usize, u64)],
+    y_top: f64,
+) {
+    for (row, &(bin, count)) in clipped.iter().enumerate() {
         chart
-            .draw_series(
-                panel
-                    .counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| **c > 0)
-                    .map(|(bin, &count)| {
-                        let height = count as f64;
-                        if height > y_top {
-                            clipped.push((bin, count));
-                        }
-                        Rectangle::new(
-                            [(edges[bin], 0.0), (edges[bin + 1], height.min(y_top))],
-                            BAR_COLOUR.filled(),
-                        )
-                    }),
-            )
+            .draw_series(std::iter::once(Rectangle::new(
+                [(edges[bin], y_top * 0.90), (edges[bin + 1], y_top * 0.93)],
+                WHITE.filled(),
+            )))
             .expect(CANNOT_FAIL);
+        // Neighbouring cut bars stack their labels instead of overprinting them.
+        let label_x = edges[clipped.last().map_or(bin, |&(last, _)| last) + 1];
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!(" {count}"),
+                (label_x, y_top * (1.0 - 0.08 * row as f64)),
+                note_style(HPos::Left),
+            )))
+            .expect(CANNOT_FAIL);
+    }
+}
 
-        // Cut bars get a white break near the top and their true count beside them.
-        let note_style = |h| {
-            TextStyle::from((FONT, 15).into_font())
-                .color(&NOTE_COLOUR)
-                .pos(Pos::new(h, VPos::Top))
-        };
-        for (row, &(bin, count)) in clipped.iter().enumerate() {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(edges[bin], y_top * 0.90), (edges[bin + 1], y_top * 0.93)],
-                    WHITE.filled(),
-                )))
-                .expect(CANNOT_FAIL);
-            // Neighbouring cut bars stack their labels instead of overprinting them.
-            let label_x = edges[clipped.last().map_or(bin, |&(last, _)| last) + 1];
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!(" {count}"),
-                    (label_x, y_top * (1.0 - 0.08 * row as f64)),
-                    note_style(HPos::Left),
-                )))
-                .expect(CANNOT_FAIL);
-        }
-
-        // Values outside the range are not in any bar; say how many, so nothing hides.
-        let mut notes = Vec::new();
-        if panel.below > 0 {
-            notes.push(format!("{} below {}", panel.below, x_axis.value_text(lo)));
-        }
-        if panel.above > 0 {
-            notes.push(format!("{} above {}", panel.above, x_axis.value_text(hi)));
-        }
-        for (line, note) in notes.iter().enumerate() {
-            let y = y_top * (1.0 - 0.08 * (clipped.len() + line) as f64);
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    note.clone(),
-                    (hi, y),
-                    note_style(HPos::Right),
-                )))
-                .expect(CANNOT_FAIL);
-        }
+/// Values outside the range (or NaN) are not in any bar; say how many, so nothing hides. The
+/// notes go below the `lines_above` labels of cut bars.
+fn note_outside_values(
+    chart: &mut PanelChart<'_, '_>,
+    panel: &Panel<'_>,
+    x_axis: &Axis,
+    y_top: f64,
+    lines_above: usize,
+) {
+    let (lo, hi) = (x_axis.lo, x_axis.hi);
+    let mut notes = Vec::new();
+    if panel.below > 0 {
+        notes.push(format!("{} below {}", panel.below, x_axis.value_text(lo)));
+    }
+    if panel.above > 0 {
+        notes.push(format!("{} above {}", panel.above, x_axis.value_text(hi)));
+    }
+    if panel.nan > 0 {
+        notes.push(format!("{} NaN", panel.nan));
+    }
+    for (line, note) in notes.iter().enumerate() {
+        let y = y_top * (1.0 - 0.08 * (lines_above + line) as f64);
+        chart
+            .draw_series(std::iter::once(Text::new(
+                note.clone(),
+                (hi, y),
+                note_style(HPos::Right),
+            )))
+            .expect(CANNOT_FAIL);
     }
 }
 
@@ -237,12 +275,12 @@ fn draw_gradients(spec: &ExperimentSpec, result: &GradientResult) -> String {
     let panels: Vec<Panel<'_>> = result
         .layers
         .iter()
-        .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, l.below, l.above))
+        .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, [l.below, l.above, l.nan]))
         .collect();
     let histograms = histogram_height(panels.len());
     render(histograms + CHART_HEIGHT, |root| {
         let (top, bottom) = root.split_vertically(histograms);
-        draw_histogram_panels(&top, &panels, "∂L/∂a", spec.y_max);
+        draw_histogram_panels(&top, &panels, "∂L/∂a", spec.y_max());
         let layers = result.layers.len();
         let series = vec![Series {
             label: "RMS of ∂L/∂a".to_string(),
@@ -303,7 +341,7 @@ fn draw_training(spec: &ExperimentSpec, result: &TrainingResult) -> String {
         .iter()
         .map(|run| Series {
             label: scheme_name(&run.label, &run.init),
-            points: moving_average(&run.loss, spec.smooth)
+            points: moving_average(&run.loss, spec.smooth())
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| ((i + 1) as f64, v))
@@ -312,7 +350,7 @@ fn draw_training(spec: &ExperimentSpec, result: &TrainingResult) -> String {
         .collect();
     render(CHART_HEIGHT + 40, |root| {
         let x_axis = Axis::new(0.0, iterations as f64, 5);
-        let description = format!("training loss (moving average of {})", spec.smooth);
+        let description = format!("training loss (moving average of {})", spec.smooth());
         line_chart(
             root,
             &series,
@@ -488,21 +526,6 @@ fn label_svg(svg: String, id: &str, title: &str, description: &str) -> String {
     )
 }
 
-pub fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A linear axis with its own "nice" ticks: steps of 1, 2, 2.5 or 5 times a power of ten, found
 /// with multiplications only.
 #[derive(Debug, Clone)]
@@ -522,15 +545,15 @@ impl Axis {
         // Smallest step of the form m·10^e giving at most `max_ticks` intervals.
         let mut exponent: i32 = -12;
         let (mantissa, exponent) = 'search: loop {
-            for mantissa in [10, 20, 25, 50] {
-                let step = step_value(mantissa, exponent);
+            for mantissa in nice::MANTISSAS {
+                let step = nice::step(mantissa, exponent);
                 if span / step <= max_ticks as f64 || exponent > 300 {
                     break 'search (mantissa, exponent);
                 }
             }
             exponent += 1;
         };
-        let step = step_value(mantissa, exponent);
+        let step = nice::step(mantissa, exponent);
         let first = (lo / step).ceil() as i64;
         let last = (hi / step).floor() as i64;
         let ticks = (first..=last).map(|k| k as f64 * step).collect();
@@ -558,7 +581,7 @@ impl Axis {
             format!(
                 "{}×10{}",
                 self.label(value),
-                superscript(self.unit_exponent)
+                superscript(&self.unit_exponent.to_string())
             )
         }
     }
@@ -568,7 +591,7 @@ impl Axis {
         if self.unit_exponent == 0 {
             String::new()
         } else {
-            format!(" (×10{})", superscript(self.unit_exponent))
+            format!(" (×10{})", superscript(&self.unit_exponent.to_string()))
         }
     }
 
@@ -576,27 +599,9 @@ impl Axis {
         let value = if self.unit_exponent == 0 {
             value
         } else {
-            value / step_value(10, self.unit_exponent)
+            value / nice::step(10, self.unit_exponent)
         };
-        let text = format!("{value:.*}", self.decimals);
-        if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
-            text[1..].to_string()
-        } else {
-            text
-        }
-    }
-}
-
-/// `mantissa / 10 · 10^exponent`, computed by exact multiplications and divisions of integers.
-fn step_value(mantissa: u32, exponent: i32) -> f64 {
-    let mut scale = 1.0f64;
-    for _ in 0..exponent.unsigned_abs() {
-        scale *= 10.0;
-    }
-    if exponent >= 0 {
-        f64::from(mantissa) * scale / 10.0
-    } else {
-        f64::from(mantissa) / (scale * 10.0)
+        without_negative_zero(format!("{value:.*}", self.decimals))
     }
 }
 
@@ -651,36 +656,15 @@ impl LogAxis {
             high_exponent,
         }
     }
-
-    fn decade(exponent: i32) -> f64 {
-        let mut value = 1.0f64;
-        for _ in 0..exponent.unsigned_abs() {
-            value = if exponent >= 0 {
-                value * 10.0
-            } else {
-                value / 10.0
-            };
-        }
-        value
-    }
 }
 
 impl ValueFormatter<f64> for LogAxis {
     fn format_ext(&self, value: &f64) -> String {
-        format!("10{}", superscript(libm::round(libm::log10(*value)) as i32))
+        format!(
+            "10{}",
+            superscript(&(libm::round(libm::log10(*value)) as i32).to_string())
+        )
     }
-}
-
-/// An exponent in superscript digits: -4 → ⁻⁴.
-fn superscript(exponent: i32) -> String {
-    exponent
-        .to_string()
-        .chars()
-        .map(|c| match c {
-            '-' => '⁻',
-            d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'][d as usize - '0' as usize],
-        })
-        .collect()
 }
 
 impl Ranged for LogAxis {
@@ -702,12 +686,12 @@ impl Ranged for LogAxis {
         let stride = decades.div_ceil(8).max(1);
         (self.low_exponent..=self.high_exponent)
             .filter(|e| (e - self.low_exponent) as usize % stride == 0)
-            .map(LogAxis::decade)
+            .map(nice::decade)
             .collect()
     }
 
     fn range(&self) -> Range<f64> {
-        LogAxis::decade(self.low_exponent)..LogAxis::decade(self.high_exponent)
+        nice::decade(self.low_exponent)..nice::decade(self.high_exponent)
     }
 }
 

@@ -11,6 +11,11 @@ use crate::diagnostic::Diagnostics;
 pub enum Error {
     /// Problems in the book's files, each at its file:line:col.
     Content(Diagnostics),
+    /// Problems with `initbook run`'s parameter flags, reported like problems in a directive
+    /// (the same checker, the same words), pointing into the command line.
+    Flags(Diagnostics),
+    /// initbook was called the wrong way (an unknown experiment id, nothing to run): exit code 2.
+    Usage(String),
     /// A file-system operation failed.
     Io {
         action: &'static str,
@@ -22,6 +27,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// "2 errors in the content": the last line under a list of diagnostics.
+    pub fn count_in(diagnostics: &Diagnostics, place: &str) -> String {
+        let count = diagnostics.len();
+        format!(
+            "{count} error{} in {place}",
+            if count == 1 { "" } else { "s" }
+        )
+    }
+
     pub fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         Error::Io {
             action,
@@ -35,6 +49,13 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Content(diagnostics) => write!(f, "{diagnostics}"),
+            Error::Flags(diagnostics) => {
+                for diagnostic in diagnostics.iter() {
+                    writeln!(f, "{diagnostic}")?;
+                }
+                write!(f, "{}", Error::count_in(diagnostics, "the flags"))
+            }
+            Error::Usage(message) => write!(f, "error: {message}"),
             Error::Io {
                 action,
                 path,

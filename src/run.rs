@@ -10,8 +10,8 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::data::DataFile;
+use crate::model::ParsedBook;
 use crate::numeric::{Experiment, Outcome, run_experiment};
-use crate::parse::ParsedBook;
 
 /// The outcomes of a book's experiments, and how many had to run.
 pub struct RunReport {

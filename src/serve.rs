@@ -308,7 +308,7 @@ fn inject_live_reload(page: &[u8], error: Option<&str>) -> Vec<u8> {
         .map(|text| {
             format!(
                 "<pre id=\"initbook-error\">{}</pre>\n",
-                crate::draw::escape_xml(text)
+                crate::escape::escape_xml(text)
             )
         })
         .unwrap_or_default();

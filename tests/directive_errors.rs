@@ -82,15 +82,16 @@ fn a_valid_block_parses_with_defaults() {
     };
     assert_eq!(spec.id, "a");
     assert_eq!(spec.seed, 42);
-    assert_eq!(spec.line, 3, "the line of the opening fence");
-    assert_eq!(params.init, Init::Xavier);
-    assert_eq!(params.activation, Activation::Tanh);
+    assert_eq!(spec.origin().line, 3, "the line of the opening fence");
+    let network = &params.network;
+    assert_eq!(network.init, Init::Xavier);
+    assert_eq!(network.activation, Activation::Tanh);
     assert_eq!(
-        (params.layers, params.nodes, params.samples),
+        (network.layers, network.nodes, network.samples),
         (5, 100, 1000)
     );
     assert_eq!((params.bins, params.range), (30, (0.0, 1.0)));
-    assert!(spec.figure && !spec.table && spec.y_max.is_none());
+    assert!(spec.figure && !spec.table && spec.y_max().is_none());
 }
 
 #[test]

@@ -7,8 +7,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use pulldown_latex::config::DisplayMode;
 
 use super::figure::FigureHtml;
+use crate::dialect::{DIRECTIVE_INFO, markdown_events};
+use crate::model::{Lesson, StatRef};
 use crate::numeric::Outcome;
-use crate::parse::{Lesson, StatRef, markdown_events};
+use crate::site_paths::page_name;
 
 /// The rendered body of a lesson, and its first paragraph for the contents page.
 pub struct LessonBody {
@@ -37,7 +39,7 @@ pub fn render_lesson_body(
     for (event, range) in markdown_events(&lesson.source.text) {
         match event {
             Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(ref info)))
-                if info.trim() == crate::parse::DIRECTIVE_INFO =>
+                if info.trim() == DIRECTIVE_INFO =>
             {
                 in_directive = true;
                 let spec = &lesson.experiments[experiment_index];
@@ -96,7 +98,7 @@ fn reference_html(
     // The page name in the link keeps it working where the paragraph is quoted (the contents page).
     format!(
         "<a class=\"stat\" href=\"{page}#{id}\" title=\"{id}: {what} (seed {seed})\">{text}</a>",
-        page = super::page_name(&lesson.slug),
+        page = page_name(&lesson.slug),
         id = spec.id,
         what = reference.target.describe(spec),
         seed = spec.seed,

@@ -61,6 +61,67 @@ impl TinyBook {
         book
     }
 
+    /// The two-lesson book whose second lesson has one small experiment of each kind but
+    /// activations (`grads`, `deep`, `learn`, the last on a 60-row data set), small enough to
+    /// run in a blink.
+    pub fn of_kinds() -> Self {
+        let book = TinyBook::new();
+        // A tiny data set: two features, label = whether the first is larger.
+        let rows: String = (0..60)
+            .map(|i| {
+                let (a, b) = ((i * 7) % 11, (i * 5) % 13);
+                format!("{a},{b},{}\n", u8::from(a > b))
+            })
+            .collect();
+        book.write("content/data/tiny.csv", &rows);
+        book.write(
+            "content/02-two.md",
+            r#"# Kinds
+
+```experiment
+id = "grads"
+kind = "gradients"
+caption = "Gradients"
+alt = "Histograms"
+seed = 3
+init = "xavier"
+activation = "tanh"
+layers = 3
+nodes = 20
+samples = 50
+```
+
+```experiment
+id = "deep"
+kind = "depth"
+caption = "Depth"
+alt = "Lines"
+seed = 3
+activation = "relu"
+layers = 12
+nodes = 20
+samples = 50
+compare = [{ init = "xavier" }, { init = "he" }]
+```
+
+```experiment
+id = "learn"
+kind = "training"
+caption = "Training"
+alt = "Curves"
+seed = 3
+data = "data/tiny.csv"
+layers = 2
+nodes = 8
+batch = 16
+iterations = 30
+compare = [{ init = "zero" }, { init = "he" }]
+```
+"#,
+        );
+        book
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
