@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use initbook::cache::Cache;
-use initbook::manifest::sha256_hex;
+use initbook::hash::sha256_hex;
 use initbook::{Site, build_site, build_site_with};
 
 /// A built site on disk, opened from `file://`.
