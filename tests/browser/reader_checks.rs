@@ -135,9 +135,7 @@ pub const PAGE_CHECKS: &[PageCheck] = &[
         name: "figure text",
         every_view: true,
         run: |page, _| {
-            strings(&page.evaluate(&format!(
-                "__initbookChecks.figureText({LAYOUT_TOLERANCE})"
-            )))
+            strings(&page.evaluate(&format!("__initbookChecks.figureText({LAYOUT_TOLERANCE})")))
         },
     },
     PageCheck {
@@ -148,9 +146,7 @@ pub const PAGE_CHECKS: &[PageCheck] = &[
             if view.width < WIDE_SCREEN {
                 return Vec::new();
             }
-            strings(&page.evaluate(&format!(
-                "__initbookChecks.wideBlocks({LAYOUT_TOLERANCE})"
-            )))
+            strings(&page.evaluate(&format!("__initbookChecks.wideBlocks({LAYOUT_TOLERANCE})")))
         },
     },
     PageCheck {
