@@ -64,6 +64,24 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0xf0, 0xe4, 0x42),
 ];
 
+/// The histogram panels of a result's layers: activation and gradient layers name their
+/// counts, edges and outside values alike, though they are different types.
+macro_rules! histograms_of {
+    ($layers:expr) => {
+        $layers
+            .iter()
+            .map(|l| Histogram {
+                layer: l.layer,
+                counts: &l.counts,
+                edges: &l.edges,
+                below: l.below,
+                above: l.above,
+                nan: l.nan,
+            })
+            .collect::<Vec<_>>()
+    };
+}
+
 /// The figure of an experiment with English text, as an SVG document with `<title>` and
 /// `<desc>`.
 pub fn draw_figure(spec: &ExperimentSpec, outcome: &Outcome) -> String {
@@ -84,18 +102,7 @@ pub fn lay_out_figure(spec: &ExperimentSpec, outcome: &Outcome, text: &FigureTex
     };
     match outcome {
         Outcome::Activations(result) => {
-            let panels: Vec<Histogram<'_>> = result
-                .layers
-                .iter()
-                .map(|l| Histogram {
-                    layer: l.layer,
-                    counts: &l.counts,
-                    edges: &l.edges,
-                    below: l.below,
-                    above: l.above,
-                    nan: l.nan,
-                })
-                .collect();
+            let panels = histograms_of!(result.layers);
             let height =
                 histogram_grid(&mut scene, 0, &panels, &text.activation, spec.y_max(), text);
             scene.height = height as u32;
@@ -114,18 +121,7 @@ fn lay_out_gradients(
     result: &GradientResult,
     text: &FigureText,
 ) {
-    let panels: Vec<Histogram<'_>> = result
-        .layers
-        .iter()
-        .map(|l| Histogram {
-            layer: l.layer,
-            counts: &l.counts,
-            edges: &l.edges,
-            below: l.below,
-            above: l.above,
-            nan: l.nan,
-        })
-        .collect();
+    let panels = histograms_of!(result.layers);
     let histograms = histogram_grid(scene, 0, &panels, &text.gradient, spec.y_max(), text);
     let series = vec![Series {
         label: text.rms_gradient_line.clone(),
