@@ -121,7 +121,7 @@ impl Grid {
         let px = |v: f64| v.ceil() as i32;
 
         // Across: the first column carries the y labels; the end x tick labels stick out half
-        // their width past each plot, so neighbouring panels keep them apart.
+        // their width past each plot, so neighbouring panels keep room for them.
         let desc_line = line_pitch(DESC_PX);
         let y_description = wrap(&content.y_description, DESC_PX, f64::from(PLOT_HEIGHT));
         let y_area = f64::from(MARGIN)
@@ -131,8 +131,9 @@ impl Grid {
             + f64::from(TICK_TEXT_GAP + TICK_LENGTH);
         let (first_half, last_half) = content.x.end_label_halves();
         let first_left = px(y_area.max(f64::from(MARGIN) + first_half));
-        let left_pad = px((first_half + f64::from(GAP) / 2.0).max(f64::from(TICK_LENGTH + 2)));
-        let right_pad = px((last_half + f64::from(GAP) / 2.0).max(f64::from(MARGIN)));
+        // Two gaps between neighbours' end labels, so "5" and "-5" do not read as one range.
+        let left_pad = px((first_half + f64::from(GAP)).max(f64::from(TICK_LENGTH + 2)));
+        let right_pad = px((last_half + f64::from(GAP)).max(f64::from(MARGIN)));
         let columns_i = columns as i32;
         let plot_width =
             (width - first_left - (columns_i - 1) * left_pad - columns_i * right_pad) / columns_i;
