@@ -524,8 +524,11 @@ fn figures_drawn_with_korean_words_keep_their_text_apart_in_chromium() {
     std::fs::create_dir_all(&shots).unwrap();
     let mut findings = Vec::new();
     let mut figures_seen = 0;
+    // Both widths; the colour scheme moves no text (figures keep their white paper), so one
+    // view of each scheme is enough.
+    let views = [View::screen(390).dark(), View::screen(1280)];
     for page in site.pages() {
-        for view in standard_views() {
+        for view in views {
             let tab = open_with_checks(&browser, &site.url(page), view);
             figures_seen += tab
                 .evaluate("document.querySelectorAll('figure svg text').length > 0 ? document.querySelectorAll('figure svg').length : 0")
@@ -544,7 +547,7 @@ fn figures_drawn_with_korean_words_keep_their_text_apart_in_chromium() {
             assert!(tab.problems().is_empty(), "{page}: {:?}", tab.problems());
         }
     }
-    assert!(figures_seen >= 40, "only {figures_seen} figures looked at");
+    assert!(figures_seen >= 20, "only {figures_seen} figures looked at");
     assert!(findings.is_empty(), "{}", findings.join("\n"));
 }
 
