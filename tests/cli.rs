@@ -381,3 +381,24 @@ fn a_missing_data_file_is_reported_at_its_directive() {
     assert!(message.contains("content/02-two.md:35:8"), "{message}");
     assert!(message.contains("cannot read"), "{message}");
 }
+
+#[test]
+fn a_typo_in_front_matter_exits_1_at_its_line() {
+    let book = TinyBook::new();
+    book.write(
+        "content/02-two.md",
+        &format!("+++\ndescripton = \"Tanh.\"\n+++\n\n{}", common::LESSON_TWO),
+    );
+    let output = initbook(&["check", "--root", book.root().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("error: unknown key `descripton` in front matter"),
+        "{message}"
+    );
+    assert!(message.contains("--> content/02-two.md:2:1"), "{message}");
+    assert!(
+        message.contains("hint: did you mean `description`?"),
+        "{message}"
+    );
+}

@@ -8,18 +8,20 @@
 pub mod checker;
 pub mod directive;
 pub mod flags;
+pub mod front_matter;
 pub mod reference;
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
 
 use crate::book::Book;
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
 use crate::model::{ExperimentSpec, Lesson, ParsedBook, StatRef};
 pub use directive::{BlockText, parse_experiment};
+pub use front_matter::{FrontMatter, parse_front_matter};
 pub use reference::parse_reference;
 
 /// Parses every lesson and checks what spans lessons (unique experiment ids). Reports the
@@ -69,6 +71,7 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
     let LessonScan {
         mut diagnostics,
         title,
+        front_matter,
         experiments,
         mut pending_refs,
         broken_ids,
@@ -103,6 +106,7 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         source,
         slug,
         title,
+        description: front_matter.description,
         experiments,
         references,
     })
@@ -114,6 +118,9 @@ struct LessonScan {
     diagnostics: Diagnostics,
     title: Option<String>,
     in_title: bool,
+    front_matter: FrontMatter,
+    /// The front matter block being read.
+    front_matter_text: Option<BlockText>,
     experiments: Vec<ExperimentSpec>,
     pending_refs: Vec<(Range<usize>, reference::Parsed)>,
     /// The directive block being read, and its fence.
@@ -125,6 +132,21 @@ struct LessonScan {
 impl LessonScan {
     fn event(&mut self, source: &SourceFile, event: Event<'_>, range: Range<usize>) {
         match event {
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => {
+                self.front_matter_text = Some(BlockText::default());
+            }
+            Event::Text(text) if self.front_matter_text.is_some() => {
+                let block = self.front_matter_text.as_mut().expect("checked just above");
+                block.push(&text, range.start);
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                if let Some(block) = self.front_matter_text.take() {
+                    match parse_front_matter(source, &block) {
+                        Ok(front_matter) => self.front_matter = front_matter,
+                        Err(found) => self.diagnostics.extend(found),
+                    }
+                }
+            }
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..

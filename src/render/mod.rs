@@ -1,5 +1,6 @@
 //! Render stage: parsed lessons + results + SVGs → the site's pages, in memory.
 
+pub mod blurb;
 pub mod figure;
 pub mod markdown;
 pub mod templates;
