@@ -2,12 +2,11 @@
 //! optionally gzip-compressed. Read by the load stage; the numeric core only sees [`Dataset`].
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use ndarray::Array2;
 
-use crate::book::content_dir;
+use crate::book_files::{DATA_BYTES, DATA_TEXT_BYTES, gunzip_capped, read_inside};
 use crate::diagnostic::Diagnostics;
 use crate::numeric::training::Dataset;
 use crate::parse::ParsedBook;
@@ -38,7 +37,7 @@ pub fn load_datasets(
             );
         };
         if !datasets.contains_key(&source.path) {
-            match load_dataset(&content_dir(root).join(&source.path)) {
+            match load_dataset(root, &Path::new("content").join(&source.path)) {
                 Ok(data) => {
                     datasets.insert(source.path.clone(), data);
                 }
@@ -116,12 +115,14 @@ pub const MAX_FEATURES: usize = 100_000;
 /// Upper bound on rows × columns, so a wrong file is an error, not an out-of-memory kill.
 pub const MAX_VALUES: usize = 50_000_000;
 
-/// Reads and parses `path`: features are divided by the largest absolute feature value of the
-/// file (16 for the 8 × 8 digits), so non-negative data lands in `[0, 1]`; labels must be
-/// integers from 0.
-pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+/// Reads and parses `root/relative`: features are divided by the largest absolute feature value
+/// of the file (16 for the 8 × 8 digits), so non-negative data lands in `[0, 1]`; labels must be
+/// integers from 0. Only a regular file inside the book is read, of bounded size before and
+/// after decompression ([`crate::book_files`]).
+pub fn load_dataset(root: &Path, relative: &Path) -> Result<DataFile, String> {
+    let path = relative;
+    let bytes = read_inside(root, relative, DATA_BYTES)
+        .map_err(|problem| format!("cannot read {}: {problem}", path.display()))?;
     let sha256 = crate::manifest::sha256_hex(&bytes);
     // `serve` rebuilds many times with the same files: parse each distinct content once per
     // process. Keyed by the content's hash, so an edited file is always parsed again.
@@ -134,11 +135,10 @@ pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
         });
     }
     let text = if path.extension().is_some_and(|e| e == "gz") {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(bytes.as_slice())
-            .read_to_string(&mut text)
-            .map_err(|error| format!("cannot decompress {}: {error}", path.display()))?;
-        text
+        let inflated = gunzip_capped(&bytes, DATA_TEXT_BYTES)
+            .map_err(|problem| format!("cannot decompress {}: {problem}", path.display()))?;
+        String::from_utf8(inflated)
+            .map_err(|_| format!("{} does not decompress to UTF-8 text", path.display()))?
     } else {
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?
     };
@@ -155,6 +155,8 @@ pub fn parse_csv(text: &str) -> Result<Dataset, String> {
     let mut values: Vec<f64> = Vec::new();
     let mut labels: Vec<u32> = Vec::new();
     let mut width: Option<usize> = None;
+    // A byte order mark, as spreadsheet programs write, is not part of the first number.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, line) in text
         .lines()
         .enumerate()

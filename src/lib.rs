@@ -5,6 +5,7 @@
 //! [`render`] → [`write`]. [`site`] strings them together.
 
 pub mod book;
+pub mod book_files;
 pub mod cache;
 pub mod data;
 pub mod diagnostic;

@@ -216,16 +216,8 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Build(Error::Content(diagnostics))) => {
-            // Each with its source line and caret, in colour on a terminal.
-            for diagnostic in diagnostics.iter() {
-                diagnostic.eprint();
-                eprintln!();
-            }
-            let count = diagnostics.len();
-            eprintln!(
-                "{count} error{} in the content",
-                if count == 1 { "" } else { "s" }
-            );
+            // Each with its source line and caret, in colour on a terminal; at most 50.
+            diagnostics.eprint();
             ExitCode::from(1)
         }
         Err(Failure::Build(error)) => {

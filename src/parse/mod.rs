@@ -5,6 +5,7 @@
 //! parser options ([`markdown_events`]) and swaps in figures and numbers at the spans found here.
 
 pub mod directive;
+pub mod math;
 pub mod reference;
 
 use std::collections::HashMap;
@@ -118,6 +119,8 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
     let mut block: Option<(BlockText, Range<usize>)> = None;
     // Ids of blocks that failed to parse; their own errors say what is wrong.
     let mut broken_ids: Vec<String> = Vec::new();
+    let mut in_code_block = false;
+    let mut stray_dollars = math::StrayDollars::default();
 
     for (event, range) in markdown_events(&source.text) {
         match event {
@@ -128,17 +131,28 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
                 in_title = true;
                 title = Some(String::new());
             }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => in_title = false,
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.trim() == DIRECTIVE_INFO =>
             {
                 block = Some((BlockText::default(), range));
             }
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::Text(text) if block.is_some() => {
                 let (block_text, _) = block.as_mut().expect("checked just above");
                 block_text.push(&text, range.start);
             }
+            Event::End(
+                end @ (TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::Item),
+            ) => {
+                if end == TagEnd::Heading(HeadingLevel::H1) {
+                    in_title = false;
+                }
+                for (span, message, hint) in stray_dollars.finish(&source.text, range.end) {
+                    diagnostics.push(source.error(span, message).with_hint(hint));
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
+                in_code_block = false;
                 if let Some((block_text, fence)) = block.take() {
                     match parse_experiment(&source, &block_text, fence) {
                         Ok(spec) => experiments.push(spec),
@@ -158,16 +172,23 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
                     pending_refs.push((range, parsed));
                 }
             }
-            Event::Text(text) if in_title => title.get_or_insert_default().push_str(&text),
+            Event::Text(text) => {
+                if !in_code_block {
+                    stray_dollars.text(&source.text, &text, range);
+                }
+                if in_title {
+                    title.get_or_insert_default().push_str(&text);
+                }
+            }
             Event::InlineMath(latex) | Event::DisplayMath(latex) => {
                 if in_title {
                     // A page title is plain text: keep the LaTeX source.
                     title.get_or_insert_default().push_str(&latex);
                 }
-                if let Some(message) = latex_error(&latex) {
+                if let Some(message) = math::latex_problem(&latex) {
                     diagnostics.push(
                         source
-                            .error(range, format!("cannot read this math: {message}"))
+                            .error(range, message)
                             .with_hint("math is LaTeX between $…$ (inline) or $$…$$ (display)"),
                     );
                 }
@@ -260,21 +281,4 @@ fn check_references(
         }
     }
     references
-}
-
-/// The first error pulldown-latex reports for `latex`, if any.
-fn latex_error(latex: &str) -> Option<String> {
-    let storage = pulldown_latex::Storage::new();
-    let mut parser = pulldown_latex::Parser::new(latex, &storage);
-    // Its message carries a multi-line excerpt of its own; our diagnostic already shows the line.
-    parser.find_map(|event| {
-        event.err().map(|error| {
-            error
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-    })
 }
