@@ -104,9 +104,7 @@ pub fn load_book(root: &Path) -> Result<Book> {
 
 /// The text of `book.toml` → the book's settings and its chapters (file name and the span of
 /// the name in `file`), checked. Reads nothing from disk.
-pub fn parse_config(
-    file: &SourceFile,
-) -> Result<(BookConfig, Vec<Chapter>), Diagnostics> {
+pub fn parse_config(file: &SourceFile) -> Result<(BookConfig, Vec<Chapter>), Diagnostics> {
     let raw: RawConfig = toml::from_str(&file.text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
         let message = error.message().trim_end().to_string();

@@ -6,6 +6,7 @@
 
 pub mod book;
 pub mod book_files;
+pub mod budget;
 pub mod cache;
 pub mod data;
 pub mod diagnostic;

@@ -47,6 +47,9 @@ enum Command {
         /// Run every experiment, ignoring (and not filling) the result cache.
         #[arg(long)]
         no_cache: bool,
+        /// Write into a non-empty directory that initbook did not write (its files are kept).
+        #[arg(long)]
+        force: bool,
     },
     /// Remove the result cache (ROOT/target/initbook-cache).
     Clean,
@@ -197,7 +200,8 @@ fn main() -> ExitCode {
             out,
             quiet,
             no_cache,
-        } => build(&cli.root, out.as_deref(), *quiet, *no_cache),
+            force,
+        } => build(&cli.root, out.as_deref(), *quiet, *no_cache, *force),
         Command::Clean => clean(&cli.root),
         Command::Serve {
             port,
@@ -227,7 +231,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(root: &Path, out: Option<&Path>, quiet: bool, no_cache: bool) -> Result<(), Failure> {
+fn build(
+    root: &Path,
+    out: Option<&Path>,
+    quiet: bool,
+    no_cache: bool,
+    force: bool,
+) -> Result<(), Failure> {
     let started = Instant::now();
     let cache = if no_cache {
         Cache::disabled()
@@ -238,7 +248,10 @@ fn build(root: &Path, out: Option<&Path>, quiet: bool, no_cache: bool) -> Result
     let report = build_site_with(root, &cache, &|done, total| progress.update(done, total))?;
     progress.finish();
     let out = out.map_or_else(|| root.join("output"), Path::to_path_buf);
-    write::write_site(&report.site.files, &out)?;
+    let written = write::write_site_with(&report.site.files, &out, write::WriteOptions { force })?;
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
+    }
     if !quiet {
         let site = &report.site;
         println!(
@@ -279,7 +292,8 @@ fn serve(
         open_browser(&url);
     }
     for message in server.log.iter() {
-        println!("{message}");
+        // A closed stdout must not stop the server.
+        let _ = writeln!(std::io::stdout(), "{message}");
     }
     Ok(())
 }
@@ -362,6 +376,7 @@ fn check(root: &Path) -> Result<(), Failure> {
         "ok: {} lessons, {} experiments, {} inline references",
         summary.lessons, summary.experiments, summary.references
     );
+    println!("{}", initbook::budget::describe(&summary.cost));
     Ok(())
 }
 
@@ -396,6 +411,11 @@ fn run(root: &Path, args: &RunArgs) -> Result<(), Failure> {
         Some(id) => book_experiment(root, id, args)?,
         None => (flag_experiment(args)?, None),
     };
+    let shape = data.as_ref().map(initbook::budget::DataShape::of_dataset);
+    let cost = initbook::budget::experiment_cost(&spec.experiment, shape);
+    if let Some(problem) = initbook::budget::experiment_problem(cost) {
+        return Err(UsageError(problem).into());
+    }
     let outcome = run_experiment(&spec.experiment, spec.seed, data.as_ref());
 
     if let Some(path) = &args.svg {

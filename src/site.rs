@@ -56,6 +56,7 @@ pub fn build_site_with(
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
     let datasets = load_datasets(root, &book)?;
+    crate::budget::check_book(&book, &datasets)?;
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
@@ -87,14 +88,18 @@ pub struct CheckSummary {
     pub lessons: usize,
     pub experiments: usize,
     pub references: usize,
+    /// The estimated cost of the book's experiments (see [`crate::budget`]).
+    pub cost: crate::budget::BookCost,
 }
 
 /// Loads and checks the book and its templates without running or writing anything.
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let book = parse_book(&load_book(root)?)?;
     load_theme(root)?;
-    load_datasets(root, &book)?;
+    let datasets = load_datasets(root, &book)?;
+    let cost = crate::budget::check_book(&book, &datasets)?;
     Ok(CheckSummary {
+        cost,
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),

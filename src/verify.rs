@@ -159,6 +159,10 @@ pub fn compare_with_disk(fresh: &Site, site_dir: &Path) -> Result<VerifyReport> 
         }
     }
     for path in on_disk_files.keys() {
+        // The marker `build` writes beside the site is not part of it.
+        if path == crate::write::MARKER {
+            continue;
+        }
         if !fresh.files.contains_key(path) && !explained.contains(&path.as_str()) {
             drift.push(Drift::FileExtra { path: path.clone() });
         }
