@@ -179,6 +179,8 @@ fn lock_output(parent: &Path, name: &str) -> Result<fs::File> {
         .truncate(false)
         .write(true)
         .open(&path)
+        // Another user's lock file: locking needs only to open it.
+        .or_else(|_| fs::File::open(&path))
         .map_err(|e| Error::io("create the lock file", &path, e))?;
     fs4::FileExt::lock(&file).map_err(|e| Error::io("lock", &path, e))?;
     Ok(file)

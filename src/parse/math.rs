@@ -135,7 +135,7 @@ impl StrayDollars {
             let close = delimiters[next..].iter().position(|&(_, l)| l == len);
             let content_end = close.map_or(end, |k| delimiters[next + k].0);
             let content = &source[open + len..content_end.max(open + len)];
-            if !looks_like_latex(content) {
+            if !looks_like_latex(first_token(content)) {
                 continue;
             }
             let (span_end, message) = match close {
@@ -168,7 +168,17 @@ impl StrayDollars {
     }
 }
 
-/// A `\command`, a brace, `^` or `_`: text no one writes between two dollars of prose.
+/// The first word of `content` (after leading white space), up to white space or a `$`: where
+/// math shows itself ("$\frac{", "$x^{") and a price does not ("$5 for file_name").
+fn first_token(content: &str) -> &str {
+    let content = content.trim_start();
+    let end = content
+        .find(|c: char| c.is_whitespace() || c == '$')
+        .unwrap_or(content.len());
+    &content[..end]
+}
+
+/// A `\command`, a brace, `^` or `_`: not how a word of prose looks.
 fn looks_like_latex(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| match b {
@@ -215,6 +225,10 @@ mod tests {
     fn unrecognised_math_is_found_and_prose_dollars_are_not() {
         assert_eq!(strays(r"A $\frac{$ B"), vec![2..10]);
         assert_eq!(strays("costs $5 and $10 today"), Vec::<Range<usize>>::new());
+        assert_eq!(
+            strays("$5 for file_name, $10 for {x}"),
+            Vec::<Range<usize>>::new()
+        );
         assert_eq!(strays(r"a \$x^{ b"), Vec::<Range<usize>>::new());
         assert_eq!(strays(r"E $\frac12 F"), vec![2..12]);
         assert_eq!(strays("$$\n\\frac{\n$$"), vec![0..12]);
