@@ -718,9 +718,12 @@ fn catalogue() -> Vec<Fault> {
     ]
 }
 
+/// Every file of a directory, relative, with its bytes.
+type Snapshot = Vec<(PathBuf, Vec<u8>)>;
+
 /// The good book, built once: its directory and its site.
-fn good_book() -> &'static (TinyBook, Vec<(PathBuf, Vec<u8>)>) {
-    static GOOD: OnceLock<(TinyBook, Vec<(PathBuf, Vec<u8>)>)> = OnceLock::new();
+fn good_book() -> &'static (TinyBook, Snapshot) {
+    static GOOD: OnceLock<(TinyBook, Snapshot)> = OnceLock::new();
     GOOD.get_or_init(|| {
         let book = TinyBook::new();
         std::fs::create_dir_all(book.root().join("content/data")).unwrap();
@@ -740,7 +743,7 @@ fn good_book() -> &'static (TinyBook, Vec<(PathBuf, Vec<u8>)>) {
     })
 }
 
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+fn snapshot(dir: &Path) -> Snapshot {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
