@@ -30,13 +30,13 @@ use crate::numeric::training::{Dataset, TrainingParams};
 use crate::numeric::{ActivationParams, Experiment};
 use crate::parse::ParsedBook;
 
-/// Work of one element-wise step, in multiply-adds (about 12 ns).
-pub const ELEMENT: u128 = 40;
+/// Work of one element-wise step, in multiply-adds (about 15 ns).
+pub const ELEMENT: u128 = 48;
 /// Work of drawing one normally distributed number (about 21 ns: ChaCha8, Marsaglia's polar
 /// method, a logarithm).
 pub const DRAW: u128 = 72;
-/// Work of starting one row of a matrix product (about 10 ns).
-pub const ROW: u128 = 32;
+/// Work of starting one row of a matrix product (about 25 ns, in the thinnest networks).
+pub const ROW: u128 = 80;
 /// Work of one training step's bookkeeping, per layer (about 1.5 µs: allocations, gathering).
 pub const STEP: u128 = 5_000;
 /// Work of drawing one figure and placing it on its page (about 1 ms).
