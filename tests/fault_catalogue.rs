@@ -514,7 +514,7 @@ fn catalogue() -> Vec<Fault> {
             },
             args: &[],
             exit: 1,
-            message: "decompresses to more than 256 MiB",
+            message: "decompresses to more than 64 MiB",
             location: Some("content/01-one.md:9:8"),
         },
         Fault {

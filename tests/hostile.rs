@@ -178,7 +178,7 @@ fn a_gzip_bomb_is_refused_at_its_directive() {
     let message = stderr(&output);
     assert!(message.contains("content/01-one.md:9:8"), "{message}");
     assert!(
-        message.contains("decompresses to more than 256 MiB"),
+        message.contains("decompresses to more than 64 MiB"),
         "{message}"
     );
 }
