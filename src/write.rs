@@ -291,7 +291,7 @@ fn inspect_previous(
         .filter(|path| {
             files
                 .get(path.as_str())
-                .is_some_and(|new| fs::read(target.join(path)).map_or(true, |old| old != *new))
+                .is_some_and(|new| !holds_exactly(&target.join(path), new))
         })
         .cloned()
         .collect();
@@ -304,12 +304,32 @@ fn inspect_previous(
     })
 }
 
+/// Whether `path` is a regular file with exactly these bytes. Reads nothing else: a FIFO or a
+/// device in the output must not hang the build.
+fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
+    small_regular_file(path, bytes.len() as u64).is_some_and(|found| found == bytes)
+}
+
+/// The bytes of `path` if it is a regular file (not a symlink) of at most `limit` bytes.
+fn small_regular_file(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    let metadata = fs::symlink_metadata(path).ok()?;
+    if !metadata.is_file() || metadata.len() > limit {
+        return None;
+    }
+    let bytes = fs::read(path).ok()?;
+    (bytes.len() as u64 <= limit).then_some(bytes)
+}
+
+/// Largest marker or manifest read to recognise a site.
+const RECOGNITION_BYTES: u64 = 64 << 20;
+
 /// A site written by an initbook from before the marker: it has a `figures.json` manifest
 /// naming an initbook version. Its pages, figures, stylesheet and manifest count as initbook's;
 /// any other file is kept.
 fn legacy_site(dir: &Path, files: &[String]) -> Option<BTreeSet<String>> {
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join(crate::manifest::MANIFEST_PATH)).ok()?).ok()?;
+    let manifest =
+        small_regular_file(&dir.join(crate::manifest::MANIFEST_PATH), RECOGNITION_BYTES)?;
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest).ok()?;
     manifest.get("initbook_version")?;
     Some(
         files
@@ -374,7 +394,8 @@ fn list(paths: &[String]) -> String {
 
 /// The files a site's marker lists, if `dir` has a marker.
 fn read_marker(dir: &Path) -> Option<BTreeSet<String>> {
-    let text = fs::read_to_string(dir.join(MARKER)).ok()?;
+    let bytes = small_regular_file(&dir.join(MARKER), RECOGNITION_BYTES)?;
+    let text = String::from_utf8(bytes).ok()?;
     let mut lines = text.lines();
     if lines.next() != Some(MARKER_HEADER) {
         return None;
@@ -508,7 +529,9 @@ fn retire(dir: &Path, target: &Path, report: &mut WriteReport) {
 /// file with the same contents (then the copy is dropped: nothing is lost).
 fn carry_over(from: &Path, to: &Path) -> io::Result<()> {
     if fs::symlink_metadata(to).is_ok() {
-        return if fs::read(from)? == fs::read(to)? {
+        let same = small_regular_file(from, RECOGNITION_BYTES)
+            .is_some_and(|bytes| holds_exactly(to, &bytes));
+        return if same {
             fs::remove_file(from)
         } else {
             Err(io::Error::other(format!(
