@@ -20,9 +20,6 @@
 //!
 //! Adding a kind of experiment adds one arm to [`experiment_cost`].
 
-use std::collections::BTreeMap;
-
-use crate::data::DataFile;
 use crate::diagnostic::Diagnostics;
 use crate::numeric::depth::DepthParams;
 use crate::numeric::gradients::GradientParams;
@@ -86,10 +83,6 @@ pub struct DataShape {
 }
 
 impl DataShape {
-    pub fn of(file: &DataFile) -> Self {
-        Self::of_dataset(&file.dataset)
-    }
-
     pub fn of_dataset(dataset: &Dataset) -> Self {
         DataShape {
             rows: dataset.labels.len(),
@@ -306,10 +299,10 @@ fn seconds(work: u128) -> String {
 
 /// Checks every experiment of the book, and their total, against the budget. Problems are
 /// reported at the experiment's `id`; the total at the experiment that takes it over.
-/// `datasets` holds the training experiments' data, by path as written.
+/// `data_shape` gives the shape of a training experiment's data set, by its path as written.
 pub fn check_book(
     book: &ParsedBook,
-    datasets: &BTreeMap<String, DataFile>,
+    data_shape: &dyn Fn(&str) -> Option<DataShape>,
 ) -> Result<BookCost, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut seen: Vec<(&Experiment, u64, Option<&str>)> = Vec::new();
@@ -322,9 +315,7 @@ pub fn check_book(
             continue;
         }
         seen.push(key);
-        let data = data_path
-            .and_then(|path| datasets.get(path))
-            .map(DataShape::of);
+        let data = data_path.and_then(data_shape);
         let cost = experiment_cost(&spec.experiment, data);
         let at = |message: String, hint: &str| {
             lesson

@@ -56,7 +56,7 @@ pub fn build_site_with(
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
     let datasets = load_datasets(root, &book)?;
-    crate::budget::check_book(&book, &datasets)?;
+    crate::budget::check_book(&book, &data_shapes(&datasets))?;
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
@@ -97,13 +97,24 @@ pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let book = parse_book(&load_book(root)?)?;
     load_theme(root)?;
     let datasets = load_datasets(root, &book)?;
-    let cost = crate::budget::check_book(&book, &datasets)?;
+    let cost = crate::budget::check_book(&book, &data_shapes(&datasets))?;
     Ok(CheckSummary {
         cost,
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
+}
+
+/// The shape of each loaded data set, for the work budget.
+fn data_shapes(
+    datasets: &BTreeMap<String, crate::data::DataFile>,
+) -> impl Fn(&str) -> Option<crate::budget::DataShape> + '_ {
+    |path| {
+        datasets
+            .get(path)
+            .map(|file| crate::budget::DataShape::of_dataset(&file.dataset))
+    }
 }
 
 /// Where a figure's SVG file goes in the site.
