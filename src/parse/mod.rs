@@ -9,6 +9,7 @@ pub mod checker;
 pub mod directive;
 pub mod flags;
 pub mod front_matter;
+pub mod math;
 pub mod reference;
 
 use std::collections::HashMap;
@@ -127,6 +128,11 @@ struct LessonScan {
     block: Option<(BlockText, Range<usize>)>,
     /// Ids of blocks that failed to parse; their own errors say what is wrong.
     broken_ids: Vec<String>,
+    /// Inside a code block other than a directive: dollars there are code, not math.
+    in_code_block: bool,
+    /// `$` signs the Markdown parser left as text in the current block, to tell math that did
+    /// not parse from prose dollars.
+    stray_dollars: math::StrayDollars,
 }
 
 impl LessonScan {
@@ -154,17 +160,29 @@ impl LessonScan {
                 self.in_title = true;
                 self.title = Some(String::new());
             }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => self.in_title = false,
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.trim() == DIRECTIVE_INFO =>
             {
                 self.block = Some((BlockText::default(), range));
             }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
             Event::Text(text) if self.block.is_some() => {
                 let (block_text, _) = self.block.as_mut().expect("checked just above");
                 block_text.push(&text, range.start);
             }
+            Event::End(
+                end @ (TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::Item),
+            ) => {
+                if end == TagEnd::Heading(HeadingLevel::H1) {
+                    self.in_title = false;
+                }
+                for (span, message, hint) in self.stray_dollars.finish(&source.text, range.end) {
+                    self.diagnostics
+                        .push(source.error(span, message).with_hint(hint));
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
+                self.in_code_block = false;
                 if let Some((block_text, fence)) = self.block.take() {
                     match parse_experiment(source, &block_text, fence) {
                         Ok(spec) => self.experiments.push(spec),
@@ -184,18 +202,23 @@ impl LessonScan {
                     self.pending_refs.push((range, parsed));
                 }
             }
-            Event::Text(text) if self.in_title => {
-                self.title.get_or_insert_default().push_str(&text)
+            Event::Text(text) => {
+                if !self.in_code_block {
+                    self.stray_dollars.text(&source.text, &text, range);
+                }
+                if self.in_title {
+                    self.title.get_or_insert_default().push_str(&text);
+                }
             }
             Event::InlineMath(latex) | Event::DisplayMath(latex) => {
                 if self.in_title {
                     // A page title is plain text: keep the LaTeX source.
                     self.title.get_or_insert_default().push_str(&latex);
                 }
-                if let Some(message) = latex_error(&latex) {
+                if let Some(message) = math::latex_problem(&latex) {
                     self.diagnostics.push(
                         source
-                            .error(range, format!("cannot read this math: {message}"))
+                            .error(range, message)
                             .with_hint("math is LaTeX between $…$ (inline) or $$…$$ (display)"),
                     );
                 }
@@ -255,21 +278,4 @@ fn check_references(
         }
     }
     references
-}
-
-/// The first error pulldown-latex reports for `latex`, if any.
-fn latex_error(latex: &str) -> Option<String> {
-    let storage = pulldown_latex::Storage::new();
-    let mut parser = pulldown_latex::Parser::new(latex, &storage);
-    // Its message carries a multi-line excerpt of its own; our diagnostic already shows the line.
-    parser.find_map(|event| {
-        event.err().map(|error| {
-            error
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-    })
 }
