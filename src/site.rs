@@ -84,6 +84,7 @@ pub fn build_site_with(
         render_site(&book, results, &svgs, &data_hashes, &theme)?
             .into_iter()
             .collect();
+    files.extend(crate::notebook::notebook_files(&book, results, &datasets));
     for (id, svg) in &svgs {
         files.insert(figure_path(id), svg.clone().into_bytes());
     }
@@ -138,7 +139,7 @@ pub fn check_book(root: &Path) -> Result<CheckSummary> {
 }
 
 /// The shape of each loaded data set, for the work budget.
-fn data_shapes(
+pub(crate) fn data_shapes(
     datasets: &BTreeMap<String, crate::data::DataFile>,
 ) -> impl Fn(&str) -> Option<crate::budget::DataShape> + '_ {
     |path| {
@@ -149,7 +150,7 @@ fn data_shapes(
 }
 
 /// Draws every experiment that shows a figure, in parallel.
-fn draw_figures(
+pub(crate) fn draw_figures(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
 ) -> BTreeMap<String, String> {

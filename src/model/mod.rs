@@ -33,6 +33,21 @@ impl Lesson {
     pub fn experiment(&self, id: &str) -> Option<&ExperimentSpec> {
         self.experiments.iter().find(|e| e.id == id)
     }
+
+    /// The number of each experiment block, in block order: blocks that show a figure or a
+    /// table are numbered `CHAPTER.1`, `CHAPTER.2`, …; a compact card (neither) has none.
+    pub fn figure_numbers(&self, chapter: &str) -> Vec<Option<String>> {
+        let mut shown = 0;
+        self.experiments
+            .iter()
+            .map(|spec| {
+                (spec.figure || spec.table).then(|| {
+                    shown += 1;
+                    format!("{chapter}.{shown}")
+                })
+            })
+            .collect()
+    }
 }
 
 /// The whole book, parsed: ready to run.
@@ -102,6 +117,17 @@ impl ExperimentSpec {
     /// shape of the rest when one bin towers over the others, like ReLU's zeros.
     pub fn y_max(&self) -> Option<u64> {
         self.values.try_int("y_max").map(|n| n as u64)
+    }
+
+    /// The `initbook run` command that reproduces the block exactly: its figure, or its numbers
+    /// when it shows none.
+    pub fn reproduce_command(&self) -> String {
+        let (id, seed) = (&self.id, self.seed);
+        if self.figure {
+            format!("initbook run {id} --seed {seed} --svg {id}.svg")
+        } else {
+            format!("initbook run {id} --seed {seed} --json")
+        }
     }
 
     /// Moving-average window of a training figure's loss curves (iterations); 1 (no smoothing)

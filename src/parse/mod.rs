@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
 
-use crate::book::Book;
+use crate::book::{Book, BookConfig};
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
 use crate::model::{ExperimentSpec, Lesson, ParsedBook, StatRef};
@@ -28,10 +28,24 @@ pub use reference::parse_reference;
 /// Parses every lesson and checks what spans lessons (unique experiment ids). Reports the
 /// problems of all lessons together.
 pub fn parse_book(book: &Book) -> Result<ParsedBook, Diagnostics> {
+    let parsed = book
+        .lessons
+        .iter()
+        .map(|source| parse_lesson(source.clone()))
+        .collect();
+    assemble_book(book.config.clone(), parsed)
+}
+
+/// Lessons parsed one by one → the book, once experiment ids are known to be unique across
+/// them. Reports the problems of all lessons together.
+pub fn assemble_book(
+    config: BookConfig,
+    parsed: Vec<Result<Lesson, Diagnostics>>,
+) -> Result<ParsedBook, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut lessons = Vec::new();
-    for source in &book.lessons {
-        match parse_lesson(source.clone()) {
+    for result in parsed {
+        match result {
             Ok(lesson) => lessons.push(lesson),
             Err(found) => diagnostics.extend(found),
         }
@@ -57,14 +71,21 @@ pub fn parse_book(book: &Book) -> Result<ParsedBook, Diagnostics> {
         }
     }
     diagnostics.into_result(())?;
-    Ok(ParsedBook {
-        config: book.config.clone(),
-        lessons,
-    })
+    Ok(ParsedBook { config, lessons })
 }
 
 /// Parses one lesson: title, directives, references and math, each checked.
 pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
+    parse_lesson_titled(source, None)
+}
+
+/// Parses a chapter of another tool's book (an mdBook), whose title may be given apart from
+/// its text: `title` stands in when the chapter has no level-1 heading.
+pub fn parse_chapter(source: SourceFile, title: &str) -> Result<Lesson, Diagnostics> {
+    parse_lesson_titled(source, Some(title))
+}
+
+fn parse_lesson_titled(source: SourceFile, fallback: Option<&str>) -> Result<Lesson, Diagnostics> {
     let mut scan = LessonScan::default();
     for (event, range) in markdown_events(&source.text) {
         scan.event(&source, event, range);
@@ -83,17 +104,19 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         _ => true,
     });
     let references = check_references(&source, pending_refs, &experiments, &mut diagnostics);
-    let title = match title.map(|t| t.trim().to_string()) {
-        Some(title) if !title.is_empty() => title,
-        _ => {
-            diagnostics.push(
-                source
-                    .error(0..0, "the lesson has no title")
-                    .with_hint("start the lesson with a level-1 heading: # Zero initialization"),
-            );
-            String::new()
-        }
-    };
+    let title =
+        match title.map(|t| t.trim().to_string()) {
+            Some(title) if !title.is_empty() => title,
+            _ => match fallback {
+                Some(fallback) => fallback.to_string(),
+                None => {
+                    diagnostics.push(source.error(0..0, "the lesson has no title").with_hint(
+                        "start the lesson with a level-1 heading: # Zero initialization",
+                    ));
+                    String::new()
+                }
+            },
+        };
     // Report in the order the editor reads the file.
     diagnostics.0.sort_by_key(|d| (d.line, d.column));
     diagnostics.into_result(())?;

@@ -18,7 +18,8 @@ pub struct FigureHtml {
 }
 
 /// Renders one experiment block. `number` is "3.1"-style when the block shows a figure or a
-/// table; `svg` is the drawn figure when `spec.figure` is set.
+/// table; `svg` is the drawn figure when `spec.figure` is set; `notebook` is the link to the
+/// lesson's Jupyter notebook, where there is one.
 pub fn render_figure(
     lesson: &Lesson,
     spec: &ExperimentSpec,
@@ -26,6 +27,7 @@ pub fn render_figure(
     svg: Option<&str>,
     outcome: &Outcome,
     data_hash: &str,
+    notebook: Option<&str>,
 ) -> FigureHtml {
     let mut html = String::new();
     let id = &spec.id;
@@ -60,7 +62,7 @@ pub fn render_figure(
             );
         }
     }
-    reproduce_panel(w, lesson, spec, data_hash);
+    reproduce_panel(w, lesson, spec, data_hash, notebook);
     let _ = writeln!(w, "</figure>");
     FigureHtml { html }
 }
@@ -226,20 +228,14 @@ pub fn table_number(value: f64) -> String {
     format.format(Number::Real(value))
 }
 
-fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_hash: &str) {
-    let command = if spec.figure {
-        format!(
-            "initbook run {id} --seed {seed} --svg {id}.svg",
-            id = spec.id,
-            seed = spec.seed
-        )
-    } else {
-        format!(
-            "initbook run {id} --seed {seed} --json",
-            id = spec.id,
-            seed = spec.seed
-        )
-    };
+fn reproduce_panel(
+    w: &mut String,
+    lesson: &Lesson,
+    spec: &ExperimentSpec,
+    data_hash: &str,
+    notebook: Option<&str>,
+) {
+    let command = spec.reproduce_command();
     let data = spec
         .data
         .as_ref()
@@ -251,11 +247,17 @@ fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_
          <p>{params}; RNG ChaCha8, seed {seed}. Defined in <code>{path}:{line}</code>.{data}</p>\n\
          <p>SHA-256 of the data: <code class=\"hash\">{data_hash}</code><br>\
          <code>initbook verify</code> checks that the figure on this page is exactly what these \
-         parameters and seed produce.</p>\n</details>",
+         parameters and seed produce.</p>\n{notebook}</details>",
         seed = spec.seed,
         params = escape_html(&describe_experiment(&spec.experiment)),
         path = lesson.source.path.display(),
         line = spec.origin().line,
+        notebook = notebook
+            .map(|href| format!(
+                "<p><a href=\"{href}\" download>The lesson as a Jupyter notebook</a>: this \
+                 experiment in numpy, equal to the figure statistically, not bit for bit.</p>\n"
+            ))
+            .unwrap_or_default(),
     );
 }
 

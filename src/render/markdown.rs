@@ -86,7 +86,7 @@ pub fn render_lesson_body(
 }
 
 /// The number a reference stands for, linked to its figure.
-fn reference_html(
+pub fn reference_html(
     lesson: &Lesson,
     reference: &StatRef,
     results: &BTreeMap<String, Outcome>,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::{Lesson, ParsedBook};
 use crate::numeric::Outcome;
-use crate::site_paths::page_name;
+use crate::site_paths::{notebook_path, page_name};
 pub use figure::{FigureHtml, describe_experiment, render_figure};
 use markdown::LessonBody;
 pub use templates::{Theme, load_theme};
@@ -33,6 +33,8 @@ struct PageContext<'a> {
     title: &'a str,
     content: String,
     source: String,
+    /// The lesson's Jupyter notebook, relative to the page.
+    notebook: String,
 }
 
 /// Renders every page. Returns `(path in the site, contents)`, `index.html` and `style.css`
@@ -78,6 +80,7 @@ pub fn render_site(
                 title: &lesson.title,
                 content: body.html.clone(),
                 source: lesson.source.path.display().to_string(),
+                notebook: notebook_path(&lesson.slug),
             },
         );
         context.insert("lessons", &lessons);
@@ -107,14 +110,8 @@ fn lesson_figures<'a>(
     data_hashes: &BTreeMap<String, String>,
 ) -> HashMap<&'a str, FigureHtml> {
     let mut figures = HashMap::new();
-    let mut shown = 0;
-    for spec in &lesson.experiments {
-        let number = if spec.figure || spec.table {
-            shown += 1;
-            Some(format!("{}.{shown}", chapter_index + 1))
-        } else {
-            None
-        };
+    let numbers = lesson.figure_numbers(&(chapter_index + 1).to_string());
+    for (spec, number) in lesson.experiments.iter().zip(numbers) {
         let svg = spec.figure.then(|| svgs[&spec.id].as_str());
         let html = render_figure(
             lesson,
@@ -123,6 +120,7 @@ fn lesson_figures<'a>(
             svg,
             &results[&spec.id],
             &data_hashes[&spec.id],
+            Some(&notebook_path(&lesson.slug)),
         );
         figures.insert(spec.id.as_str(), html);
     }

@@ -1,0 +1,283 @@
+//! Every lesson as a Jupyter notebook (`notebooks/SLUG.ipynb`), for readers who learn this in
+//! Python: the lesson's prose as Markdown cells (inline references filled in as the page shows
+//! them, math left as `$…$` for Jupyter to typeset, links to figures as text, links to lessons
+//! pointing at their notebooks) and each experiment as a numpy + matplotlib code cell
+//! ([`python`]). The data sets the training experiments load ship beside the notebooks.
+//!
+//! A notebook is nbformat 4.5 and its bytes are a function of the book alone: cells carry
+//! numbered ids, code cells have no execution count and no outputs, nothing records a time.
+//! Its fixed words come from `templates/notebook.toml` ([`NotebookText`]), one table that a
+//! per-language one can replace.
+
+pub mod python;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::data::DataFile;
+use crate::lesson_text::{Piece, rewrite_lesson};
+use crate::model::{Lesson, ParsedBook};
+use crate::numeric::Outcome;
+use crate::site_paths::{NOTEBOOK_DIR, notebook_path};
+
+/// The fixed words of a notebook, with `{placeholders}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotebookText {
+    /// The first cell, under the title: `{book}`.
+    pub note: String,
+    /// Above the code of a block with a figure or table: `{number}`, `{caption}`, `{seed}`.
+    pub figure: String,
+    /// Above the code of a compact card: `{id}`, `{caption}`, `{seed}`.
+    pub card: String,
+    /// The exact command: `{command}`.
+    pub exactly: String,
+    /// A link to a figure, as text: `{number}`.
+    pub figure_reference: String,
+}
+
+impl NotebookText {
+    /// The English words, compiled in.
+    pub fn built_in() -> Self {
+        toml::from_str(include_str!("../templates/notebook.toml"))
+            .expect("templates/notebook.toml is valid (a unit test reads it)")
+    }
+}
+
+/// Fills `{name}` placeholders.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_string(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+/// The notebooks of every lesson and the data files they load: `(path in the site, bytes)`.
+pub fn notebook_files(
+    book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    datasets: &BTreeMap<String, DataFile>,
+) -> Vec<(String, Vec<u8>)> {
+    let text = NotebookText::built_in();
+    let notebooks: HashMap<String, String> = book
+        .lessons
+        .iter()
+        .filter_map(|lesson| {
+            let file = lesson.source.path.file_name()?.to_str()?.to_string();
+            Some((file, format!("{}.ipynb", lesson.slug)))
+        })
+        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = book
+        .lessons
+        .iter()
+        .enumerate()
+        .map(|(index, lesson)| {
+            let notebook = lesson_notebook(
+                book,
+                lesson,
+                &(index + 1).to_string(),
+                results,
+                &notebooks,
+                &text,
+            );
+            (notebook_path(&lesson.slug), notebook.into_bytes())
+        })
+        .collect();
+    for (path, file) in datasets {
+        files.push((format!("{NOTEBOOK_DIR}/{path}"), file.bytes.clone()));
+    }
+    files
+}
+
+/// Stands for the experiment block with this index in the rewritten text, until the text is
+/// cut into cells there. A private-use character: it cannot occur in a lesson's cells.
+const BLOCK_MARK: char = '\u{E000}';
+
+/// One lesson's notebook, as the JSON text of the `.ipynb` file. `chapter` numbers its figures;
+/// `notebooks` maps lesson file names to their notebooks' names, for links between lessons.
+pub fn lesson_notebook(
+    book: &ParsedBook,
+    lesson: &Lesson,
+    chapter: &str,
+    results: &BTreeMap<String, Outcome>,
+    notebooks: &HashMap<String, String>,
+    text: &NotebookText,
+) -> String {
+    let numbers = lesson.figure_numbers(chapter);
+    let number_of: HashMap<&str, Option<&str>> = lesson
+        .experiments
+        .iter()
+        .zip(&numbers)
+        .map(|(spec, number)| (spec.id.as_str(), number.as_deref()))
+        .collect();
+    let mut blocks = 0;
+    let prose = rewrite_lesson(lesson, |piece| match piece {
+        Piece::FrontMatter | Piece::Title => Some(String::new()),
+        Piece::Experiment(_) => {
+            blocks += 1;
+            Some(format!("{BLOCK_MARK}{}{BLOCK_MARK}", blocks - 1))
+        }
+        Piece::Reference(reference) => {
+            let spec = lesson.experiment(&reference.experiment)?;
+            let value = reference.target.value(spec, &results[&spec.id]);
+            Some(reference.format.format(value))
+        }
+        Piece::Link {
+            text: link_text,
+            destination,
+        } => {
+            if let Some(id) = destination.strip_prefix('#') {
+                let number = number_of.get(id)?;
+                return Some(match (link_text.trim(), number) {
+                    ("", Some(number)) => fill(&text.figure_reference, &[("number", number)]),
+                    ("", None) => format!("`{id}`"),
+                    (link_text, _) => link_text.to_string(),
+                });
+            }
+            let (file, fragment) = match destination.split_once('#') {
+                Some((file, fragment)) => (file, Some(fragment)),
+                None => (destination, None),
+            };
+            let notebook = notebooks.get(file.trim_start_matches("./"))?;
+            Some(match fragment {
+                Some(fragment) => format!("[{link_text}]({notebook}#{fragment})"),
+                None => format!("[{link_text}]({notebook})"),
+            })
+        }
+    });
+
+    let mut cells = Cells::default();
+    cells.markdown(&format!(
+        "# {}\n\n{}",
+        lesson.title,
+        fill(text.note.trim(), &[("book", &book.config.title)])
+    ));
+    let first_seed = lesson.experiments.first().map_or(42, |spec| spec.seed);
+    cells.code(&python::setup_code(first_seed));
+    for (i, part) in prose.split(BLOCK_MARK).enumerate() {
+        if i % 2 == 0 {
+            cells.markdown(part);
+            continue;
+        }
+        let index: usize = part.parse().expect("a block mark holds the block's index");
+        let spec = &lesson.experiments[index];
+        let seed = spec.seed.to_string();
+        let heading = match &numbers[index] {
+            Some(number) => fill(
+                &text.figure,
+                &[
+                    ("number", number),
+                    ("caption", &spec.caption),
+                    ("seed", &seed),
+                ],
+            ),
+            None => fill(
+                &text.card,
+                &[
+                    ("id", &spec.id),
+                    ("caption", &spec.caption),
+                    ("seed", &seed),
+                ],
+            ),
+        };
+        let exactly = fill(&text.exactly, &[("command", &spec.reproduce_command())]);
+        cells.markdown(&format!("{heading}\n\n{exactly}"));
+        cells.code(&python::experiment_code(spec));
+    }
+    cells.into_notebook()
+}
+
+/// The cells of a notebook as they are added.
+#[derive(Default)]
+struct Cells(Vec<Value>);
+
+impl Cells {
+    /// A Markdown cell, unless `source` is blank.
+    fn markdown(&mut self, source: &str) {
+        let source = source.trim();
+        if source.is_empty() {
+            return;
+        }
+        let id = self.next_id();
+        self.0.push(json!({
+            "cell_type": "markdown",
+            "id": id,
+            "metadata": {},
+            "source": lines(source),
+        }));
+    }
+
+    /// A code cell that has never run: no execution count, no outputs.
+    fn code(&mut self, source: &str) {
+        let id = self.next_id();
+        self.0.push(json!({
+            "cell_type": "code",
+            "execution_count": null,
+            "id": id,
+            "metadata": {},
+            "outputs": [],
+            "source": lines(source.trim_end()),
+        }));
+    }
+
+    /// Numbered, so the same book gives the same ids.
+    fn next_id(&self) -> String {
+        format!("cell-{}", self.0.len() + 1)
+    }
+
+    /// The `.ipynb` text: nbformat 4.5, keys sorted, indented by one space as Jupyter writes it.
+    fn into_notebook(self) -> String {
+        let notebook = json!({
+            "cells": self.0,
+            "metadata": {
+                "kernelspec": {
+                    "display_name": "Python 3",
+                    "language": "python",
+                    "name": "python3",
+                },
+                "language_info": { "name": "python" },
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        });
+        let mut bytes = Vec::new();
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
+        let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
+        serde::Serialize::serialize(&notebook, &mut serializer).expect("JSON values serialise");
+        let mut text = String::from_utf8(bytes).expect("serde_json writes UTF-8");
+        text.push('\n');
+        text
+    }
+}
+
+/// A cell's source as nbformat stores it: lines, each but the last ending in a newline.
+fn lines(source: &str) -> Vec<&str> {
+    source.split_inclusive('\n').collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_words_parse_and_keep_their_placeholders() {
+        let text = NotebookText::built_in();
+        assert!(text.note.contains("{book}"));
+        assert!(text.figure.contains("{number}") && text.figure.contains("{caption}"));
+        assert!(text.card.contains("{id}"));
+        assert!(text.exactly.contains("{command}"));
+        assert!(text.figure_reference.contains("{number}"));
+    }
+
+    #[test]
+    fn sources_are_lines_with_their_newlines() {
+        assert_eq!(lines("a\nb\n\nc"), vec!["a\n", "b\n", "\n", "c"]);
+        assert_eq!(
+            fill("{a} and {a}, {b}", &[("a", "1"), ("b", "2")]),
+            "1 and 1, 2"
+        );
+    }
+}

@@ -1,0 +1,457 @@
+//! The lessons' Jupyter notebooks (`output/notebooks/`, committed; `tests/determinism.rs` checks
+//! that a fresh build gives the same bytes): valid nbformat 4 against nbformat's own schema
+//! (vendored in `tests/fixtures/nbformat/` with its licence), deterministic, linked from every
+//! page; and their code right — each experiment cell, run with numpy for seeds 1, 2 and 3, gives
+//! statistics within a band of what `initbook run ID --seed N --json` gives. numpy's generator
+//! is not initbook's, so the band is statistical: it is wide enough for the seed-to-seed spread
+//! of each statistic (which grows with depth) and narrow enough that a wrong scale, activation
+//! or layer order falls outside it.
+//!
+//! The numpy test needs `python3` with numpy (`pip install numpy`; CI installs it). Without it,
+//! it fails and says so: it never passes silently. matplotlib is not needed: the cells compute
+//! their statistics before they plot, and `tests/notebooks/run_cells.py` stands in for it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The lesson slugs, in book order, from `content/book.toml`.
+fn slugs() -> Vec<String> {
+    let config: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo().join("content/book.toml")).unwrap())
+            .unwrap();
+    config["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().trim_end_matches(".md").to_string())
+        .collect()
+}
+
+fn notebook_path(slug: &str) -> PathBuf {
+    repo()
+        .join("output/notebooks")
+        .join(format!("{slug}.ipynb"))
+}
+
+fn read_notebook(slug: &str) -> Value {
+    let path = notebook_path(slug);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run `cargo run --release -- build`)",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).unwrap()
+}
+
+fn source(cell: &Value) -> String {
+    cell["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line.as_str().unwrap())
+        .collect()
+}
+
+fn validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/fixtures/nbformat/nbformat.v4.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).expect("nbformat's schema compiles")
+}
+
+#[test]
+fn every_lesson_has_a_valid_deterministic_notebook_linked_from_its_page() {
+    let validator = validator();
+    for slug in slugs() {
+        let notebook = read_notebook(&slug);
+        let errors: Vec<String> = validator
+            .iter_errors(&notebook)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{slug}.ipynb: {errors:#?}");
+        assert_eq!(notebook["nbformat"], 4);
+
+        let cells = notebook["cells"].as_array().unwrap();
+        let code: Vec<&Value> = cells.iter().filter(|c| c["cell_type"] == "code").collect();
+        for cell in &code {
+            assert_eq!(
+                cell["execution_count"],
+                Value::Null,
+                "{slug}: an execution count"
+            );
+            assert_eq!(cell["outputs"], json!([]), "{slug}: outputs");
+        }
+        let setup = source(code[0]);
+        assert!(setup.contains("import numpy as np"), "{slug}: {setup}");
+        assert!(
+            setup.contains("rng = np.random.default_rng(seed)"),
+            "{slug}: {setup}"
+        );
+        let first = source(&cells[0]);
+        assert!(
+            first.contains("statistically, not bit for bit"),
+            "{slug}: the first cell says how the numbers compare: {first}"
+        );
+        let all: String = cells.iter().map(source).collect();
+        assert!(
+            !all.contains("`{"),
+            "{slug}: an inline reference left unfilled"
+        );
+        for cell in cells {
+            let id = cell["id"].as_str().unwrap();
+            assert!(id.starts_with("cell-"), "{slug}: cell id {id}");
+        }
+
+        let page = std::fs::read_to_string(repo().join(format!("output/{slug}.html"))).unwrap();
+        let link = format!("href=\"notebooks/{slug}.ipynb\" download>Download as notebook</a>");
+        assert!(page.contains(&link), "{slug}.html has no notebook link");
+        let panel_link = format!("<a href=\"notebooks/{slug}.ipynb\" download>");
+        if page.contains("<details class=\"reproduce\">") {
+            let panels = page.matches("<details class=\"reproduce\">").count();
+            assert_eq!(
+                page.matches(&panel_link).count(),
+                panels + 1,
+                "{slug}.html: every Reproduce panel links the notebook"
+            );
+        }
+    }
+    // The training data ships beside the notebooks, byte for byte.
+    assert_eq!(
+        std::fs::read(repo().join("output/notebooks/data/digits.csv.gz")).unwrap(),
+        std::fs::read(repo().join("content/data/digits.csv.gz")).unwrap()
+    );
+}
+
+#[test]
+fn the_schema_check_can_fail() {
+    let validator = validator();
+    let mut notebook = read_notebook(&slugs()[0]);
+    assert!(validator.is_valid(&notebook));
+    let code = notebook["cells"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["cell_type"] == "code")
+        .unwrap();
+    code.as_object_mut().unwrap().remove("outputs");
+    assert!(
+        !validator.is_valid(&notebook),
+        "a code cell needs `outputs`"
+    );
+}
+
+#[test]
+fn the_notebook_says_the_exact_command_of_every_experiment() {
+    let notebook = read_notebook("03-std-one");
+    let text: String = notebook["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(source)
+        .collect();
+    assert!(text.contains("`initbook run sigmoid-std1 --seed 42 --svg sigmoid-std1.svg`"));
+    assert!(text.contains("`initbook run sigmoid-std1-seed7 --seed 7 --json`"));
+    // Math stays as written, for Jupyter to typeset.
+    assert!(text.contains("$\\mathcal{N}(0, 1)$"));
+    let intro = read_notebook("01-introduction");
+    let text: String = intro["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(source)
+        .collect();
+    assert!(
+        text.contains("[Zero initialization](02-zero.ipynb)"),
+        "links between lessons point at the notebooks"
+    );
+}
+
+/// Every experiment cell of every notebook: `(id, code)`; the id comes from the `initbook run`
+/// command in the Markdown cell above it. Also the setup cell of each notebook.
+fn experiment_cells() -> Vec<(String, Vec<(String, String)>)> {
+    slugs()
+        .into_iter()
+        .map(|slug| {
+            let notebook = read_notebook(&slug);
+            let cells = notebook["cells"].as_array().unwrap();
+            let mut setup = None;
+            let mut experiments = Vec::new();
+            let mut pending: Option<String> = None;
+            for cell in cells {
+                let text = source(cell);
+                if cell["cell_type"] == "markdown" {
+                    pending = text
+                        .split("initbook run ")
+                        .nth(1)
+                        .map(|rest| rest.split_whitespace().next().unwrap().to_string());
+                } else if setup.is_none() {
+                    setup = Some(text);
+                } else {
+                    let id = pending.take().unwrap_or_else(|| {
+                        panic!("{slug}: a code cell without its command above it")
+                    });
+                    experiments.push((id, text));
+                }
+            }
+            experiments.insert(0, (String::new(), setup.unwrap()));
+            (slug, experiments)
+        })
+        .collect()
+}
+
+fn require_numpy() {
+    let found = Command::new("python3")
+        .args(["-c", "import numpy"])
+        .status()
+        .is_ok_and(|status| status.success());
+    assert!(
+        found,
+        "this test runs the notebooks' code and needs python3 with numpy: `pip install numpy` \
+         (it does not skip)"
+    );
+}
+
+/// The cells' statistics for one seed, by experiment id.
+fn run_cells(setup: &str, cells: &[(String, String)], seed: u64) -> BTreeMap<String, Value> {
+    let request = json!({ "setup": setup, "seed": seed, "experiments": cells });
+    let mut child = Command::new("python3")
+        .arg(repo().join("tests/notebooks/run_cells.py"))
+        .current_dir(repo().join("output/notebooks"))
+        // One BLAS thread: on a busy machine many threads make numpy ten times slower.
+        .env("OPENBLAS_NUM_THREADS", "1")
+        .env("OMP_NUM_THREADS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 starts");
+    serde_json::to_writer(child.stdin.take().unwrap(), &request).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "the cells failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn initbook_run(id: &str, seed: u64) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_initbook"))
+        .args(["--root"])
+        .arg(repo())
+        .args(["run", id, "--seed", &seed.to_string(), "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "initbook run {id}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn number(value: &Value) -> f64 {
+    value.as_f64().unwrap()
+}
+
+/// `numpy` within `absolute + relative × |initbook|` of `initbook`.
+fn close(what: &str, numpy: f64, initbook: f64, absolute: f64, relative: f64) -> Option<String> {
+    let band = absolute + relative * initbook.abs();
+    ((numpy - initbook).abs() > band)
+        .then(|| format!("{what}: numpy {numpy:.4e}, initbook {initbook:.4e}, allowed ±{band:.2e}"))
+}
+
+/// Positive quantities spanning orders of magnitude, compared as ratios: `|ln(numpy /
+/// initbook)| ≤ band`; zero only where initbook has zero.
+fn close_ratio(what: &str, numpy: f64, initbook: f64, band: f64) -> Option<String> {
+    if initbook == 0.0 || numpy == 0.0 {
+        return (numpy.abs() > 1e-12 || initbook.abs() > 1e-12)
+            .then(|| format!("{what}: numpy {numpy:.4e}, initbook {initbook:.4e}"));
+    }
+    let log_ratio = (numpy / initbook).ln().abs();
+    (log_ratio > band).then(|| {
+        format!(
+            "{what}: numpy {numpy:.4e}, initbook {initbook:.4e}, a factor {:.2} (allowed {:.2})",
+            log_ratio.exp(),
+            band.exp()
+        )
+    })
+}
+
+/// The differences outside the band between one cell's statistics and initbook's.
+fn compare(id: &str, seed: u64, numpy: &Value, initbook: &Value) -> Vec<String> {
+    let at = |what: String| format!("{id} (seed {seed}) {what}");
+    let mut problems = Vec::new();
+    match initbook["params"]["kind"].as_str().unwrap() {
+        "activations" => {
+            // Layer 1 averages 10⁵ values through one random matrix, and its statistics vary
+            // little between seeds; each layer after it multiplies in another random gain (for
+            // ReLU, seeds 1–3 of initbook alone differ by 50% at layer 4), so the band widens
+            // like √(layer − 1).
+            for (py, rs) in numpy
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(initbook["layers"].as_array().unwrap())
+            {
+                let layer = number(&rs["layer"]);
+                let relative = 0.1 + 0.2 * (layer - 1.0).sqrt();
+                for stat in ["mean", "std"] {
+                    problems.extend(close(
+                        &at(format!("layer {layer} {stat}")),
+                        number(&py[stat]),
+                        number(&rs[stat]),
+                        0.01,
+                        relative,
+                    ));
+                }
+            }
+        }
+        "gradients" => {
+            // RMS and mean |∂L/∂a| span orders of magnitude between layers: compared as ratios.
+            for (py, rs) in numpy
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(initbook["layers"].as_array().unwrap())
+            {
+                let layer = number(&rs["layer"]);
+                for stat in ["grad_rms", "grad_mean_abs"] {
+                    problems.extend(close_ratio(
+                        &at(format!("layer {layer} {stat}")),
+                        number(&py[stat]),
+                        number(&rs[stat]),
+                        0.5,
+                    ));
+                }
+            }
+        }
+        "depth" => {
+            for (py, rs) in numpy
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(initbook["series"].as_array().unwrap())
+            {
+                assert_eq!(py["label"], rs["label"]);
+                let stds = py["std"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .zip(rs["std"].as_array().unwrap());
+                for (layer, (py_std, rs_std)) in stds.enumerate() {
+                    let band = 0.1 + 0.35 * ((layer + 1) as f64).sqrt();
+                    problems.extend(close_ratio(
+                        &at(format!("{} layer {} std", rs["label"], layer + 1)),
+                        number(py_std),
+                        number(rs_std),
+                        band,
+                    ));
+                }
+            }
+        }
+        "training" => {
+            for (py, rs) in numpy
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(initbook["runs"].as_array().unwrap())
+            {
+                assert_eq!(py["label"], rs["label"]);
+                let label = rs["label"].as_str().unwrap();
+                let losses = rs["loss"].as_array().unwrap();
+                let tail = &losses[losses.len().saturating_sub(50)..];
+                let final_loss = tail.iter().map(number).sum::<f64>() / tail.len() as f64;
+                problems.extend(close(
+                    &at(format!("{label} final loss")),
+                    number(&py["final_loss"]),
+                    final_loss,
+                    0.25,
+                    0.3,
+                ));
+                for stat in ["train_accuracy", "test_accuracy"] {
+                    problems.extend(close(
+                        &at(format!("{label} {stat}")),
+                        number(&py[stat]),
+                        number(&rs[stat]),
+                        0.2,
+                        0.0,
+                    ));
+                }
+                if py["distinct_units"] != rs["distinct_units"] {
+                    problems.push(at(format!(
+                        "{label} distinct units: numpy {}, initbook {}",
+                        py["distinct_units"], rs["distinct_units"]
+                    )));
+                }
+            }
+        }
+        other => panic!("{id}: no comparison for the kind {other}: add one"),
+    }
+    problems
+}
+
+#[test]
+fn the_notebooks_code_gives_initbooks_statistics_in_numpy() {
+    require_numpy();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (slug, mut cells) in experiment_cells() {
+        let (_, setup) = cells.remove(0);
+        // The summary re-runs earlier experiments: each distinct cell (apart from its seed line)
+        // is checked once.
+        cells.sort_by(|a, b| {
+            a.1.split_once('\n')
+                .unwrap()
+                .1
+                .cmp(b.1.split_once('\n').unwrap().1)
+        });
+        cells.dedup_by(|a, b| a.1.split_once('\n').unwrap().1 == b.1.split_once('\n').unwrap().1);
+        if cells.is_empty() {
+            continue;
+        }
+        for seed in 1..=3 {
+            let numpy = run_cells(&setup, &cells, seed);
+            for (id, _) in &cells {
+                let initbook = initbook_run(id, seed);
+                problems.extend(compare(id, seed, &numpy[id], &initbook));
+                checked += 1;
+            }
+        }
+        eprintln!("{slug}: {} experiments checked for seeds 1–3", cells.len());
+    }
+    assert!(
+        checked >= 3 * 10,
+        "only {checked} experiment runs were checked"
+    );
+    assert!(
+        problems.is_empty(),
+        "outside the band:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_band_catches_a_wrong_scale() {
+    require_numpy();
+    // The σ = 1 sigmoid cell with σ = 0.01: the statistics leave the band at once.
+    let cells = experiment_cells();
+    let (_, cells) = cells.iter().find(|(slug, _)| slug == "03-std-one").unwrap();
+    let setup = &cells[0].1;
+    let (id, code) = cells.iter().find(|(id, _)| id == "sigmoid-std1").unwrap();
+    let wrong = code.replace("std=1.0", "std=0.01");
+    assert_ne!(&wrong, code);
+    let numpy = run_cells(setup, &[(id.clone(), wrong)], 1);
+    let problems = compare(id, 1, &numpy[id], &initbook_run(id, 1));
+    assert!(problems.len() >= 5, "{problems:#?}");
+}

@@ -1,0 +1,32 @@
+"""Runs a notebook's experiment cells headless, for tests/notebooks.rs.
+
+Reads {"setup": CODE, "seed": N, "experiments": [[KEY, CODE], ...]} on stdin, runs the setup
+cell, then each experiment cell with its first line `seed = …` set to N, and prints
+{KEY: stats} as JSON. matplotlib is replaced by a stand-in that accepts every call, so the
+statistics need numpy alone; the cells compute `stats` before they plot.
+"""
+
+import contextlib
+import json
+import sys
+from unittest import mock
+
+plt = mock.MagicMock()
+sys.modules["matplotlib"] = mock.MagicMock(pyplot=plt)
+sys.modules["matplotlib.pyplot"] = plt
+
+request = json.load(sys.stdin)
+setup = {}
+# What the cells print goes to stderr; stdout carries the JSON alone.
+with contextlib.redirect_stdout(sys.stderr):
+    exec(request["setup"], setup)
+results = {}
+for key, code in request["experiments"]:
+    first, rest = code.split("\n", 1)
+    if not first.startswith("seed = "):
+        sys.exit(f"{key}: the cell does not start with `seed = …`: {first!r}")
+    scope = dict(setup)
+    with contextlib.redirect_stdout(sys.stderr):
+        exec(f"seed = {request['seed']}\n{rest}", scope)
+    results[key] = scope["stats"]
+json.dump(results, sys.stdout, default=float, allow_nan=False)
