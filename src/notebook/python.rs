@@ -168,6 +168,7 @@ fn gradients(code: &mut String, p: &GradientParams, y_max: Option<u64>) {
     let network = &p.network;
     network_sizes(code, network);
     let activation = network.activation;
+    let derivative = format!("{}_derivative", activation.name());
     let _ = write!(
         code,
         "classes = {classes}\n\
@@ -205,7 +206,6 @@ fn gradients(code: &mut String, p: &GradientParams, y_max: Option<u64>) {
         classes = p.classes,
         scale = weight_std_call(&network.init, "nodes"),
         f = function(activation),
-        derivative = format!("{}_derivative", activation.name()),
     );
     let range = match p.range {
         Some((lo, hi)) => format!("({}, {})", float(lo), float(hi)),
@@ -289,6 +289,7 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
         .map(|d| d.path.as_str())
         .expect("a training experiment names its data");
     let activation = p.activation;
+    let derivative = format!("{}_derivative", activation.name());
     let runs: Vec<String> = p
         .runs
         .iter()
@@ -394,7 +395,6 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
         test_fraction = float(p.test_fraction),
         runs = runs.concat(),
         f = function(activation),
-        derivative = format!("{}_derivative", activation.name()),
         smooth = spec.smooth().min(p.iterations),
     );
 }
