@@ -134,7 +134,11 @@ fn the_tutorial_loads_nothing_from_the_network() {
     let site = the_tutorial();
     assert!(site.lessons >= 7);
     for (path, bytes) in &site.files {
-        let text = String::from_utf8(bytes.clone()).unwrap();
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            // The data sets beside the notebooks are the book's own files, gzip and all.
+            assert!(path.starts_with("notebooks/data/"), "{path} is not text");
+            continue;
+        };
         for forbidden in [
             "<script",
             "src=\"http",
