@@ -117,17 +117,6 @@ impl SearchIndex {
         found.unwrap_or_default()
     }
 
-    /// The page and anchor of document `n`, as `page#anchor` (or the page alone).
-    pub fn link(&self, n: usize) -> String {
-        let (page, anchor, ..) = &self.docs[n];
-        let href = &self.pages[*page].0;
-        if anchor.is_empty() {
-            href.clone()
-        } else {
-            format!("{href}#{anchor}")
-        }
-    }
-
     /// Every indexed word, sorted as JavaScript sorts strings.
     pub fn terms(&self) -> &[String] {
         &self.terms
@@ -178,8 +167,6 @@ mod tests {
         assert_eq!(index.matching("초깃값"), [0, 1]);
         assert_eq!(index.matching("초깃값을"), [0]);
         assert_eq!(index.matching("초깃값 학교"), [1], "every word must match");
-        assert_eq!(index.link(1), "a.html#b");
-        assert_eq!(index.link(2), "c.html");
     }
 
     #[test]

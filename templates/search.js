@@ -202,7 +202,8 @@
       var doc = index.docs[result.doc];
       var page = index.pages[doc.page];
       var link = element('a', 'search-result');
-      link.href = page[0] + (doc.anchor ? '#' + encodeURIComponent(doc.anchor) : '');
+      // A page's opening lands on the text column (`#content`), past the sidebar of a phone.
+      link.href = page[0] + '#' + (doc.anchor ? encodeURIComponent(doc.anchor) : 'content');
       link.append(element('span', 'search-page', page[1]));
       if (doc.anchor) link.append(element('span', 'search-section', doc.heading));
       var text = element('span', 'search-snippet');

@@ -414,9 +414,22 @@ fn the_search_index_holds_every_sections_words_and_no_html() {
         terms.windows(2).all(|w| w[0] < w[1]),
         "terms are sorted and unique"
     );
+    // Plain text: no tags, entities, Markdown or LaTeX (a formula reads as it is shown).
+    assert!(
+        docs[1][3]
+            .as_str()
+            .unwrap()
+            .contains("Math: σ(a)=1/(1+e−a)."),
+        "{}",
+        docs[1][3]
+    );
     for doc in docs {
         for field in doc.as_array().unwrap().iter().filter_map(|f| f.as_str()) {
-            for markup in ["<", ">", "&amp;", "&lt;", "`", "{", "$"] {
+            let tag = field.match_indices('<').any(|(at, _)| {
+                field[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+            });
+            assert!(!tag, "a tag in {field:?}");
+            for markup in ["&amp;", "&lt;", "&#", "`", "{", "$", "\\"] {
                 assert!(!field.contains(markup), "{markup} in {field:?}");
             }
         }

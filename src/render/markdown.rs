@@ -199,15 +199,16 @@ impl<'a> BookRenderer<'a> {
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::InlineMath(latex) => {
-                    events.push(Event::InlineHtml(mathml(&latex, false).into()))
+                    let math = mathml(&latex, false);
+                    text.push(&math_text(&math));
+                    events.push(Event::InlineHtml(math.into()))
                 }
                 Event::DisplayMath(latex) => {
-                    let html = self.theme.render_inline(
-                        "display-math.html",
-                        &MathContext {
-                            mathml: &mathml(&latex, true),
-                        },
-                    )?;
+                    let math = mathml(&latex, true);
+                    text.block(&math_text(&math));
+                    let html = self
+                        .theme
+                        .render_inline("display-math.html", &MathContext { mathml: &math })?;
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::Start(Tag::Link { .. }) if figure_refs.contains_key(&range.start) => {
@@ -522,6 +523,36 @@ fn mathml(latex: &str, display: bool) -> String {
     out
 }
 
+/// What a formula shows, as plain text for search ("σ(a)=1/(1+e−a)"): the MathML's text
+/// without its LaTeX annotation.
+fn math_text(mathml: &str) -> String {
+    let shown = match (mathml.find("<annotation"), mathml.find("</annotation>")) {
+        (Some(start), Some(end)) => format!("{}{}", &mathml[..start], &mathml[end..]),
+        _ => mathml.to_string(),
+    };
+    let mut text = String::with_capacity(shown.len() / 4);
+    let mut in_tag = false;
+    let mut chars = shown.chars().peekable();
+    while let Some(c) = chars.next() {
+        // pulldown-latex writes a less-than sign as a bare `<` (`<mo><</mo>`), which a browser
+        // reads as text since no tag name follows it; so do we.
+        let opens_tag = c == '<'
+            && chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || *n == '/');
+        match c {
+            _ if in_tag => in_tag = c != '>',
+            _ if opens_tag => in_tag = true,
+            c => text.push(c),
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// The inner HTML of the first top-level paragraph.
 fn first_paragraph(events: &[Event<'_>]) -> String {
     let Some(start) = events
@@ -547,6 +578,15 @@ mod tests {
         assert!(html.starts_with("<math"), "{html}");
         assert!(html.contains("σ"));
         assert!(mathml("x", true).contains("display=\"block\""));
+    }
+
+    #[test]
+    fn formulas_are_searched_as_they_read() {
+        assert_eq!(
+            math_text(&mathml(r"\sigma(a) = 1/(1 + e^{-a})", false)),
+            "σ(a)=1/(1+e−a)"
+        );
+        assert_eq!(math_text(&mathml(r"a < b", true)), "a<b");
     }
 
     #[test]
