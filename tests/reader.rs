@@ -612,3 +612,34 @@ fn figure_and_table_markup_come_from_templates() {
         "{one}"
     );
 }
+
+#[test]
+fn a_heading_with_math_code_and_a_footnote_keeps_them_out_of_its_anchor_and_list_entry() {
+    let book = TinyBook::new();
+    book.write(
+        "content/02-two.md",
+        &format!(
+            "{}\n## The $\\tanh$ case of `{{tiny-tanh.layer1.std:.2}}` and [](#tiny-tanh)[^a]\n\n[^a]: A note.\n",
+            common::LESSON_TWO
+        ),
+    );
+    let two = page(&build_site(book.root()).unwrap(), "02-two.html");
+    let number = texts_of(&two, "<a class=\"stat\"", "</a>")[0];
+    let number = &number[number.find('>').unwrap() + 1..];
+    // The anchor comes from the heading as written, so it stays when the number changes.
+    let id = "the-tanh-case-of-tiny-tanh-layer1-std-2-and";
+    assert!(two.contains(&format!("<h2 id=\"{id}\">The <math")), "{two}");
+    let toc = texts_of(&two, "<nav class=\"toc\"", "</nav>")[0];
+    let entry = texts_of(toc, &format!("<a href=\"#{id}\">"), "</a></li>")[0];
+    assert!(entry.starts_with("The <math"), "{entry}");
+    assert!(
+        entry.ends_with(&format!("case of {number} and Figure 2.1")),
+        "{entry}"
+    );
+    assert!(!entry.contains("<a ") && !entry.contains("<sup"), "{entry}");
+    // The self-link is named by the heading as it reads.
+    assert!(
+        two.contains(&format!("aria-label=\"Link to this section: The tanh case of {number} and Figure 2.1\">#</a></h2>")),
+        "{two}"
+    );
+}

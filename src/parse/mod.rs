@@ -248,6 +248,10 @@ impl LessonScan {
                     // A page title is plain text: keep the LaTeX source.
                     self.title.get_or_insert_default().push_str(&latex);
                 }
+                if let Some(heading) = &mut self.heading {
+                    // `## The $\tanh$ case` → "The tanh case", anchor `#the-tanh-case`.
+                    heading.text.push_str(&latex.replace('\\', ""));
+                }
                 if let Some(message) = latex_error(&latex) {
                     self.diagnostics.push(
                         source

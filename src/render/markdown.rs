@@ -151,7 +151,7 @@ impl<'a> BookRenderer<'a> {
                         let heading = headings
                             .next()
                             .expect("the parse stage found the same headings");
-                        text.section(&heading.id, &heading.text);
+                        text.section(&heading.id);
                         Some(heading)
                     };
                     text.start_heading();
@@ -170,8 +170,12 @@ impl<'a> BookRenderer<'a> {
                         None => events.push(Event::Html(format!("<h1>{content}</h1>\n").into())),
                         Some(heading) => {
                             let id = self.anchor(edition, lesson, &heading.id);
+                            // The heading as it reads, numbers and all, without its footnote mark.
+                            let entry = html_of(without_links(inner));
+                            let plain = plain_text(&entry);
+                            text.name_section(&plain);
                             if matches!(open.level, HeadingLevel::H2 | HeadingLevel::H3) {
-                                toc.add(open.level, &id, html_of(without_links(inner)));
+                                toc.add(open.level, &id, entry);
                             }
                             // The print edition's lessons are sections under the book's title.
                             let level = match edition {
@@ -184,7 +188,7 @@ impl<'a> BookRenderer<'a> {
                                     level,
                                     id: &id,
                                     content: &content,
-                                    text: &heading.text,
+                                    text: &plain,
                                 },
                             )?;
                             events.push(Event::Html(html.into()));
@@ -200,12 +204,12 @@ impl<'a> BookRenderer<'a> {
                 }
                 Event::InlineMath(latex) => {
                     let math = mathml(&latex, false);
-                    text.push(&math_text(&math));
+                    text.push(&plain_text(&math));
                     events.push(Event::InlineHtml(math.into()))
                 }
                 Event::DisplayMath(latex) => {
                     let math = mathml(&latex, true);
-                    text.block(&math_text(&math));
+                    text.block(&plain_text(&math));
                     let html = self
                         .theme
                         .render_inline("display-math.html", &MathContext { mathml: &math })?;
@@ -252,7 +256,7 @@ impl<'a> BookRenderer<'a> {
                     let number = footnote_number(&mut footnote_numbers, &label);
                     events.push(Event::InlineHtml(
                         format!(
-                            "<sup class=\"footnote-reference\"><a href=\"#{}\">{number}</a></sup>",
+                            "{FOOTNOTE_MARK}<a href=\"#{}\">{number}</a></sup>",
                             escape_xml(&self.anchor(edition, lesson, &label))
                         )
                         .into(),
@@ -376,6 +380,9 @@ impl<'a> BookRenderer<'a> {
     }
 }
 
+/// How a footnote's mark in the text starts.
+const FOOTNOTE_MARK: &str = "<sup class=\"footnote-reference\">";
+
 /// Footnotes are numbered in the order they are first met, reference or definition.
 fn footnote_number(numbers: &mut HashMap<String, usize>, label: &str) -> usize {
     let next = numbers.len() + 1;
@@ -389,10 +396,12 @@ fn html_of<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
 }
 
 /// The events without links, their text kept: for an entry of the contents list, which is a
-/// link itself. A number or cross-reference in a heading is one `<a …>text</a>`.
+/// link itself. A number or cross-reference in a heading is one `<a …>text</a>`; a footnote
+/// mark is left out.
 fn without_links(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
     events.into_iter().filter_map(|event| match event {
         Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => None,
+        Event::InlineHtml(html) if html.starts_with(FOOTNOTE_MARK) => None,
         Event::InlineHtml(html) if html.starts_with("<a ") && html.ends_with("</a>") => {
             let inner = html[..html.len() - 4]
                 .split_once('>')
@@ -452,12 +461,22 @@ impl SectionsBuilder {
         self.in_heading = false;
     }
 
-    fn section(&mut self, id: &str, heading: &str) {
+    /// A section starts at the heading with this id; its name follows (see `name_section`).
+    fn section(&mut self, id: &str) {
         self.sections.push(SectionText {
             anchor: Some(id.to_string()),
-            heading: heading.to_string(),
+            heading: String::new(),
             text: String::new(),
         });
+    }
+
+    /// The heading of the section just started, as it reads.
+    fn name_section(&mut self, heading: &str) {
+        let section = self
+            .sections
+            .last_mut()
+            .expect("one section from the start");
+        section.heading = heading.split_whitespace().collect::<Vec<_>>().join(" ");
     }
 
     fn current(&mut self) -> &mut String {
@@ -523,13 +542,17 @@ fn mathml(latex: &str, display: bool) -> String {
     out
 }
 
-/// What a formula shows, as plain text for search ("σ(a)=1/(1+e−a)"): the MathML's text
-/// without its LaTeX annotation.
-fn math_text(mathml: &str) -> String {
-    let shown = match (mathml.find("<annotation"), mathml.find("</annotation>")) {
-        (Some(start), Some(end)) => format!("{}{}", &mathml[..start], &mathml[end..]),
-        _ => mathml.to_string(),
-    };
+/// What a piece of HTML shows, as plain text: for search and for a heading's self-link label.
+/// A formula reads as it is shown ("σ(a)=1/(1+e−a)"): its MathML's text without the LaTeX
+/// annotation.
+fn plain_text(html: &str) -> String {
+    let mut shown = html.to_string();
+    while let (Some(start), Some(end)) = (shown.find("<annotation"), shown.find("</annotation>")) {
+        if end < start {
+            break;
+        }
+        shown.replace_range(start..end + "</annotation>".len(), "");
+    }
     let mut text = String::with_capacity(shown.len() / 4);
     let mut in_tag = false;
     let mut chars = shown.chars().peekable();
@@ -583,10 +606,16 @@ mod tests {
     #[test]
     fn formulas_are_searched_as_they_read() {
         assert_eq!(
-            math_text(&mathml(r"\sigma(a) = 1/(1 + e^{-a})", false)),
+            plain_text(&mathml(r"\sigma(a) = 1/(1 + e^{-a})", false)),
             "σ(a)=1/(1+e−a)"
         );
-        assert_eq!(math_text(&mathml(r"a < b", true)), "a<b");
+        assert_eq!(plain_text(&mathml(r"a < b", true)), "a<b");
+        let two = format!("The {} and {}", mathml("x", false), mathml("y", false));
+        assert_eq!(plain_text(&two), "The x and y");
+        assert_eq!(
+            plain_text("<a href=\"#x\">Figure &amp; 1</a>"),
+            "Figure & 1"
+        );
     }
 
     #[test]
@@ -595,13 +624,15 @@ mod tests {
         text.push("First   words");
         text.end_block();
         text.block("Figure 1.1 — A caption");
-        text.section("next", "Next");
+        text.section("next");
+        text.name_section("Next  one");
         text.push("More.");
         let sections = text.finish();
         assert_eq!(sections.len(), 2);
         assert_eq!(sections[0].text, "First words Figure 1.1 — A caption");
         assert_eq!(sections[0].anchor, None);
         assert_eq!(sections[1].anchor.as_deref(), Some("next"));
+        assert_eq!(sections[1].heading, "Next one");
         assert_eq!(sections[1].text, "More.");
     }
 }
