@@ -1,7 +1,7 @@
 // initbook's search: the box in the sidebar, over the index the build writes (searchindex.js).
 //
 // The index is a script file, added to the page when it is first needed: from file:// a page may
-// run a script file, while fetch(), XHR and import() of local files are refused. Without
+// run a script file, while the fetch API, XHR and dynamic imports of local files are refused. Without
 // JavaScript the search form stays hidden and every page still reads completely.
 //
 // A query word matches every indexed word it begins (case aside), so "satur" finds "saturation"

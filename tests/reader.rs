@@ -504,7 +504,7 @@ fn the_print_edition_holds_every_lesson_once_in_order_with_unique_ids() {
     );
     book.write(
         "content/02-two.md",
-        &format!("{}\n## Notes\n\nSee [](01-one.md#small) and [above](#notes).[^n]\n\n[^n]: Another footnote.\n", common::LESSON_TWO),
+        &format!("{}\n## Notes\n\nSee [](01-one.md#small) and [above](#notes).[^n]\n\n[^n]: Another footnote, <https://example.org/a> and [the site](https://example.org/b).\n", common::LESSON_TWO),
     );
     let site = build_site(book.root()).unwrap();
     let print = page(&site, "print.html");
@@ -524,7 +524,7 @@ fn the_print_edition_holds_every_lesson_once_in_order_with_unique_ids() {
         "id=\"tiny-tanh\"",
         "Math: <math",
         "A footnote.",
-        "Another footnote.",
+        "Another footnote,",
     ] {
         assert_eq!(print.matches(unique).count(), 1, "{unique}");
     }
@@ -546,6 +546,8 @@ fn the_print_edition_holds_every_lesson_once_in_order_with_unique_ids() {
         !print.contains(".html#"),
         "no link leaves the print edition for a lesson page"
     );
+    // A web address written out is marked, so that print does not write it out twice.
+    assert!(print.contains(r#"<a class="url" href="https://example.org/a">https://example.org/a</a> and <a href="https://example.org/b">the site</a>"#));
     // The sidebar links to it.
     assert!(page(&site, "01-one.html").contains("<a href=\"print.html\""));
 }

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 use pulldown_latex::config::DisplayMode;
 use serde::Serialize;
 
@@ -120,6 +120,7 @@ impl<'a> BookRenderer<'a> {
         let mut open_heading: Option<OpenHeading<'_>> = None;
         let mut title_html: Option<String> = None;
         let mut skip_link_end = false;
+        let mut autolink_open = false;
         let mut footnote_numbers: HashMap<String, usize> = HashMap::new();
         let mut toc = TocBuilder::default();
         let mut text = SectionsBuilder::new(&lesson.title);
@@ -238,6 +239,22 @@ impl<'a> BookRenderer<'a> {
                     skip_link_end = true;
                 }
                 Event::End(TagEnd::Link) if skip_link_end => skip_link_end = false,
+                Event::Start(Tag::Link {
+                    link_type: LinkType::Autolink,
+                    dest_url,
+                    ..
+                }) => {
+                    // A web address written out as its own text (`<https://…>`): marked, so
+                    // that print, which writes out where links go, does not repeat it.
+                    events.push(Event::InlineHtml(
+                        format!("<a class=\"url\" href=\"{}\">", escape_xml(&dest_url)).into(),
+                    ));
+                    autolink_open = true;
+                }
+                Event::End(TagEnd::Link) if autolink_open => {
+                    events.push(Event::InlineHtml("</a>".into()));
+                    autolink_open = false;
+                }
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
