@@ -13,7 +13,8 @@
 //! the script can binary-search a prefix) and `postings` (for each term, `[doc, count, doc,
 //! count, …]`).
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
@@ -40,7 +41,23 @@ pub struct Document<'a> {
 
 /// The words of `text`, lowercased: Unicode word boundaries, punctuation and spaces dropped.
 pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.unicode_words().map(str::to_lowercase)
+    words(text).map(Cow::into_owned)
+}
+
+/// [`tokenize`], allocating only for words that lowercasing changes.
+fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    text.unicode_words().map(|word| {
+        // `is_uppercase` alone would miss titlecase letters such as `ǅ`, which lowercase too.
+        let unchanged = |c: char| {
+            let mut lower = c.to_lowercase();
+            lower.next() == Some(c) && lower.next().is_none()
+        };
+        if word.chars().all(unchanged) {
+            Cow::Borrowed(word)
+        } else {
+            Cow::Owned(word.to_lowercase())
+        }
+    })
 }
 
 /// The built index.
@@ -57,7 +74,9 @@ impl SearchIndex {
     pub fn build(documents: &[Document<'_>]) -> SearchIndex {
         let mut pages: Vec<(String, String)> = Vec::new();
         let mut docs = Vec::with_capacity(documents.len());
-        let mut counts: BTreeMap<String, BTreeMap<usize, usize>> = BTreeMap::new();
+        // Term → its postings, `[doc, count, …]` with docs in order (documents are visited in
+        // order). A hash map for speed: the terms are sorted below, so its order never shows.
+        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
         for (n, document) in documents.iter().enumerate() {
             if pages.last().is_none_or(|(page, _)| page != document.page) {
                 pages.push((document.page.to_string(), document.title.to_string()));
@@ -68,17 +87,18 @@ impl SearchIndex {
                 document.heading.to_string(),
                 document.text.to_string(),
             ));
-            for word in tokenize(document.heading).chain(tokenize(document.text)) {
-                *counts.entry(word).or_default().entry(n).or_default() += 1;
+            for word in words(document.heading).chain(words(document.text)) {
+                let list = match postings.get_mut(word.as_ref()) {
+                    Some(list) => list,
+                    None => postings.entry(word.into_owned()).or_default(),
+                };
+                match list.len().checked_sub(2) {
+                    Some(last) if list[last] == n => list[last + 1] += 1,
+                    _ => list.extend([n, 1]),
+                }
             }
         }
-        let mut terms: Vec<(String, Vec<usize>)> = counts
-            .into_iter()
-            .map(|(term, per_doc)| {
-                let postings = per_doc.into_iter().flat_map(|(d, c)| [d, c]).collect();
-                (term, postings)
-            })
-            .collect();
+        let mut terms: Vec<(String, Vec<usize>)> = postings.into_iter().collect();
         terms.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
         let (terms, postings) = terms.into_iter().unzip();
         SearchIndex {
@@ -149,6 +169,13 @@ mod tests {
             words,
             ["xavier's", "σ", "0.1", "relu", "units", "학교에", "갑니다"]
         );
+    }
+
+    #[test]
+    fn titlecase_letters_and_a_final_sigma_lowercase_too() {
+        // `ǅ` is titlecase, not uppercase; `Σ` ending a word becomes the final form `ς`.
+        let words: Vec<String> = tokenize("ǅungla ΟΔΟΣ").collect();
+        assert_eq!(words, ["ǆungla", "οδος"]);
     }
 
     #[test]

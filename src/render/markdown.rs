@@ -133,7 +133,7 @@ impl<'a> BookRenderer<'a> {
                     in_directive = true;
                     let spec = &lesson.experiments[experiment_index];
                     experiment_index += 1;
-                    events.push(Event::Html(self.figures[spec.id.as_str()].clone().into()));
+                    events.push(Event::Html(self.figures[spec.id.as_str()].as_str().into()));
                     match self.numbers.get(spec.id.as_str()) {
                         Some(number) => text.block(&format!(
                             "{} {number} — {}",
