@@ -1,6 +1,7 @@
 //! The `initbook` command line. Parses arguments, calls the library, maps errors to exit codes:
 //! 0 success, 1 a problem in the content, the flags or while building, 2 a usage error.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -64,6 +65,9 @@ struct BuildArgs {
     /// Run every experiment, ignoring (and not filling) the result cache.
     #[arg(long)]
     no_cache: bool,
+    /// Write into a non-empty directory that initbook did not write (its files are kept).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -169,13 +173,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Each diagnostic with its source line and caret (in colour on a terminal), then the count.
+/// The diagnostics with their source lines and carets (in colour on a terminal; at most 50),
+/// then the count.
 fn print_diagnostics(diagnostics: &initbook::diagnostic::Diagnostics, place: &str) -> ExitCode {
-    for diagnostic in diagnostics.iter() {
-        diagnostic.eprint();
-        eprintln!();
-    }
-    eprintln!("{}", Error::count_in(diagnostics, place));
+    diagnostics.eprint(place);
     ExitCode::from(1)
 }
 
@@ -194,7 +195,11 @@ fn build(root: &Path, args: BuildArgs) -> Result<(), Error> {
     let report = build_site_with(root, &cache, &|done, total| progress.update(done, total))?;
     progress.finish();
     let out = args.out.unwrap_or_else(|| root.join("output"));
-    write::write_site(&report.site.files, &out)?;
+    let options = write::WriteOptions { force: args.force };
+    let written = write::write_site_with(&report.site.files, &out, options)?;
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
+    }
     if !args.quiet {
         println!("{}", report.summary(started.elapsed().as_secs_f64(), &out));
     }
@@ -214,7 +219,8 @@ fn serve(root: &Path, args: ServeArgs) -> Result<(), Error> {
         open_browser(&url);
     }
     for message in server.log.iter() {
-        println!("{message}");
+        // A closed stdout must not stop the server.
+        let _ = writeln!(std::io::stdout(), "{message}");
     }
     Ok(())
 }

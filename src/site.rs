@@ -74,6 +74,7 @@ pub fn build_site_with(
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
     let datasets = load_datasets(root, &book, cache.datasets())?;
+    crate::budget::check_book(&book, &data_shapes(&datasets))?;
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
@@ -105,14 +106,19 @@ pub struct CheckSummary {
     pub lessons: usize,
     pub experiments: usize,
     pub references: usize,
+    /// The estimated cost of the book's experiments (see [`crate::budget`]).
+    pub cost: crate::budget::BookCost,
 }
 
 impl std::fmt::Display for CheckSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "ok: {} lessons, {} experiments, {} inline references",
-            self.lessons, self.experiments, self.references
+            "ok: {} lessons, {} experiments, {} inline references\n{}",
+            self.lessons,
+            self.experiments,
+            self.references,
+            crate::budget::describe(&self.cost)
         )
     }
 }
@@ -121,12 +127,25 @@ impl std::fmt::Display for CheckSummary {
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let book = parse_book(&load_book(root)?)?;
     load_theme(root)?;
-    load_datasets(root, &book, &DatasetCache::default())?;
+    let datasets = load_datasets(root, &book, &DatasetCache::default())?;
+    let cost = crate::budget::check_book(&book, &data_shapes(&datasets))?;
     Ok(CheckSummary {
+        cost,
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
+}
+
+/// The shape of each loaded data set, for the work budget.
+fn data_shapes(
+    datasets: &BTreeMap<String, crate::data::DataFile>,
+) -> impl Fn(&str) -> Option<crate::budget::DataShape> + '_ {
+    |path| {
+        datasets
+            .get(path)
+            .map(|file| crate::budget::DataShape::of_dataset(&file.dataset))
+    }
 }
 
 /// Draws every experiment that shows a figure, in parallel.

@@ -70,9 +70,10 @@ fn check_validates_without_writing() {
     let book = TinyBook::new();
     let output = initbook(&["check", "--root", book.root().to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        stdout(&output),
-        "ok: 2 lessons, 2 experiments, 1 inline references\n"
+    let said = stdout(&output);
+    assert!(
+        said.starts_with("ok: 2 lessons, 2 experiments, 1 inline references\nwork budget: "),
+        "{said}"
     );
     assert!(!book.output().exists());
 }
@@ -209,9 +210,14 @@ fn content_error_exits_1_with_location_and_keeps_the_old_site() {
         before,
         "the previous site is intact"
     );
+    let staged: Vec<_> = std::fs::read_dir(book.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with(".output.new"))
+        .collect();
     assert!(
-        !book.root().join(".output.new").exists(),
-        "no staging directory left behind"
+        staged.is_empty(),
+        "staging directories left behind: {staged:?}"
     );
 
     // check reports the same, without touching anything.
@@ -298,7 +304,7 @@ fn refuses_to_replace_a_directory_that_is_not_a_site() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("refusing to replace"),
+        stderr(&output).contains("refusing to write the site into"),
         "{}",
         stderr(&output)
     );
@@ -380,4 +386,25 @@ fn a_missing_data_file_is_reported_at_its_directive() {
     let message = stderr(&output);
     assert!(message.contains("content/02-two.md:35:8"), "{message}");
     assert!(message.contains("cannot read"), "{message}");
+}
+
+#[test]
+fn a_typo_in_front_matter_exits_1_at_its_line() {
+    let book = TinyBook::new();
+    book.write(
+        "content/02-two.md",
+        &format!("+++\ndescripton = \"Tanh.\"\n+++\n\n{}", common::LESSON_TWO),
+    );
+    let output = initbook(&["check", "--root", book.root().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("error: unknown key `descripton` in front matter"),
+        "{message}"
+    );
+    assert!(message.contains("--> content/02-two.md:2:1"), "{message}");
+    assert!(
+        message.contains("hint: did you mean `description`?"),
+        "{message}"
+    );
 }

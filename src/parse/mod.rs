@@ -9,19 +9,22 @@ pub mod checker;
 pub mod crossref;
 pub mod directive;
 pub mod flags;
+pub mod front_matter;
 pub mod headings;
+pub mod math;
 pub mod reference;
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
 
 use crate::book::Book;
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
 use crate::model::{ExperimentSpec, FigureRef, Lesson, ParsedBook, StatRef};
 pub use directive::{BlockText, parse_experiment};
+pub use front_matter::{FrontMatter, parse_front_matter};
 pub use reference::parse_reference;
 
 /// Parses every lesson and checks what spans lessons (unique experiment ids, cross-references
@@ -94,6 +97,7 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
     let LessonScan {
         mut diagnostics,
         title,
+        front_matter,
         experiments,
         mut pending_refs,
         broken_ids,
@@ -138,6 +142,7 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         source,
         slug,
         title,
+        description: front_matter.description,
         experiments,
         references,
         headings,
@@ -152,6 +157,9 @@ struct LessonScan {
     diagnostics: Diagnostics,
     title: Option<String>,
     in_title: bool,
+    front_matter: FrontMatter,
+    /// The front matter block being read.
+    front_matter_text: Option<BlockText>,
     experiments: Vec<ExperimentSpec>,
     pending_refs: Vec<(Range<usize>, reference::Parsed)>,
     /// The directive block being read, and its fence.
@@ -166,6 +174,11 @@ struct LessonScan {
     link_start: Option<(Range<usize>, String)>,
     figure_refs: Vec<FigureRef>,
     footnotes: Vec<String>,
+    /// Inside a code block other than a directive: dollars there are code, not math.
+    in_code_block: bool,
+    /// `$` signs the Markdown parser left as text in the current block, to tell math that did
+    /// not parse from prose dollars.
+    stray_dollars: math::StrayDollars,
 }
 
 impl LessonScan {
@@ -193,8 +206,20 @@ impl LessonScan {
                     span: range,
                 });
             }
-            Event::End(TagEnd::Heading(level)) if level != HeadingLevel::H1 => {
-                self.headings.extend(self.heading.take());
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => {
+                self.front_matter_text = Some(BlockText::default());
+            }
+            Event::Text(text) if self.front_matter_text.is_some() => {
+                let block = self.front_matter_text.as_mut().expect("checked just above");
+                block.push(&text, range.start);
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                if let Some(block) = self.front_matter_text.take() {
+                    match parse_front_matter(source, &block) {
+                        Ok(front_matter) => self.front_matter = front_matter,
+                        Err(found) => self.diagnostics.extend(found),
+                    }
+                }
             }
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
@@ -203,17 +228,31 @@ impl LessonScan {
                 self.in_title = true;
                 self.title = Some(String::new());
             }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => self.in_title = false,
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.trim() == DIRECTIVE_INFO =>
             {
                 self.block = Some((BlockText::default(), range));
             }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
             Event::Text(text) if self.block.is_some() => {
                 let (block_text, _) = self.block.as_mut().expect("checked just above");
                 block_text.push(&text, range.start);
             }
+            Event::End(
+                end @ (TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::Item),
+            ) => {
+                if end == TagEnd::Heading(HeadingLevel::H1) {
+                    self.in_title = false;
+                } else if matches!(end, TagEnd::Heading(_)) {
+                    self.headings.extend(self.heading.take());
+                }
+                for (span, message, hint) in self.stray_dollars.finish(&source.text, range.end) {
+                    self.diagnostics
+                        .push(source.error(span, message).with_hint(hint));
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
+                self.in_code_block = false;
                 if let Some((block_text, fence)) = self.block.take() {
                     match parse_experiment(source, &block_text, fence) {
                         Ok(spec) => self.experiments.push(spec),
@@ -236,12 +275,16 @@ impl LessonScan {
                     self.pending_refs.push((range, parsed));
                 }
             }
-            Event::Text(text) if self.in_title => {
-                self.title.get_or_insert_default().push_str(&text)
-            }
-            Event::Text(text) if self.heading.is_some() => {
-                let heading = self.heading.as_mut().expect("checked just above");
-                heading.text.push_str(&text);
+            Event::Text(text) => {
+                if !self.in_code_block {
+                    self.stray_dollars.text(&source.text, &text, range);
+                }
+                if self.in_title {
+                    self.title.get_or_insert_default().push_str(&text);
+                }
+                if let Some(heading) = &mut self.heading {
+                    heading.text.push_str(&text);
+                }
             }
             Event::InlineMath(latex) | Event::DisplayMath(latex) => {
                 if self.in_title {
@@ -252,10 +295,10 @@ impl LessonScan {
                     // `## The $\tanh$ case` → "The tanh case", anchor `#the-tanh-case`.
                     heading.text.push_str(&latex.replace('\\', ""));
                 }
-                if let Some(message) = latex_error(&latex) {
+                if let Some(message) = math::latex_problem(&latex) {
                     self.diagnostics.push(
                         source
-                            .error(range, format!("cannot read this math: {message}"))
+                            .error(range, message)
                             .with_hint("math is LaTeX between $…$ (inline) or $$…$$ (display)"),
                     );
                 }
@@ -315,21 +358,4 @@ fn check_references(
         }
     }
     references
-}
-
-/// The first error pulldown-latex reports for `latex`, if any.
-fn latex_error(latex: &str) -> Option<String> {
-    let storage = pulldown_latex::Storage::new();
-    let mut parser = pulldown_latex::Parser::new(latex, &storage);
-    // Its message carries a multi-line excerpt of its own; our diagnostic already shows the line.
-    parser.find_map(|event| {
-        event.err().map(|error| {
-            error
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-    })
 }

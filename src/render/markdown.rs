@@ -56,7 +56,7 @@ pub struct LessonBody {
     pub title_html: String,
     /// The lesson without its title.
     pub html: String,
-    /// Its first paragraph, for the contents page.
+    /// Its blurb for the contents page (see [`super::blurb`]).
     pub summary: String,
     pub toc: Vec<TocEntry>,
     pub sections: Vec<SectionText>,
@@ -314,7 +314,7 @@ impl<'a> BookRenderer<'a> {
                 other => events.push(other),
             }
         }
-        let summary = first_paragraph(&events);
+        let summary = super::blurb::blurb(lesson.description.as_deref(), &events);
         let mut html = String::with_capacity(lesson.source.text.len() * 2);
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
         Ok(LessonBody {
@@ -591,21 +591,6 @@ fn plain_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
-}
-
-/// The inner HTML of the first top-level paragraph.
-fn first_paragraph(events: &[Event<'_>]) -> String {
-    let Some(start) = events
-        .iter()
-        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
-    else {
-        return String::new();
-    };
-    let inner = events[start + 1..]
-        .iter()
-        .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
-        .cloned();
-    html_of(inner)
 }
 
 #[cfg(test)]

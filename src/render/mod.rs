@@ -2,6 +2,7 @@
 //! lesson (with its contents list), the contents page, the print edition (`print.html`, the
 //! whole book on one page), the search index and the theme's assets.
 
+pub mod blurb;
 pub mod figure;
 pub mod markdown;
 pub mod print;

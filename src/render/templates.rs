@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::error::{Error, Result};
 
 /// What a theme file is for.
@@ -109,11 +110,17 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     let mut strings = Strings::default();
     let mut templates = Vec::new();
     for (name, built_in) in THEME_FILES {
-        let path = dir.join(name);
-        let own = match std::fs::read_to_string(&path) {
+        let relative = Path::new("templates").join(name);
+        let path = root.join(&relative);
+        let own = match read_text_inside(root, &relative, TEMPLATE_BYTES) {
             Ok(text) => Some(text),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-            Err(error) => return Err(Error::io("read", &path, error)),
+            Err(problem) if problem.is_missing() => None,
+            Err(problem) => {
+                return Err(Error::Other(format!(
+                    "cannot read {}: {problem}",
+                    path.display()
+                )));
+            }
         };
         match theme_file_kind(name) {
             ThemeFileKind::Template => templates.push((name, own.unwrap_or(built_in.to_string()))),
