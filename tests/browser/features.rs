@@ -8,6 +8,13 @@ use crate::common::TinyBook;
 use crate::print;
 use crate::sites::{SiteOnDisk, book_site, build_tiny};
 
+/// A window wide enough for the contents list beside the text (the theme's `84rem` breakpoint,
+/// 1428 px); narrower, as at 1280 px, the list sits above the text.
+const RAIL_SCREEN: u32 = 1440;
+
+/// The text column's full width: the theme's `--measure`, 46rem of 17 px.
+const MEASURE_PX: f64 = 46.0 * 17.0;
+
 /// Waits until the search has answered (its status line says how many results) and returns the
 /// results: `{ href, page, section, snippet, marks }` each.
 fn search_results(tab: &Page<'_>) -> Vec<Value> {
@@ -173,7 +180,7 @@ fn every_page_contents_list_links_to_its_headings_beside_or_above_the_text() {
         .filter(|p| *p != "index.html" && *p != "print.html")
         .collect();
     for page in lessons {
-        for width in WIDTHS {
+        for width in WIDTHS.into_iter().chain([RAIL_SCREEN]) {
             let tab = browser.open(&site.url(page), View::screen(width));
             let at = format!("{page} at {width}px");
             let layout = tab.evaluate(
@@ -184,6 +191,7 @@ fn every_page_contents_list_links_to_its_headings_beside_or_above_the_text() {
                      toc: box(toc),
                      title: box(document.querySelector('article h1')),
                      text: box(document.querySelector('article > p')),
+                     article: box(document.querySelector('article')),
                      headings: [...document.querySelectorAll('article h2, article h3')].map(h => h.id),
                      entries: [...toc.querySelectorAll('a')].map(a => a.getAttribute('href').slice(1)),
                    };
@@ -195,10 +203,15 @@ fn every_page_contents_list_links_to_its_headings_beside_or_above_the_text() {
             );
             let (toc, title, text) = (&layout["toc"], &layout["title"], &layout["text"]);
             let f = |v: &Value, k: &str| v[k].as_f64().unwrap();
-            if width >= 1200 {
+            if width >= RAIL_SCREEN {
                 assert!(
                     f(toc, "left") >= f(text, "right"),
                     "{at}: the list is beside the text: {layout}"
+                );
+                let article = &layout["article"];
+                assert!(
+                    f(article, "right") - f(article, "left") >= MEASURE_PX - 1.0,
+                    "{at}: the text keeps its full measure beside the list: {layout}"
                 );
             } else {
                 assert!(
@@ -227,7 +240,7 @@ fn every_page_contents_list_links_to_its_headings_beside_or_above_the_text() {
                         || (landed["bottom"] == true && (-2.0..900.0).contains(&top)),
                     "{at}: #{id} is {top}px from the top after following its entry"
                 );
-                if width >= 1200 {
+                if width >= RAIL_SCREEN {
                     assert_eq!(
                         landed["tocShown"], true,
                         "{at}: the list stays in view at #{id}"
