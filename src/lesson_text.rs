@@ -2,14 +2,14 @@
 //! preprocessor share. The site renders a lesson to HTML (`render::markdown`); these two hand
 //! Markdown on to another tool (Jupyter, mdBook), so they keep the author's text byte for byte
 //! and replace only the spans the parse stage found: directive blocks, inline references, the
-//! front matter, the title and links.
+//! front matter, the title, cross-references to figures and links.
 
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag};
 
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
-use crate::model::{ExperimentSpec, Lesson, StatRef};
+use crate::model::{ExperimentSpec, FigureRef, Lesson, StatRef};
 
 /// A span of the lesson that a rewrite may replace.
 pub enum Piece<'a> {
@@ -21,7 +21,9 @@ pub enum Piece<'a> {
     Experiment(&'a ExperimentSpec),
     /// An inline reference's code span.
     Reference(&'a StatRef),
-    /// An inline link `[text](destination)`: its text as written and its destination.
+    /// A cross-reference to a figure, `[](#id)` or `[](05-xavier.md#id)`: the whole link.
+    FigureRef(&'a FigureRef),
+    /// Any other inline link `[text](destination)`: its text as written and its destination.
     Link { text: &'a str, destination: &'a str },
 }
 
@@ -62,10 +64,19 @@ pub fn rewrite_lesson<'a>(
                 .find(|r| r.span.start == range.start)
                 .map(Piece::Reference),
             Event::Start(Tag::Link { dest_url, .. }) => {
-                inline_link_text(&text[range.clone()], dest_url).map(|link_text| Piece::Link {
-                    text: link_text,
-                    destination: &text[range.end - 1 - dest_url.len()..range.end - 1],
-                })
+                match lesson
+                    .figure_refs
+                    .iter()
+                    .find(|r| r.span.start == range.start)
+                {
+                    Some(reference) => Some(Piece::FigureRef(reference)),
+                    None => inline_link_text(&text[range.clone()], dest_url).map(|link_text| {
+                        Piece::Link {
+                            text: link_text,
+                            destination: &text[range.end - 1 - dest_url.len()..range.end - 1],
+                        }
+                    }),
+                }
             }
             _ => None,
         };
@@ -106,17 +117,18 @@ mod tests {
     #[test]
     fn replaces_only_the_pieces_asked_for() {
         let lesson = lesson(
-            "+++\ndescription = \"d\"\n+++\n# Title\n\nSee [b](02-b.md) and `{e.layer1.mean:.2}`.\n\n```experiment\nid = \"e\"\ncaption = \"c\"\nalt = \"a\"\nseed = 1\ninit = \"he\"\nactivation = \"relu\"\nlayers = 1\nnodes = 2\nsamples = 3\n```\n\nEnd `code`.\n",
+            "+++\ndescription = \"d\"\n+++\n# Title\n\nSee [b](02-b.md), [](#e) and `{e.layer1.mean:.2}`.\n\n```experiment\nid = \"e\"\ncaption = \"c\"\nalt = \"a\"\nseed = 1\ninit = \"he\"\nactivation = \"relu\"\nlayers = 1\nnodes = 2\nsamples = 3\n```\n\nEnd `code`.\n",
         );
         let text = rewrite_lesson(&lesson, |piece| match piece {
             Piece::FrontMatter | Piece::Title => Some(String::new()),
             Piece::Experiment(spec) => Some(format!("[figure {}]", spec.id)),
             Piece::Reference(r) => Some(format!("<{}>", r.experiment)),
+            Piece::FigureRef(r) => Some(format!("(figure {})", r.id)),
             Piece::Link { text, destination } => Some(format!("[{text}]({destination}!)")),
         });
         assert_eq!(
             text,
-            "\n\nSee [b](02-b.md!) and <e>.\n\n[figure e]\n\nEnd `code`.\n"
+            "\n\nSee [b](02-b.md!), (figure e) and <e>.\n\n[figure e]\n\nEnd `code`.\n"
         );
     }
 

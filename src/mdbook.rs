@@ -9,11 +9,14 @@
 //! book: parse (`parse_chapter`: a chapter may take its title from `SUMMARY.md`), data sets
 //! (paths relative to the book's `src` folder), the work budget, run (with the result cache in
 //! `ROOT/target/initbook-cache/`, ROOT being the folder of `book.toml`, keyed as for a site),
-//! draw and the figure's HTML (`render_figure`). Each block is replaced in the chapter's
-//! Markdown by that HTML, and each inline reference by its number, as on the site; every other
-//! byte of the chapter is left for mdBook. Chapters without blocks are not touched.
+//! draw and the figure's HTML, through the same theme partials as the site (`figure.html`,
+//! `xref.html`, from the built-in theme or the book's `templates/`). Each block is replaced in
+//! the chapter's Markdown by that HTML, each inline reference by its number and each
+//! cross-reference `[](#id)` by "Figure 2.1", linked as on the site; every other byte of the
+//! chapter is left for mdBook. A cross-reference to another chapter links `CHAPTER.html#id`
+//! beside the current page. Chapters without blocks are not touched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use mdbook_preprocessor::PreprocessorContext;
@@ -29,8 +32,8 @@ use crate::error::{Error, Result};
 use crate::lesson_text::{Piece, rewrite_lesson};
 use crate::manifest::data_hashes;
 use crate::parse::{assemble_book, parse_chapter};
-use crate::render::markdown::reference_html;
-use crate::render::render_figure;
+use crate::render::markdown::{BookRenderer, Edition};
+use crate::render::{load_theme, render_figure};
 use crate::run::run_all;
 use crate::site::{data_shapes, draw_figures};
 
@@ -72,7 +75,7 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
         }
         let source_path = chapter.source_path.as_ref().unwrap_or(path);
         let source = SourceFile::new(src.join(source_path), chapter.content.clone());
-        parsed.push(parse_chapter(source, &chapter.name));
+        parsed.push((source.path.clone(), parse_chapter(source, &chapter.name)));
         found.push(Found {
             path: path.clone(),
             number: section_number(chapter).unwrap_or_else(|| place.to_string()),
@@ -99,27 +102,52 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
     let svgs = draw_figures(&parsed_book, results);
     let hashes = data_hashes(results);
 
+    let theme = load_theme(root)?;
+    let renderer = BookRenderer {
+        book: &parsed_book,
+        theme: &theme,
+        results,
+        figures: HashMap::new(),
+        numbers: parsed_book.figure_numbers_by(|index| found[index].number.clone()),
+    };
     let mut contents: BTreeMap<PathBuf, String> = BTreeMap::new();
     for (lesson, chapter) in parsed_book.lessons.iter().zip(&found) {
-        let numbers = lesson.figure_numbers(&chapter.number);
-        let mut blocks = lesson.experiments.iter().zip(numbers);
+        // The first template error, if any: the rewrite's callback can only skip a piece.
+        let mut failed: Option<Error> = None;
+        let mut keep = |html: Result<String>| match html {
+            Ok(html) => Some(html),
+            Err(error) => {
+                failed.get_or_insert(error);
+                None
+            }
+        };
         let content = rewrite_lesson(lesson, |piece| match piece {
-            Piece::Experiment(_) => {
-                let (spec, number) = blocks.next()?;
-                let html = render_figure(
+            Piece::Experiment(spec) => keep(
+                render_figure(
+                    &theme,
                     lesson,
                     spec,
-                    number.as_deref(),
+                    renderer.numbers.get(spec.id.as_str()).map(String::as_str),
                     svgs.get(&spec.id).map(String::as_str),
                     &results[&spec.id],
                     &hashes[&spec.id],
                     None,
-                );
-                Some(html_block(&html.html))
+                )
+                .map(|html| html_block(&html)),
+            ),
+            Piece::Reference(reference) => {
+                Some(renderer.reference_html(Edition::Pages, lesson, reference).0)
             }
-            Piece::Reference(reference) => Some(reference_html(lesson, reference, results)),
+            Piece::FigureRef(reference) => keep(
+                renderer
+                    .xref_html(Edition::Pages, lesson, reference)
+                    .map(|(html, _)| html),
+            ),
             Piece::FrontMatter | Piece::Title | Piece::Link { .. } => None,
         });
+        if let Some(error) = failed {
+            return Err(error);
+        }
         contents.insert(chapter.path.clone(), content);
     }
     book.for_each_chapter_mut(|chapter: &mut Chapter| {

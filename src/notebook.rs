@@ -20,22 +20,19 @@ use crate::data::DataFile;
 use crate::lesson_text::{Piece, rewrite_lesson};
 use crate::model::{Lesson, ParsedBook};
 use crate::numeric::Outcome;
+use crate::render::Strings;
+use crate::render::markdown::figure_label;
 use crate::site_paths::{NOTEBOOK_DIR, notebook_path};
 
-/// The fixed words of a notebook, with `{placeholders}`.
+/// The notebook's own prose, with `{placeholders}`. The words it shares with the site
+/// ("Figure", "seed") are the theme's interface strings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotebookText {
     /// The first cell, under the title: `{book}`.
     pub note: String,
-    /// Above the code of a block with a figure or table: `{number}`, `{caption}`, `{seed}`.
-    pub figure: String,
-    /// Above the code of a compact card: `{id}`, `{caption}`, `{seed}`.
-    pub card: String,
-    /// The exact command: `{command}`.
+    /// Under an experiment's heading, the exact command: `{command}`.
     pub exactly: String,
-    /// A link to a figure, as text: `{number}`.
-    pub figure_reference: String,
 }
 
 impl NotebookText {
@@ -60,29 +57,29 @@ pub fn notebook_files(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     datasets: &BTreeMap<String, DataFile>,
+    strings: &Strings,
 ) -> Vec<(String, Vec<u8>)> {
     let text = NotebookText::built_in();
+    let numbers = book.figure_numbers();
     let notebooks: HashMap<String, String> = book
         .lessons
         .iter()
-        .filter_map(|lesson| {
-            let file = lesson.source.path.file_name()?.to_str()?.to_string();
-            Some((file, format!("{}.ipynb", lesson.slug)))
+        .map(|lesson| {
+            let file = lesson.file_name().to_string();
+            (file, format!("{}.ipynb", lesson.slug))
         })
         .collect();
+    let words = Words {
+        text: &text,
+        strings,
+        numbers: &numbers,
+        notebooks: &notebooks,
+    };
     let mut files: Vec<(String, Vec<u8>)> = book
         .lessons
         .iter()
-        .enumerate()
-        .map(|(index, lesson)| {
-            let notebook = lesson_notebook(
-                book,
-                lesson,
-                &(index + 1).to_string(),
-                results,
-                &notebooks,
-                &text,
-            );
+        .map(|lesson| {
+            let notebook = lesson_notebook(book, lesson, results, &words);
             (notebook_path(&lesson.slug), notebook.into_bytes())
         })
         .collect();
@@ -96,23 +93,30 @@ pub fn notebook_files(
 /// cut into cells there. A private-use character: it cannot occur in a lesson's cells.
 const BLOCK_MARK: char = '\u{E000}';
 
-/// One lesson's notebook, as the JSON text of the `.ipynb` file. `chapter` numbers its figures;
-/// `notebooks` maps lesson file names to their notebooks' names, for links between lessons.
+/// What a notebook's words come from.
+pub struct Words<'a> {
+    pub text: &'a NotebookText,
+    /// The theme's interface strings: "Figure", "Experiment", "seed".
+    pub strings: &'a Strings,
+    /// The number of every numbered experiment of the book, by id.
+    pub numbers: &'a BTreeMap<&'a str, String>,
+    /// The notebook of each lesson file (`02-zero.md` → `02-zero.ipynb`), for links.
+    pub notebooks: &'a HashMap<String, String>,
+}
+
+/// One lesson's notebook, as the JSON text of the `.ipynb` file.
 pub fn lesson_notebook(
     book: &ParsedBook,
     lesson: &Lesson,
-    chapter: &str,
     results: &BTreeMap<String, Outcome>,
-    notebooks: &HashMap<String, String>,
-    text: &NotebookText,
+    words: &Words<'_>,
 ) -> String {
-    let numbers = lesson.figure_numbers(chapter);
-    let number_of: HashMap<&str, Option<&str>> = lesson
-        .experiments
-        .iter()
-        .zip(&numbers)
-        .map(|(spec, number)| (spec.id.as_str(), number.as_deref()))
-        .collect();
+    let Words {
+        text,
+        strings,
+        numbers,
+        notebooks,
+    } = words;
     let mut blocks = 0;
     let prose = rewrite_lesson(lesson, |piece| match piece {
         Piece::FrontMatter | Piece::Title => Some(String::new()),
@@ -125,17 +129,14 @@ pub fn lesson_notebook(
             let value = reference.target.value(spec, &results[&spec.id]);
             Some(reference.format.format(value))
         }
+        // A notebook has no figure anchors: a cross-reference reads as text.
+        Piece::FigureRef(reference) => Some(figure_label(strings, &numbers[reference.id.as_str()])),
         Piece::Link {
             text: link_text,
             destination,
         } => {
             if let Some(id) = destination.strip_prefix('#') {
-                let number = number_of.get(id)?;
-                return Some(match (link_text.trim(), number) {
-                    ("", Some(number)) => fill(&text.figure_reference, &[("number", number)]),
-                    ("", None) => format!("`{id}`"),
-                    (link_text, _) => link_text.to_string(),
-                });
+                return lesson.experiment(id).map(|_| link_text.to_string());
             }
             let (file, fragment) = match destination.split_once('#') {
                 Some((file, fragment)) => (file, Some(fragment)),
@@ -164,23 +165,18 @@ pub fn lesson_notebook(
         }
         let index: usize = part.parse().expect("a block mark holds the block's index");
         let spec = &lesson.experiments[index];
-        let seed = spec.seed.to_string();
-        let heading = match &numbers[index] {
-            Some(number) => fill(
-                &text.figure,
-                &[
-                    ("number", number),
-                    ("caption", &spec.caption),
-                    ("seed", &seed),
-                ],
+        let seed = format!("({} {})", strings.get("seed"), spec.seed);
+        let heading = match numbers.get(spec.id.as_str()) {
+            Some(number) => format!(
+                "**{}** — {} {seed}",
+                figure_label(strings, number),
+                spec.caption
             ),
-            None => fill(
-                &text.card,
-                &[
-                    ("id", &spec.id),
-                    ("caption", &spec.caption),
-                    ("seed", &seed),
-                ],
+            None => format!(
+                "**{} `{}`** — {} {seed}",
+                strings.get("experiment"),
+                spec.id,
+                spec.caption
             ),
         };
         let exactly = fill(&text.exactly, &[("command", &spec.reproduce_command())]);
@@ -266,10 +262,7 @@ mod tests {
     fn the_built_in_words_parse_and_keep_their_placeholders() {
         let text = NotebookText::built_in();
         assert!(text.note.contains("{book}"));
-        assert!(text.figure.contains("{number}") && text.figure.contains("{caption}"));
-        assert!(text.card.contains("{id}"));
         assert!(text.exactly.contains("{command}"));
-        assert!(text.figure_reference.contains("{number}"));
     }
 
     #[test]

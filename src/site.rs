@@ -84,7 +84,12 @@ pub fn build_site_with(
         render_site(&book, results, &svgs, &data_hashes, &theme)?
             .into_iter()
             .collect();
-    files.extend(crate::notebook::notebook_files(&book, results, &datasets));
+    files.extend(crate::notebook::notebook_files(
+        &book,
+        results,
+        &datasets,
+        &theme.strings,
+    ));
     for (id, svg) in &svgs {
         files.insert(figure_path(id), svg.clone().into_bytes());
     }

@@ -156,6 +156,51 @@ fn duplicate_ids_across_chapters_are_an_error() {
     assert!(stderr.contains("src/chapter_1.md:6"), "{stderr}");
 }
 
+#[test]
+fn cross_references_read_figure_numbers_through_the_theme() {
+    let root = tempfile::tempdir().unwrap();
+    let mut input = captured_input(root.path());
+    let content = format!(
+        "{}\nAs [](#mdbook-relu-he) shows, and [](chapter_2.md#mdbook-grad-tanh) too; \
+         [the figure](#mdbook-relu-he) keeps its text.\n",
+        chapter_content(&input[1], 0)
+    );
+    input[1]["items"][0]["Chapter"]["content"] = Value::String(content);
+    let output = preprocess(&input);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let book: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = chapter_content(&book, 0);
+    assert!(
+        first.contains(
+            "As <a class=\"xref\" href=\"chapter_1.html#mdbook-relu-he\">Figure 1.1</a> shows"
+        ),
+        "{first}"
+    );
+    assert!(
+        first.contains(
+            "<a class=\"xref\" href=\"chapter_2.html#mdbook-grad-tanh\">Figure 2.1</a> too"
+        ),
+        "{first}"
+    );
+    assert!(first.contains("[the figure](#mdbook-relu-he) keeps its text"));
+
+    // A cross-reference to no figure is an error at its place, with a suggestion.
+    let content = format!(
+        "{}\nSee [](#mdbook-relu-hee).\n",
+        chapter_content(&input[1], 1)
+    );
+    input[1]["items"][1]["Chapter"]["content"] = Value::String(content);
+    let output = preprocess(&input);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("src/chapter_2.md:"), "{stderr}");
+    assert!(stderr.contains("mdbook-relu-he"), "did you mean: {stderr}");
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

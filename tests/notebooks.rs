@@ -107,12 +107,32 @@ fn every_lesson_has_a_valid_deterministic_notebook_linked_from_its_page() {
             !all.contains("`{"),
             "{slug}: an inline reference left unfilled"
         );
+        // Cross-references read as the page's text, "Figure 3.1", with no link left: a
+        // notebook has no figure anchors.
+        assert!(
+            !all.contains("[]("),
+            "{slug}: a cross-reference left as a link"
+        );
+        let page = std::fs::read_to_string(repo().join(format!("output/{slug}.html"))).unwrap();
+        let xrefs: Vec<&str> = page
+            .split("<a class=\"xref\" href=\"")
+            .skip(1)
+            .map(|rest| {
+                let text = &rest[rest.find("\">").unwrap() + 2..];
+                &text[..text.find("</a>").unwrap()]
+            })
+            .collect();
+        for xref in &xrefs {
+            assert!(
+                all.contains(xref),
+                "{slug}: the page's {xref:?} is not in the notebook"
+            );
+        }
         for cell in cells {
             let id = cell["id"].as_str().unwrap();
             assert!(id.starts_with("cell-"), "{slug}: cell id {id}");
         }
 
-        let page = std::fs::read_to_string(repo().join(format!("output/{slug}.html"))).unwrap();
         let link = format!("href=\"notebooks/{slug}.ipynb\" download>Download as notebook</a>");
         assert!(page.contains(&link), "{slug}.html has no notebook link");
         let panel_link = format!("<a href=\"notebooks/{slug}.ipynb\" download>");
