@@ -11,7 +11,7 @@ pub mod elementary;
 pub mod experiment;
 pub mod gaussian;
 pub mod gradients;
-pub mod matmul;
+pub mod kernels;
 pub mod mlp;
 pub mod network;
 pub mod stats;

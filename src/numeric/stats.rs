@@ -7,6 +7,7 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::kernels::{Path, elementwise};
 use super::network::Activation;
 
 /// Histogram bins over a closed range `[lo, hi]`, like numpy's `histogram`: bins are half-open
@@ -136,6 +137,7 @@ pub fn finish_layer_stats(
         .into_iter()
         .reduce(FirstPass::merge)
         .unwrap_or_else(|| FirstPass::empty(units, binning.bins));
+    let path = Path::fastest();
     let sum: f64 = first.unit_sums.iter().sum();
     let mean = sum / count;
     let unit_means: Vec<f64> = first.unit_sums.iter().map(|s| s / samples as f64).collect();
@@ -143,7 +145,7 @@ pub fn finish_layer_stats(
     // Second pass for the spreads: squared deviations from the means of the first pass.
     let unit_squared_deviation = z
         .par_chunks(CHUNK_ROWS * units)
-        .map(|rows| squared_deviations(rows, &unit_means))
+        .map(|rows| squared_deviations(path, rows, &unit_means))
         .collect::<Vec<_>>()
         .into_iter()
         .reduce(add_in_place)
@@ -220,35 +222,101 @@ impl FirstPass {
         }
     }
 
+    /// The first pass over a chunk of rows (`units` values each), on the fastest kernel path.
     pub fn of_rows(rows: &[f64], units: usize, activation: Activation, binning: &Binning) -> Self {
-        // A local copy: the compiler then knows nothing in the loop changes it and hoists the
-        // bin-width division out of `place`.
-        let binning = *binning;
+        Self::of_rows_on(Path::fastest(), rows, units, activation, binning)
+    }
+
+    /// [`of_rows`](Self::of_rows) on a given kernel path. Each statistic is what one scan in
+    /// row-major order gives; the per-unit sums run down each column in row order.
+    pub fn of_rows_on(
+        path: Path,
+        rows: &[f64],
+        units: usize,
+        activation: Activation,
+        binning: &Binning,
+    ) -> Self {
         let mut pass = FirstPass::empty(units, binning.bins);
-        for row in rows.chunks_exact(units) {
-            for (sum, &v) in pass.unit_sums.iter_mut().zip(row) {
-                *sum += v;
+        if units == 0 || rows.is_empty() {
+            return pass;
+        }
+        elementwise::fold_columns(path, &mut pass.unit_sums, rows, |sum, v| sum + v);
+        let sums = &mut pass.unit_deriv_sums;
+        match activation {
+            Activation::Sigmoid => elementwise::fold_columns(path, sums, rows, |sum, v| {
+                sum + Activation::Sigmoid.derivative_from_output(v)
+            }),
+            Activation::Tanh => elementwise::fold_columns(path, sums, rows, |sum, v| {
+                sum + Activation::Tanh.derivative_from_output(v)
+            }),
+            Activation::Relu => elementwise::fold_columns(path, sums, rows, |sum, v| {
+                sum + Activation::Relu.derivative_from_output(v)
+            }),
+        }
+        (pass.min, pass.max) = extremes(path, rows, units);
+        pass.zeros = rows.iter().filter(|&&v| v == 0.0).count() as u64;
+        pass.count_bins(path, rows, binning);
+        pass
+    }
+
+    /// Adds the histogram counts of `values`, as [`Binning::place`] places them.
+    fn count_bins(&mut self, path: Path, values: &[f64], binning: &Binning) {
+        let bins = binning.bins;
+        assert!(bins < i32::MAX as usize, "{bins} bins");
+        // The common cases are classified in one vectorised pass: a bin, below, above; NaN and
+        // values rounded onto an end of the range are left to `place`.
+        let (below, above, unsure) = (bins as u32, bins as u32 + 1, bins as u32 + 2);
+        let (lo, hi, bins_f) = (binning.lo, binning.hi, bins as f64);
+        let scale = bins_f / (hi - lo);
+        let mut codes = vec![0u32; values.len()];
+        elementwise::classify(path, values, &mut codes, move |v| {
+            // The same operations as `Binning::place`.
+            let position = (v - lo) * scale;
+            if position >= 0.0 && position < bins_f {
+                // SAFETY: 0 ≤ position < bins, which fits an i32 (bins are bounded far below).
+                // Unlike `as`, this need not saturate, so the conversion vectorises.
+                unsafe { position.to_int_unchecked::<i32>() as u32 }
+            } else if v < lo {
+                below
+            } else if v > hi {
+                above
+            } else {
+                unsure
             }
-            for (sum, &v) in pass.unit_deriv_sums.iter_mut().zip(row) {
-                *sum += activation.derivative_from_output(v);
+        });
+        // Four interleaved sets of counters, so that runs of equal codes (a spike in the
+        // histogram) do not wait on one counter; integer sums, so the order is free.
+        let stride = bins + 3;
+        let mut counters = vec![0u64; 4 * stride];
+        let mut quads = codes.chunks_exact(4);
+        for quad in &mut quads {
+            for (lane, &code) in quad.iter().enumerate() {
+                counters[lane * stride + code as usize] += 1;
             }
-            for &v in row {
-                if v < pass.min {
-                    pass.min = v;
-                }
-                if v > pass.max {
-                    pass.max = v;
-                }
-                pass.zeros += u64::from(v == 0.0);
-                match binning.place(v) {
-                    Placement::Bin(i) => pass.counts[i] += 1,
-                    Placement::Below => pass.below += 1,
-                    Placement::Above => pass.above += 1,
-                    Placement::NotANumber => pass.nan += 1,
+        }
+        for &code in quads.remainder() {
+            counters[code as usize] += 1;
+        }
+        for lane in 0..4 {
+            let lane = &counters[lane * stride..(lane + 1) * stride];
+            for (count, &c) in self.counts.iter_mut().zip(lane) {
+                *count += c;
+            }
+            self.below += lane[bins];
+            self.above += lane[bins + 1];
+        }
+        if counters.iter().skip(bins + 2).step_by(stride).any(|&c| c > 0) {
+            for (&v, &code) in values.iter().zip(&codes) {
+                if code == unsure {
+                    match binning.place(v) {
+                        Placement::Bin(i) => self.counts[i] += 1,
+                        Placement::Below => self.below += 1,
+                        Placement::Above => self.above += 1,
+                        Placement::NotANumber => self.nan += 1,
+                    }
                 }
             }
         }
-        pass
     }
 
     /// `self` covers the rows before `later`'s.
@@ -269,14 +337,36 @@ impl FirstPass {
 }
 
 /// Per unit, the sum of squared deviations from that unit's mean over these rows.
-fn squared_deviations(rows: &[f64], unit_means: &[f64]) -> Vec<f64> {
+fn squared_deviations(path: Path, rows: &[f64], unit_means: &[f64]) -> Vec<f64> {
     let mut squared = vec![0.0; unit_means.len()];
-    for row in rows.chunks_exact(unit_means.len()) {
-        for ((sq, &v), &m) in squared.iter_mut().zip(row).zip(unit_means) {
-            *sq += (v - m) * (v - m);
-        }
-    }
+    elementwise::fold_columns_around(path, &mut squared, rows, unit_means, |sq, v, m| {
+        sq + (v - m) * (v - m)
+    });
     squared
+}
+
+/// The smallest and the largest value, as a scan in row-major order finds them: the first of
+/// equal values wins and NaN is skipped; `(+∞, −∞)` if nothing else is there. Found per column
+/// (vectorised), then across columns; only the sign of a zero can depend on which of equal
+/// values comes first, and a rescan settles it.
+fn extremes(path: Path, rows: &[f64], units: usize) -> (f64, f64) {
+    let mut mins = vec![f64::INFINITY; units];
+    let mut maxs = vec![f64::NEG_INFINITY; units];
+    elementwise::fold_columns(path, &mut mins, rows, |m, v| if v < m { v } else { m });
+    elementwise::fold_columns(path, &mut maxs, rows, |m, v| if v > m { v } else { m });
+    let first_in_scan = |extreme: f64, column_extremes: &[f64]| {
+        let signs_differ = column_extremes
+            .iter()
+            .any(|&e| e == extreme && e.to_bits() != extreme.to_bits());
+        if signs_differ {
+            *rows.iter().find(|&&v| v == extreme).expect("the extreme is a value")
+        } else {
+            extreme
+        }
+    };
+    let min = mins.iter().fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
+    let max = maxs.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+    (first_in_scan(min, &mins), first_in_scan(max, &maxs))
 }
 
 fn add_in_place(mut earlier: Vec<f64>, later: Vec<f64>) -> Vec<f64> {

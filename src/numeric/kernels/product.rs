@@ -1,0 +1,401 @@
+//! The matrix product with a fixed summation order, on every [`Path`].
+//!
+//! Why not `ndarray::ArrayBase::dot`: it hands the product to `matrixmultiply`, which picks an
+//! FMA kernel from the CPU it finds and splits the inner sum in its own way, so the low bits of
+//! the result — and with them a histogram count now and then — would depend on the reader's CPU.
+//!
+//! Here every output element is, on every path,
+//! `((0 + a[i,0]·b[0,j]) + a[i,1]·b[1,j]) + … + a[i,n-1]·b[n-1,j]`: each product rounded, then
+//! each sum rounded, in index order, starting from +0. The paths differ only in how many output
+//! elements they compute at once:
+//! - portable: 4 × 4 tiles of sums held in registers (SSE2 on baseline x86-64);
+//! - AVX2: 4 rows × 8 columns (two 4-lane vectors per row);
+//! - AVX-512: 4 rows × up to 32 columns (four 8-lane vectors per row).
+//!
+//! Within a tile the `k` loop is outermost, so each sum still adds its products in `k` order;
+//! a loaded `a` value feeds a whole row of sums and a loaded row of `b` feeds every row of the
+//! tile.
+
+use ndarray::ArrayView2;
+
+use super::{InstructionSet, Path};
+
+/// Columns per packed panel: one AVX-512 vector, two AVX2 vectors, two portable tiles.
+const PANEL: usize = 8;
+/// Rows of every register tile.
+const TILE_ROWS: usize = 4;
+
+/// The right-hand operand `b` (`inner × cols`) re-laid out in panels of [`PANEL`] columns, each
+/// panel `inner × PANEL` and contiguous, so the inner loop reads it sequentially whatever the
+/// layout of `b` was (a transpose included). The last panel is padded with zero columns, whose
+/// sums are computed and dropped.
+#[derive(Debug, Clone, Default)]
+pub struct PackedMatrix {
+    inner: usize,
+    cols: usize,
+    panels: Vec<f64>,
+}
+
+impl PackedMatrix {
+    pub fn new(b: ArrayView2<f64>) -> Self {
+        let mut packed = PackedMatrix::default();
+        packed.pack(b);
+        packed
+    }
+
+    /// Packs `b` into this buffer, reusing its allocation.
+    pub fn pack(&mut self, b: ArrayView2<f64>) {
+        let (inner, cols) = b.dim();
+        self.inner = inner;
+        self.cols = cols;
+        self.panels.clear();
+        self.panels
+            .resize(cols.div_ceil(PANEL) * inner * PANEL, 0.0);
+        if inner == 0 {
+            return;
+        }
+        let strides = b.strides();
+        match b.as_slice_memory_order() {
+            // Any view over contiguous memory with non-negative strides (a row-major matrix or
+            // its transpose): read it by raw strides.
+            Some(data) if strides.iter().all(|&s| s >= 0) && data.as_ptr() == b.as_ptr() => {
+                let (row_stride, col_stride) = (strides[0] as usize, strides[1] as usize);
+                for (q, panel) in self.panels.chunks_exact_mut(inner * PANEL).enumerate() {
+                    let first = q * PANEL;
+                    let width = PANEL.min(cols - first);
+                    for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
+                        for (c, value) in packed_row[..width].iter_mut().enumerate() {
+                            *value = data[k * row_stride + (first + c) * col_stride];
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (q, panel) in self.panels.chunks_exact_mut(inner * PANEL).enumerate() {
+                    let first = q * PANEL;
+                    let width = PANEL.min(cols - first);
+                    for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
+                        for (c, value) in packed_row[..width].iter_mut().enumerate() {
+                            *value = b[[k, first + c]];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rows of `b` (the inner dimension of the product).
+    pub fn inner(&self) -> usize {
+        self.inner
+    }
+
+    /// Columns of `b` (and of the product).
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// `out = lhs · b`, `out` row-major with `lhs.rows() × self.cols()` elements.
+    ///
+    /// Panics if the shapes do not match, which is a programming error.
+    pub fn multiply(&self, path: Path, lhs: Lhs, out: &mut [f64]) {
+        assert_eq!(lhs.inner, self.inner, "inner dimensions differ");
+        assert_eq!(out.len(), lhs.rows * self.cols, "output shape");
+        if self.inner == 0 {
+            // Every sum is empty.
+            out.fill(0.0);
+            return;
+        }
+        if out.is_empty() {
+            return;
+        }
+        match path.instruction_set() {
+            InstructionSet::Portable => multiply_portable(self, lhs, out),
+            // SAFETY: a `Path` naming these features exists only when the CPU has them.
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx2 => unsafe { x86::multiply_avx2(self, lhs, out) },
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx512 => unsafe { x86::multiply_avx512(self, lhs, out) },
+        }
+    }
+
+    /// [`multiply`](Self::multiply) in bands of rows on the rayon pool, when the product is big
+    /// enough to pay for it. Each band is computed exactly as it would be alone (a row's sums
+    /// never depend on the other rows), so the split changes no bit.
+    pub fn multiply_in_parallel(&self, path: Path, lhs: Lhs, out: &mut [f64]) {
+        use rayon::prelude::*;
+        /// Multiply-adds per band: about 50 µs of work, well above rayon's cost per task.
+        const BAND_WORK: usize = 1 << 18;
+        let row_work = self.inner * self.cols;
+        let band_rows = BAND_WORK
+            .div_ceil(row_work.max(1))
+            .next_multiple_of(TILE_ROWS);
+        if lhs.rows <= band_rows || self.cols == 0 {
+            self.multiply(path, lhs, out);
+            return;
+        }
+        out.par_chunks_mut(band_rows * self.cols)
+            .enumerate()
+            .for_each(|(band, out)| {
+                let start = band * band_rows;
+                let rows = lhs.row_range(start, start + out.len() / self.cols);
+                self.multiply(path, rows, out);
+            });
+    }
+
+    /// Panel `q`, `inner × PANEL`.
+    fn panel(&self, q: usize) -> &[f64] {
+        &self.panels[q * self.inner * PANEL..(q + 1) * self.inner * PANEL]
+    }
+}
+
+/// The left operand of a product: `rows × inner` values read through strides, so a row-major
+/// matrix, a band of its rows and its transpose are all operands without a copy.
+#[derive(Debug, Clone, Copy)]
+pub struct Lhs<'a> {
+    data: &'a [f64],
+    rows: usize,
+    inner: usize,
+    row_stride: usize,
+    inner_stride: usize,
+}
+
+impl<'a> Lhs<'a> {
+    /// A row-major `rows × inner` matrix.
+    pub fn row_major(data: &'a [f64], rows: usize, inner: usize) -> Self {
+        assert_eq!(data.len(), rows * inner, "not a {rows} × {inner} matrix");
+        Lhs {
+            data,
+            rows,
+            inner,
+            row_stride: inner,
+            inner_stride: 1,
+        }
+    }
+
+    /// The transpose of the row-major `data_rows × data_cols` matrix `data`: an operand with
+    /// `data_cols` rows and inner dimension `data_rows`.
+    pub fn transpose_of(data: &'a [f64], data_rows: usize, data_cols: usize) -> Self {
+        assert_eq!(
+            data.len(),
+            data_rows * data_cols,
+            "not a {data_rows} × {data_cols} matrix"
+        );
+        Lhs {
+            data,
+            rows: data_cols,
+            inner: data_rows,
+            row_stride: 1,
+            inner_stride: data_cols,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn inner(&self) -> usize {
+        self.inner
+    }
+
+    /// Rows `start..end` of this operand.
+    pub fn row_range(self, start: usize, end: usize) -> Self {
+        assert!(start <= end && end <= self.rows, "row range out of bounds");
+        let offset = (start * self.row_stride).min(self.data.len());
+        Lhs {
+            data: &self.data[offset..],
+            rows: end - start,
+            ..self
+        }
+    }
+
+    /// Element `(i, k)`.
+    #[inline(always)]
+    fn at(&self, i: usize, k: usize) -> f64 {
+        debug_assert!(i < self.rows && k < self.inner);
+        // SAFETY: the constructors check that `data` holds a whole `rows × inner` matrix at
+        // these strides, and `row_range` keeps that true, so every `(i, k)` in range is inside.
+        unsafe {
+            *self
+                .data
+                .get_unchecked(i * self.row_stride + k * self.inner_stride)
+        }
+    }
+}
+
+/// The portable path: 4 × 4 tiles of sums; the compiler keeps them in registers and may pair
+/// neighbouring columns in one SSE2 register — columns are independent sums.
+fn multiply_portable(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
+    const TILE_COLS: usize = 4;
+    let (m, n, p) = (a.rows, b.inner, b.cols);
+    let full_rows = m - m % TILE_ROWS;
+    for q in 0..p.div_ceil(PANEL) {
+        let panel = b.panel(q);
+        for half in [0, TILE_COLS] {
+            let col = q * PANEL + half;
+            if col >= p {
+                break;
+            }
+            let width = TILE_COLS.min(p - col);
+            for row in (0..full_rows).step_by(TILE_ROWS) {
+                let mut sums = [[0.0f64; TILE_COLS]; TILE_ROWS];
+                for (k, b_k) in panel.chunks_exact(PANEL).enumerate() {
+                    let b_k = &b_k[half..half + TILE_COLS];
+                    let a_k = [a.at(row, k), a.at(row + 1, k), a.at(row + 2, k), a.at(row + 3, k)];
+                    for r in 0..TILE_ROWS {
+                        for c in 0..TILE_COLS {
+                            sums[r][c] += a_k[r] * b_k[c];
+                        }
+                    }
+                }
+                for (r, row_sums) in sums.iter().enumerate() {
+                    let start = (row + r) * p + col;
+                    out[start..start + width].copy_from_slice(&row_sums[..width]);
+                }
+            }
+            for row in full_rows..m {
+                for c in 0..width {
+                    let mut sum = 0.0;
+                    for k in 0..n {
+                        sum += a.at(row, k) * panel[k * PANEL + half + c];
+                    }
+                    out[row * p + col + c] = sum;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    //! The wide register tiles. Only `_mm*_mul_pd` and `_mm*_add_pd`: never an FMA.
+
+    use std::arch::x86_64::*;
+
+    use super::{Lhs, PANEL, PackedMatrix, TILE_ROWS};
+
+    /// AVX2: one panel (two 4-lane vectors) × [`TILE_ROWS`] rows per tile, 8 sums in
+    /// registers, 2 loads of `b` and 4 broadcasts of `a` per `k`.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn multiply_avx2(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
+        let m = a.rows;
+        let full_rows = m - m % TILE_ROWS;
+        for q in 0..b.cols.div_ceil(PANEL) {
+            for row in (0..full_rows).step_by(TILE_ROWS) {
+                tile_avx2::<TILE_ROWS>(b, a, row, q, out);
+            }
+            for row in full_rows..m {
+                tile_avx2::<1>(b, a, row, q, out);
+            }
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn tile_avx2<const R: usize>(b: &PackedMatrix, a: Lhs, row: usize, q: usize, out: &mut [f64]) {
+        let panel = b.panel(q);
+        let mut sums = [[_mm256_setzero_pd(); 2]; R];
+        for (k, b_k) in panel.chunks_exact(PANEL).enumerate() {
+            // SAFETY: `b_k` holds PANEL = 8 values: two vectors of 4.
+            let (b0, b1) = unsafe {
+                (
+                    _mm256_loadu_pd(b_k.as_ptr()),
+                    _mm256_loadu_pd(b_k.as_ptr().add(4)),
+                )
+            };
+            for (r, row_sums) in sums.iter_mut().enumerate() {
+                let a_rk = _mm256_set1_pd(a.at(row + r, k));
+                row_sums[0] = _mm256_add_pd(row_sums[0], _mm256_mul_pd(a_rk, b0));
+                row_sums[1] = _mm256_add_pd(row_sums[1], _mm256_mul_pd(a_rk, b1));
+            }
+        }
+        let p = b.cols;
+        let col = q * PANEL;
+        for (r, row_sums) in sums.iter().enumerate() {
+            let mut values = [0.0f64; PANEL];
+            // SAFETY: `values` holds two vectors of 4.
+            unsafe {
+                _mm256_storeu_pd(values.as_mut_ptr(), row_sums[0]);
+                _mm256_storeu_pd(values.as_mut_ptr().add(4), row_sums[1]);
+            }
+            let width = PANEL.min(p - col);
+            let start = (row + r) * p + col;
+            out[start..start + width].copy_from_slice(&values[..width]);
+        }
+    }
+
+    /// Panels per AVX-512 tile: 4 × 4 vectors = 16 sums in registers (of 32), 4 loads of `b`
+    /// and 4 broadcasts of `a` per `k`.
+    const VECTORS: usize = 4;
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn multiply_avx512(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
+        let m = a.rows;
+        let full_rows = m - m % TILE_ROWS;
+        let panels = b.cols.div_ceil(PANEL);
+        let mut q = 0;
+        while q < panels {
+            let width = VECTORS.min(panels - q);
+            for row in (0..full_rows).step_by(TILE_ROWS) {
+                match width {
+                    4 => tile_avx512::<TILE_ROWS, 4>(b, a, row, q, out),
+                    3 => tile_avx512::<TILE_ROWS, 3>(b, a, row, q, out),
+                    2 => tile_avx512::<TILE_ROWS, 2>(b, a, row, q, out),
+                    _ => tile_avx512::<TILE_ROWS, 1>(b, a, row, q, out),
+                }
+            }
+            for row in full_rows..m {
+                match width {
+                    4 => tile_avx512::<1, 4>(b, a, row, q, out),
+                    3 => tile_avx512::<1, 3>(b, a, row, q, out),
+                    2 => tile_avx512::<1, 2>(b, a, row, q, out),
+                    _ => tile_avx512::<1, 1>(b, a, row, q, out),
+                }
+            }
+            q += width;
+        }
+    }
+
+    /// Rows `row..row + R` × panels `q..q + V`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn tile_avx512<const R: usize, const V: usize>(
+        b: &PackedMatrix,
+        a: Lhs,
+        row: usize,
+        q: usize,
+        out: &mut [f64],
+    ) {
+        let n = b.inner;
+        let panels: [&[f64]; V] = std::array::from_fn(|v| b.panel(q + v));
+        let mut sums = [[_mm512_setzero_pd(); V]; R];
+        for k in 0..n {
+            // SAFETY: every panel holds `n` rows of PANEL = 8 values, one vector each.
+            let b_k: [__m512d; V] =
+                std::array::from_fn(|v| unsafe { _mm512_loadu_pd(panels[v].as_ptr().add(k * PANEL)) });
+            for (r, row_sums) in sums.iter_mut().enumerate() {
+                let a_rk = _mm512_set1_pd(a.at(row + r, k));
+                for (sum, &b_kv) in row_sums.iter_mut().zip(&b_k) {
+                    *sum = _mm512_add_pd(*sum, _mm512_mul_pd(a_rk, b_kv));
+                }
+            }
+        }
+        let p = b.cols;
+        for (r, row_sums) in sums.iter().enumerate() {
+            for (v, &sum) in row_sums.iter().enumerate() {
+                let col = (q + v) * PANEL;
+                let width = PANEL.min(p - col);
+                let start = (row + r) * p + col;
+                let target = &mut out[start..start + width];
+                if width == PANEL {
+                    // SAFETY: `target` holds 8 values.
+                    unsafe { _mm512_storeu_pd(target.as_mut_ptr(), sum) };
+                } else {
+                    let mut values = [0.0f64; PANEL];
+                    // SAFETY: `values` holds 8 values.
+                    unsafe { _mm512_storeu_pd(values.as_mut_ptr(), sum) };
+                    target.copy_from_slice(&values[..width]);
+                }
+            }
+        }
+    }
+}
