@@ -12,7 +12,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 
 use super::elementary;
 use super::kernels::{Lhs, PackedMatrix, Path, elementwise};
-use super::network::{Activation, dense_forward};
+use super::network::Activation;
 
 /// Weights `W_1 … W_H, W_out` (`fan_in × fan_out` each) and optional biases.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,15 +129,29 @@ impl Mlp {
         for (layer, weights) in self.weights[..self.hidden_layers()].iter().enumerate() {
             let (done, rest) = forward.hidden.split_at_mut(layer);
             let previous = done.last().map_or(input, |z| z.view());
+            let z = rest[0].as_slice_mut().expect("contiguous");
             packed.pack(weights.view());
-            dense_forward(previous, packed, self.bias(layer), self.activation, &mut rest[0]);
+            self.affine(path, packed, previous, layer, z);
+            self.activation.apply_in_place(path, z);
         }
         let last = forward.hidden.last().map_or(input, |z| z.view());
-        packed.pack(self.output_weights().view());
         let logits = forward.logits.as_slice_mut().expect("contiguous");
-        packed.multiply_in_parallel(path, row_major(last), logits);
-        if let Some(bias) = self.bias(self.hidden_layers()) {
-            for row in logits.chunks_exact_mut(bias.len()) {
+        packed.pack(self.output_weights().view());
+        self.affine(path, packed, last, self.hidden_layers(), logits);
+    }
+
+    /// `out = input · W + b` for `layer`, whose weights are in `packed`.
+    fn affine(
+        &self,
+        path: Path,
+        packed: &PackedMatrix,
+        input: ArrayView2<f64>,
+        layer: usize,
+        out: &mut [f64],
+    ) {
+        packed.multiply_in_parallel(path, row_major(input), out);
+        if let Some(bias) = self.bias(layer) {
+            for row in out.chunks_exact_mut(bias.len()) {
                 for (value, b) in row.iter_mut().zip(bias) {
                     *value += b;
                 }
@@ -193,9 +207,7 @@ impl Mlp {
             packed.multiply_in_parallel(
                 path,
                 Lhs::transpose_of(row_major_data(layer_input), samples, fan_in),
-                gradients.weights[layer]
-                    .as_slice_mut()
-                    .expect("contiguous"),
+                gradients.weights[layer].as_slice_mut().expect("contiguous"),
             );
             if self.biases.is_some() {
                 let sums = gradients.biases[layer].as_slice_mut().expect("contiguous");

@@ -129,8 +129,12 @@ impl Activation {
             Activation::Sigmoid => {
                 elementwise::map_in_place(path, values, |a| Activation::Sigmoid.apply(a))
             }
-            Activation::Tanh => elementwise::map_in_place(path, values, |a| Activation::Tanh.apply(a)),
-            Activation::Relu => elementwise::map_in_place(path, values, |a| Activation::Relu.apply(a)),
+            Activation::Tanh => {
+                elementwise::map_in_place(path, values, |a| Activation::Tanh.apply(a))
+            }
+            Activation::Relu => {
+                elementwise::map_in_place(path, values, |a| Activation::Relu.apply(a))
+            }
         }
     }
 
@@ -167,7 +171,7 @@ impl Activation {
     }
 }
 
-/// One dense layer: `z = f(input · weights + bias)`, written into `z`.
+/// One dense layer without bias: `z = f(input · weights)`, written into `z`.
 ///
 /// Bands of [`CHUNK_ROWS`] rows run in parallel; every output element is computed by the same
 /// operations whichever thread computes it, so the result does not depend on the thread count.
@@ -182,30 +186,25 @@ pub fn dense_forward_then<T: Send>(
     then: impl Fn(&[f64]) -> T + Sync,
 ) -> Vec<T> {
     let packed = PackedMatrix::new(weights);
-    dense_forward_packed_then(input, &packed, bias, activation, z, then)
-}
-
-/// [`dense_forward_then`] with weights already packed for the product.
-pub fn dense_forward_packed_then<T: Send>(
-    input: ArrayView2<f64>,
-    weights: &PackedMatrix,
-    bias: Option<&[f64]>,
-    activation: Activation,
-    z: &mut Array2<f64>,
-    then: impl Fn(&[f64]) -> T + Sync,
-) -> Vec<T> {
+    let input_band = CHUNK_ROWS * input.ncols();
     let inner = input.ncols();
     let input = input.as_slice().expect("row-major input");
     let z_band = CHUNK_ROWS * z.ncols();
     let z = z.as_slice_mut().expect("row-major output");
     let path = Path::fastest();
     let band = |(z, x): (&mut [f64], &[f64])| {
-        let x = Lhs::row_major(x, x.len() / inner, inner);
-        dense_band(path, weights, x, bias, activation, z);
+        packed.multiply(path, Lhs::row_major(x, x.len() / inner, inner), z);
+        if let Some(bias) = bias {
+            for row in z.chunks_exact_mut(bias.len()) {
+                for (value, b) in row.iter_mut().zip(bias) {
+                    *value += b;
+                }
+            }
+        }
+        activation.apply_in_place(path, z);
         then(z)
     };
     // A couple of bands (a training batch) is not worth the threads; the bands are the same.
-    let input_band = CHUNK_ROWS * inner;
     if z.len() <= 2 * z_band {
         z.chunks_mut(z_band)
             .zip(input.chunks(input_band))
@@ -217,37 +216,6 @@ pub fn dense_forward_packed_then<T: Send>(
             .map(band)
             .collect()
     }
-}
-
-/// [`dense_forward_packed_then`] with nothing to do afterwards.
-pub fn dense_forward(
-    input: ArrayView2<f64>,
-    weights: &PackedMatrix,
-    bias: Option<&[f64]>,
-    activation: Activation,
-    z: &mut Array2<f64>,
-) {
-    dense_forward_packed_then(input, weights, bias, activation, z, |_| ());
-}
-
-/// `z = f(x · w + bias)` for one band of rows, on one kernel path.
-pub fn dense_band(
-    path: Path,
-    weights: &PackedMatrix,
-    x: Lhs,
-    bias: Option<&[f64]>,
-    activation: Activation,
-    z: &mut [f64],
-) {
-    weights.multiply(path, x, z);
-    if let Some(bias) = bias {
-        for row in z.chunks_exact_mut(bias.len()) {
-            for (value, b) in row.iter_mut().zip(bias) {
-                *value += b;
-            }
-        }
-    }
-    activation.apply_in_place(path, z);
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::kernels::{Path, elementwise};
+use super::kernels::{Path, elementwise, multiversion};
 use super::network::Activation;
 
 /// Histogram bins over a closed range `[lo, hi]`, like numpy's `histogram`: bins are half-open
@@ -240,41 +240,19 @@ impl FirstPass {
         if units == 0 || rows.is_empty() {
             return pass;
         }
-        elementwise::fold_columns(path, &mut pass.unit_sums, rows, |sum, v| sum + v);
-        let sums = &mut pass.unit_deriv_sums;
-        match activation {
-            Activation::Sigmoid => elementwise::fold_columns(path, sums, rows, |sum, v| {
-                sum + Activation::Sigmoid.derivative_from_output(v)
-            }),
-            Activation::Tanh => elementwise::fold_columns(path, sums, rows, |sum, v| {
-                sum + Activation::Tanh.derivative_from_output(v)
-            }),
-            Activation::Relu => elementwise::fold_columns(path, sums, rows, |sum, v| {
-                sum + Activation::Relu.derivative_from_output(v)
-            }),
-        }
-        (pass.min, pass.max) = extremes(path, rows, units);
-        pass.zeros = rows.iter().filter(|&&v| v == 0.0).count() as u64;
-        pass.count_bins(path, rows, binning);
-        pass
-    }
-
-    /// Adds the histogram counts of `values`, as [`Binning::place`] places them.
-    fn count_bins(&mut self, path: Path, values: &[f64], binning: &Binning) {
         let bins = binning.bins;
         assert!(bins < i32::MAX as usize, "{bins} bins");
-        // The common cases are classified in one vectorised pass: a bin, below, above; NaN and
-        // values rounded onto an end of the range are left to `place`.
+        // Codes past the bins; NaN and values rounded onto an end of the range are `unsure`,
+        // left to `Binning::place`.
         let (below, above, unsure) = (bins as u32, bins as u32 + 1, bins as u32 + 2);
         let (lo, hi, bins_f) = (binning.lo, binning.hi, bins as f64);
         let scale = bins_f / (hi - lo);
-        let mut codes = vec![0u32; values.len()];
-        elementwise::classify(path, values, &mut codes, move |v| {
+        let bin_code = move |v: f64| {
             // The same operations as `Binning::place`.
             let position = (v - lo) * scale;
             if position >= 0.0 && position < bins_f {
-                // SAFETY: 0 ≤ position < bins, which fits an i32 (bins are bounded far below).
-                // Unlike `as`, this need not saturate, so the conversion vectorises.
+                // SAFETY: 0 ≤ position < bins < 2³¹. Unlike `as`, this need not saturate, so
+                // the conversion vectorises.
                 unsafe { position.to_int_unchecked::<i32>() as u32 }
             } else if v < lo {
                 below
@@ -283,7 +261,33 @@ impl FirstPass {
             } else {
                 unsure
             }
-        });
+        };
+        let mut columns = ColumnScan {
+            sums: std::mem::take(&mut pass.unit_sums),
+            derivative_sums: std::mem::take(&mut pass.unit_deriv_sums),
+            mins: vec![f64::INFINITY; units],
+            maxs: vec![f64::NEG_INFINITY; units],
+            zeros: vec![0; units],
+        };
+        let mut codes = vec![0u32; rows.len()];
+        // One instantiation per activation, so the derivative's match is not in the loop.
+        match activation {
+            Activation::Sigmoid => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
+                (Activation::Sigmoid.derivative_from_output(v), bin_code(v))
+            }),
+            Activation::Tanh => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
+                (Activation::Tanh.derivative_from_output(v), bin_code(v))
+            }),
+            Activation::Relu => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
+                (Activation::Relu.derivative_from_output(v), bin_code(v))
+            }),
+        }
+        pass.min = extreme_in_scan_order(rows, &columns.mins, |v, m| v < m);
+        pass.max = extreme_in_scan_order(rows, &columns.maxs, |v, m| v > m);
+        pass.zeros = columns.zeros.iter().sum();
+        pass.unit_sums = columns.sums;
+        pass.unit_deriv_sums = columns.derivative_sums;
+
         // Four interleaved sets of counters, so that runs of equal codes (a spike in the
         // histogram) do not wait on one counter; integer sums, so the order is free.
         let stride = bins + 3;
@@ -297,26 +301,28 @@ impl FirstPass {
         for &code in quads.remainder() {
             counters[code as usize] += 1;
         }
-        for lane in 0..4 {
-            let lane = &counters[lane * stride..(lane + 1) * stride];
-            for (count, &c) in self.counts.iter_mut().zip(lane) {
+        let mut unsure_count = 0;
+        for lane in counters.chunks_exact(stride) {
+            for (count, &c) in pass.counts.iter_mut().zip(lane) {
                 *count += c;
             }
-            self.below += lane[bins];
-            self.above += lane[bins + 1];
+            pass.below += lane[bins];
+            pass.above += lane[bins + 1];
+            unsure_count += lane[bins + 2];
         }
-        if counters.iter().skip(bins + 2).step_by(stride).any(|&c| c > 0) {
-            for (&v, &code) in values.iter().zip(&codes) {
+        if unsure_count > 0 {
+            for (&v, &code) in rows.iter().zip(&codes) {
                 if code == unsure {
                     match binning.place(v) {
-                        Placement::Bin(i) => self.counts[i] += 1,
-                        Placement::Below => self.below += 1,
-                        Placement::Above => self.above += 1,
-                        Placement::NotANumber => self.nan += 1,
+                        Placement::Bin(i) => pass.counts[i] += 1,
+                        Placement::Below => pass.below += 1,
+                        Placement::Above => pass.above += 1,
+                        Placement::NotANumber => pass.nan += 1,
                     }
                 }
             }
         }
+        pass
     }
 
     /// `self` covers the rows before `later`'s.
@@ -345,28 +351,73 @@ fn squared_deviations(path: Path, rows: &[f64], unit_means: &[f64]) -> Vec<f64> 
     squared
 }
 
-/// The smallest and the largest value, as a scan in row-major order finds them: the first of
-/// equal values wins and NaN is skipped; `(+∞, −∞)` if nothing else is there. Found per column
-/// (vectorised), then across columns; only the sign of a zero can depend on which of equal
-/// values comes first, and a rescan settles it.
-fn extremes(path: Path, rows: &[f64], units: usize) -> (f64, f64) {
-    let mut mins = vec![f64::INFINITY; units];
-    let mut maxs = vec![f64::NEG_INFINITY; units];
-    elementwise::fold_columns(path, &mut mins, rows, |m, v| if v < m { v } else { m });
-    elementwise::fold_columns(path, &mut maxs, rows, |m, v| if v > m { v } else { m });
-    let first_in_scan = |extreme: f64, column_extremes: &[f64]| {
-        let signs_differ = column_extremes
-            .iter()
-            .any(|&e| e == extreme && e.to_bits() != extreme.to_bits());
-        if signs_differ {
-            *rows.iter().find(|&&v| v == extreme).expect("the extreme is a value")
-        } else {
-            extreme
+/// Per-column results of [`scan_columns`].
+struct ColumnScan {
+    sums: Vec<f64>,
+    derivative_sums: Vec<f64>,
+    mins: Vec<f64>,
+    maxs: Vec<f64>,
+    zeros: Vec<u64>,
+}
+
+multiversion! {
+    /// One pass over `rows` (rows of `columns.sums.len()` values): per column, row after row,
+    /// the sum of the values and of `f(v).0`, the extremes (`if v < min { min = v }`: the first
+    /// of equal values stays, NaN never enters) and the number of zeros; per value, the code
+    /// `f(v).1`. Every column is independent of the others, so the pass vectorises across them.
+    fn scan_columns<F: Fn(f64) -> (f64, u32)>(
+        rows: &[f64],
+        columns: &mut ColumnScan,
+        codes: &mut [u32],
+        f: F,
+    ) {
+        let width = columns.sums.len();
+        let sums = &mut columns.sums[..width];
+        let derivative_sums = &mut columns.derivative_sums[..width];
+        let mins = &mut columns.mins[..width];
+        let maxs = &mut columns.maxs[..width];
+        let zeros = &mut columns.zeros[..width];
+        for (row, row_codes) in rows.chunks_exact(width).zip(codes.chunks_exact_mut(width)) {
+            for j in 0..width {
+                let v = row[j];
+                let (derivative, code) = f(v);
+                sums[j] += v;
+                derivative_sums[j] += derivative;
+                mins[j] = if v < mins[j] { v } else { mins[j] };
+                maxs[j] = if v > maxs[j] { v } else { maxs[j] };
+                zeros[j] += u64::from(v == 0.0);
+                row_codes[j] = code;
+            }
         }
-    };
-    let min = mins.iter().fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
-    let max = maxs.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
-    (first_in_scan(min, &mins), first_in_scan(max, &maxs))
+    }
+}
+
+/// The extreme of `rows` that a scan in row-major order finds with `better(v, best)`, from
+/// each column's own extreme (found in row order). Across columns the extreme value is the same
+/// whatever the order; only the sign of a zero can depend on which of equal values comes first,
+/// and when the columns disagree on it, a rescan settles it.
+fn extreme_in_scan_order(
+    rows: &[f64],
+    column_extremes: &[f64],
+    better: fn(f64, f64) -> bool,
+) -> f64 {
+    let extreme = column_extremes[1..]
+        .iter()
+        .fold(
+            column_extremes[0],
+            |best, &e| if better(e, best) { e } else { best },
+        );
+    let signs_differ = column_extremes
+        .iter()
+        .any(|&e| e == extreme && e.to_bits() != extreme.to_bits());
+    if signs_differ {
+        *rows
+            .iter()
+            .find(|&&v| v == extreme)
+            .expect("the extreme is one of the values")
+    } else {
+        extreme
+    }
 }
 
 fn add_in_place(mut earlier: Vec<f64>, later: Vec<f64>) -> Vec<f64> {

@@ -67,13 +67,3 @@ multiversion! {
         }
     }
 }
-
-multiversion! {
-    /// `codes[i] = f(values[i])`: classifies values (a histogram's bin numbers, say).
-    pub fn classify<F: Fn(f64) -> u32>(values: &[f64], codes: &mut [u32], f: F) {
-        assert_eq!(values.len(), codes.len(), "lengths differ");
-        for (code, &v) in codes.iter_mut().zip(values) {
-            *code = f(v);
-        }
-    }
-}

@@ -48,32 +48,52 @@ impl PackedMatrix {
         let (inner, cols) = b.dim();
         self.inner = inner;
         self.cols = cols;
-        self.panels.clear();
+        // Every value, padding included, is written below: no need to clear the old ones.
         self.panels
             .resize(cols.div_ceil(PANEL) * inner * PANEL, 0.0);
         if inner == 0 {
             return;
         }
         let strides = b.strides();
-        match b.as_slice_memory_order() {
-            // Any view over contiguous memory with non-negative strides (a row-major matrix or
-            // its transpose): read it by raw strides.
-            Some(data) if strides.iter().all(|&s| s >= 0) && data.as_ptr() == b.as_ptr() => {
-                let (row_stride, col_stride) = (strides[0] as usize, strides[1] as usize);
-                for (q, panel) in self.panels.chunks_exact_mut(inner * PANEL).enumerate() {
-                    let first = q * PANEL;
-                    let width = PANEL.min(cols - first);
+        let data = b
+            .as_slice_memory_order()
+            .filter(|data| strides.iter().all(|&s| s >= 0) && data.as_ptr() == b.as_ptr());
+        for (q, panel) in self.panels.chunks_exact_mut(inner * PANEL).enumerate() {
+            let first = q * PANEL;
+            let width = PANEL.min(cols - first);
+            if width < PANEL {
+                // The padding columns of the last panel.
+                for packed_row in panel.chunks_exact_mut(PANEL) {
+                    packed_row[width..].fill(0.0);
+                }
+            }
+            match (data, strides) {
+                // Row-major: each panel row is a run of one matrix row.
+                (Some(data), &[row_stride, 1]) => {
+                    let row_stride = row_stride as usize;
                     for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
-                        for (c, value) in packed_row[..width].iter_mut().enumerate() {
-                            *value = data[k * row_stride + (first + c) * col_stride];
+                        let start = k * row_stride + first;
+                        if width == PANEL {
+                            // A copy of a known length: a couple of moves, not a call.
+                            packed_row.copy_from_slice(&data[start..start + PANEL]);
+                        } else {
+                            packed_row[..width].copy_from_slice(&data[start..start + width]);
                         }
                     }
                 }
-            }
-            _ => {
-                for (q, panel) in self.panels.chunks_exact_mut(inner * PANEL).enumerate() {
-                    let first = q * PANEL;
-                    let width = PANEL.min(cols - first);
+                // The transpose of a row-major matrix: each panel column is a run of one matrix
+                // row.
+                (Some(data), &[1, col_stride]) => {
+                    let col_stride = col_stride as usize;
+                    for c in 0..width {
+                        let start = (first + c) * col_stride;
+                        let run = &data[start..start + inner];
+                        for (packed_row, &value) in panel.chunks_exact_mut(PANEL).zip(run) {
+                            packed_row[c] = value;
+                        }
+                    }
+                }
+                _ => {
                     for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
                         for (c, value) in packed_row[..width].iter_mut().enumerate() {
                             *value = b[[k, first + c]];
@@ -240,7 +260,12 @@ fn multiply_portable(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
                 let mut sums = [[0.0f64; TILE_COLS]; TILE_ROWS];
                 for (k, b_k) in panel.chunks_exact(PANEL).enumerate() {
                     let b_k = &b_k[half..half + TILE_COLS];
-                    let a_k = [a.at(row, k), a.at(row + 1, k), a.at(row + 2, k), a.at(row + 3, k)];
+                    let a_k = [
+                        a.at(row, k),
+                        a.at(row + 1, k),
+                        a.at(row + 2, k),
+                        a.at(row + 3, k),
+                    ];
                     for r in 0..TILE_ROWS {
                         for c in 0..TILE_COLS {
                             sums[r][c] += a_k[r] * b_k[c];
@@ -310,16 +335,27 @@ mod x86 {
         }
         let p = b.cols;
         let col = q * PANEL;
+        let width = PANEL.min(p - col);
         for (r, row_sums) in sums.iter().enumerate() {
-            let mut values = [0.0f64; PANEL];
-            // SAFETY: `values` holds two vectors of 4.
-            unsafe {
-                _mm256_storeu_pd(values.as_mut_ptr(), row_sums[0]);
-                _mm256_storeu_pd(values.as_mut_ptr().add(4), row_sums[1]);
-            }
-            let width = PANEL.min(p - col);
             let start = (row + r) * p + col;
-            out[start..start + width].copy_from_slice(&values[..width]);
+            let target = &mut out[start..start + width];
+            if width == PANEL {
+                // SAFETY: `target` holds two vectors of 4.
+                unsafe {
+                    _mm256_storeu_pd(target.as_mut_ptr(), row_sums[0]);
+                    _mm256_storeu_pd(target.as_mut_ptr().add(4), row_sums[1]);
+                }
+            } else {
+                let mut values = [0.0f64; PANEL];
+                // SAFETY: `values` holds two vectors of 4.
+                unsafe {
+                    _mm256_storeu_pd(values.as_mut_ptr(), row_sums[0]);
+                    _mm256_storeu_pd(values.as_mut_ptr().add(4), row_sums[1]);
+                }
+                for (t, v) in target.iter_mut().zip(values) {
+                    *t = v;
+                }
+            }
         }
     }
 
@@ -370,8 +406,9 @@ mod x86 {
         let mut sums = [[_mm512_setzero_pd(); V]; R];
         for k in 0..n {
             // SAFETY: every panel holds `n` rows of PANEL = 8 values, one vector each.
-            let b_k: [__m512d; V] =
-                std::array::from_fn(|v| unsafe { _mm512_loadu_pd(panels[v].as_ptr().add(k * PANEL)) });
+            let b_k: [__m512d; V] = std::array::from_fn(|v| unsafe {
+                _mm512_loadu_pd(panels[v].as_ptr().add(k * PANEL))
+            });
             for (r, row_sums) in sums.iter_mut().enumerate() {
                 let a_rk = _mm512_set1_pd(a.at(row + r, k));
                 for (sum, &b_kv) in row_sums.iter_mut().zip(&b_k) {
@@ -386,15 +423,10 @@ mod x86 {
                 let width = PANEL.min(p - col);
                 let start = (row + r) * p + col;
                 let target = &mut out[start..start + width];
-                if width == PANEL {
-                    // SAFETY: `target` holds 8 values.
-                    unsafe { _mm512_storeu_pd(target.as_mut_ptr(), sum) };
-                } else {
-                    let mut values = [0.0f64; PANEL];
-                    // SAFETY: `values` holds 8 values.
-                    unsafe { _mm512_storeu_pd(values.as_mut_ptr(), sum) };
-                    target.copy_from_slice(&values[..width]);
-                }
+                // Only the first `width` lanes are written (and touched at all).
+                let lanes = u8::MAX >> (PANEL - width);
+                // SAFETY: `target` holds `width` values, the lanes stored.
+                unsafe { _mm512_mask_storeu_pd(target.as_mut_ptr(), lanes, sum) };
             }
         }
     }
