@@ -701,7 +701,7 @@ impl Ranged for LogAxis {
         let decades = (self.high_exponent - self.low_exponent) as usize;
         let stride = decades.div_ceil(8).max(1);
         (self.low_exponent..=self.high_exponent)
-            .filter(|e| (e - self.low_exponent) as usize % stride == 0)
+            .filter(|e| ((e - self.low_exponent) as usize).is_multiple_of(stride))
             .map(LogAxis::decade)
             .collect()
     }

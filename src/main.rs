@@ -635,14 +635,14 @@ fn apply_flags(
             }
         }
     }
-    if let Init::Normal { std } = params.init {
-        if !(std > limits::STD.0 && std <= limits::STD.1) {
-            return Err(UsageError(format!(
-                "--std must be greater than {} and at most {}",
-                limits::STD.0,
-                limits::STD.1
-            )));
-        }
+    if let Init::Normal { std } = params.init
+        && !(std > limits::STD.0 && std <= limits::STD.1)
+    {
+        return Err(UsageError(format!(
+            "--std must be greater than {} and at most {}",
+            limits::STD.0,
+            limits::STD.1
+        )));
     }
     if let Some(activation) = args.activation {
         params.activation = activation.into();

@@ -304,13 +304,13 @@ impl Checker<'_> {
 
         let id = self.required_string(find("id"), "id", "id = \"sigmoid-std1\"");
         let id_span = find("id").map(|(_, v)| self.block.file_span(v.span()));
-        if let (Some(id), Some((_, value))) = (&id, find("id")) {
-            if let Some(problem) = id_problem(id) {
-                let diagnostic = self.at(value.span(), problem).with_hint(
-                    "ids use lowercase letters, digits and single dashes, e.g. \"xavier-tanh\"",
-                );
-                self.report(diagnostic);
-            }
+        if let (Some(id), Some((_, value))) = (&id, find("id"))
+            && let Some(problem) = id_problem(id)
+        {
+            let diagnostic = self.at(value.span(), problem).with_hint(
+                "ids use lowercase letters, digits and single dashes, e.g. \"xavier-tanh\"",
+            );
+            self.report(diagnostic);
         }
         let caption = self.required_string(
             find("caption"),
@@ -467,10 +467,10 @@ impl Checker<'_> {
         entry: Option<Entry<'_, '_>>,
         default: Option<Activation>,
     ) -> Option<Activation> {
-        if entry.is_none() {
-            if let Some(default) = default {
-                return Some(default);
-            }
+        if entry.is_none()
+            && let Some(default) = default
+        {
+            return Some(default);
         }
         self.required_choice(entry, "activation", &Activation::NAMES)
             .and_then(|name| Activation::from_name(&name))
@@ -714,13 +714,13 @@ impl Checker<'_> {
                 Some(label_entry) => {
                     let label =
                         self.required_string(Some(label_entry), "label", "label = \"small\"");
-                    if let Some(label) = &label {
-                        if id_problem(label).is_some() {
-                            let diagnostic = self
-                                .at(label_entry.1.span(), format!("invalid label \"{label}\""))
-                                .with_hint("labels name the scheme in references: lowercase letters, digits and dashes");
-                            self.report(diagnostic);
-                        }
+                    if let Some(label) = &label
+                        && id_problem(label).is_some()
+                    {
+                        let diagnostic = self
+                            .at(label_entry.1.span(), format!("invalid label \"{label}\""))
+                            .with_hint("labels name the scheme in references: lowercase letters, digits and dashes");
+                        self.report(diagnostic);
                     }
                     label
                 }
