@@ -1,0 +1,215 @@
+//! initbook against its peers, side by side, whole processes, release build.
+//!
+//! `benches/compare.sh [--runs N]` (or `cargo bench --bench compare -- [--runs N]`);
+//! `--write-book DIR` only writes the benchmark book (both versions) into `DIR`. Needs `mdbook` on the
+//! PATH (`cargo install mdbook --locked`; a benchmark tool, not a dependency), `python3` with
+//! numpy (`pip install numpy`) and `/usr/bin/time` (Debian package `time`); it stops with a
+//! message naming whatever is missing rather than leave a row out.
+//!
+//! Each pair of commands runs alternately, `--runs` times (default 7) after one warm-up each, so
+//! that a busy moment of the machine hits both; the table shows the medians and their ratio:
+//! - `initbook build --no-cache` of the benchmark book (six chapters of the tutorial's prose,
+//!   six 1000 × 100 × 5 experiments; `common::write_benchmark_book`) against `mdbook build` of
+//!   the same six chapters as prose only;
+//! - `initbook run training --json` (the training lesson's experiment: three ReLU networks
+//!   trained on the digits) against the same training in numpy (`benches/peers/training_numpy.py`).
+//!
+//! Then the peak memory (maximum resident set) of `initbook build --no-cache` of the whole
+//! tutorial, from `/usr/bin/time -v`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+fn main() {
+    let arguments: Vec<String> = std::env::args().collect();
+    if let Some(dir) = option(&arguments, "--write-book") {
+        // Only write the two books, e.g. to profile a build of them.
+        common::write_benchmark_book(Path::new(dir));
+        return;
+    }
+    let runs = option(&arguments, "--runs")
+        .map(|n| n.parse().expect("--runs takes a number"))
+        .unwrap_or(7)
+        .max(5);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let initbook = Path::new(env!("CARGO_BIN_EXE_initbook"));
+    let missing = missing_tools();
+    if !missing.is_empty() {
+        eprintln!("compare: missing {}", missing.join(", "));
+        std::process::exit(2);
+    }
+    let work = tempfile::tempdir().unwrap();
+    common::write_benchmark_book(work.path());
+    let scratch = |name: &str| work.path().join(name);
+
+    let book = compare(
+        runs,
+        (
+            "initbook build --no-cache (benchmark book)",
+            Command::new(initbook)
+                .args(["--root"])
+                .arg(scratch("initbook"))
+                .args(["build", "--no-cache", "-q", "--out"])
+                .arg(scratch("initbook-site")),
+        ),
+        (
+            "mdbook build (same chapters, prose only)",
+            Command::new("mdbook")
+                .arg("build")
+                .arg(scratch("mdbook"))
+                .arg("--dest-dir")
+                .arg(scratch("mdbook-site")),
+        ),
+    );
+    let training = compare(
+        runs,
+        (
+            "initbook run training --json",
+            Command::new(initbook)
+                .arg("--root")
+                .arg(root)
+                .args(["run", "training", "--json"]),
+        ),
+        (
+            "numpy + OpenBLAS (benches/peers/training_numpy.py)",
+            Command::new("python3")
+                .arg(root.join("benches/peers/training_numpy.py"))
+                .arg(root.join("content/data/digits.csv.gz")),
+        ),
+    );
+    let peak = peak_memory_kib(
+        Command::new(initbook)
+            .arg("--root")
+            .arg(root)
+            .args(["build", "--no-cache", "-q", "--out"])
+            .arg(scratch("tutorial-site")),
+    );
+
+    println!();
+    println!("{runs} alternating runs each, medians of whole-process wall time:");
+    println!();
+    println!("| work | initbook | peer | ratio |");
+    println!("|---|--:|--:|--:|");
+    for (what, result) in [("benchmark book", &book), ("training", &training)] {
+        println!(
+            "| {what} | {:.1} ms | {}: {:.1} ms | {:.2} |",
+            result.first_ms,
+            result.peer_name,
+            result.second_ms,
+            result.first_ms / result.second_ms
+        );
+    }
+    println!();
+    println!(
+        "peak memory of `initbook build --no-cache` of the tutorial: {:.1} MB",
+        peak as f64 / 1024.0
+    );
+}
+
+struct Comparison {
+    first_ms: f64,
+    second_ms: f64,
+    peer_name: String,
+}
+
+/// Runs the two commands alternately and returns their median times.
+fn compare(runs: usize, first: (&str, &mut Command), second: (&str, &mut Command)) -> Comparison {
+    let (first_name, first) = first;
+    let (second_name, second) = second;
+    eprintln!("{first_name}  vs  {second_name}");
+    // Warm-up: file caches, and the first run's one-time costs, for both.
+    time_ms(first);
+    time_ms(second);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for round in 0..runs {
+        a.push(time_ms(first));
+        b.push(time_ms(second));
+        eprintln!(
+            "  run {}: {:.1} ms  vs  {:.1} ms",
+            round + 1,
+            a[round],
+            b[round]
+        );
+    }
+    Comparison {
+        first_ms: median(&mut a),
+        second_ms: median(&mut b),
+        peer_name: second_name.to_string(),
+    }
+}
+
+/// Wall time of one run of `command`, which must succeed.
+fn time_ms(command: &mut Command) -> f64 {
+    let start = Instant::now();
+    let status = command
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+    assert!(status.success(), "{command:?} failed: {status}");
+    elapsed
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
+}
+
+/// Maximum resident set size of one run, in KiB, as `/usr/bin/time -v` reports it.
+fn peak_memory_kib(command: &Command) -> u64 {
+    let output = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stdout(Stdio::null())
+        .output()
+        .expect("/usr/bin/time");
+    assert!(output.status.success(), "{command:?} failed");
+    let report = String::from_utf8_lossy(&output.stderr);
+    report
+        .lines()
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak memory in /usr/bin/time's report:\n{report}"))
+}
+
+fn missing_tools() -> Vec<String> {
+    let works = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let mut missing = Vec::new();
+    if !works("mdbook", &["--version"]) {
+        missing.push("mdbook (cargo install mdbook --locked)".to_string());
+    }
+    if !works("python3", &["-c", "import numpy"]) {
+        missing.push("python3 with numpy (pip install numpy)".to_string());
+    }
+    if !PathBuf::from("/usr/bin/time").exists() {
+        missing.push("/usr/bin/time (apt-get install time)".to_string());
+    }
+    missing
+}
+
+/// The value after `name` among the arguments; others (cargo passes `--bench`) are ignored.
+fn option<'a>(arguments: &'a [String], name: &str) -> Option<&'a str> {
+    arguments
+        .windows(2)
+        .find(|pair| pair[0] == name)
+        .map(|pair| pair[1].as_str())
+}
