@@ -12,7 +12,9 @@
 //!   six 1000 × 100 × 5 experiments; `common::write_benchmark_book`) against `mdbook build` of
 //!   the same six chapters as prose only;
 //! - `initbook run training --json` (the training lesson's experiment: three ReLU networks
-//!   trained on the digits) against the same training in numpy (`benches/peers/training_numpy.py`).
+//!   trained on the digits) against the same training in numpy (`benches/peers/training_numpy.py`),
+//!   with OpenBLAS's default threads and with one thread (on a busy machine OpenBLAS's spinning
+//!   threads can make the default many times slower; the ratio is taken against the faster).
 //!
 //! Then the peak memory (maximum resident set) of `initbook build --no-cache` of the whole
 //! tutorial, from `/usr/bin/time -v`.
@@ -47,59 +49,82 @@ fn main() {
 
     let book = compare(
         runs,
-        (
-            "initbook build --no-cache (benchmark book)",
-            Command::new(initbook)
-                .args(["--root"])
-                .arg(scratch("initbook"))
-                .args(["build", "--no-cache", "-q", "--out"])
-                .arg(scratch("initbook-site")),
-        ),
-        (
-            "mdbook build (same chapters, prose only)",
-            Command::new("mdbook")
-                .arg("build")
-                .arg(scratch("mdbook"))
-                .arg("--dest-dir")
-                .arg(scratch("mdbook-site")),
-        ),
+        vec![
+            (
+                "initbook build --no-cache (benchmark book)".to_string(),
+                command(initbook, &["--root"])
+                    .arg(scratch("initbook"))
+                    .args(["build", "--no-cache", "-q", "--out"])
+                    .arg(scratch("initbook-site")),
+            ),
+            (
+                "mdbook build (same chapters, prose only)".to_string(),
+                command(Path::new("mdbook"), &["build"])
+                    .arg(scratch("mdbook"))
+                    .arg("--dest-dir")
+                    .arg(scratch("mdbook-site")),
+            ),
+        ],
     );
+    let numpy = |threads: Option<&str>| {
+        let mut numpy = command(Path::new("python3"), &[]);
+        numpy
+            .arg(root.join("benches/peers/training_numpy.py"))
+            .arg(root.join("content/data/digits.csv.gz"));
+        if let Some(threads) = threads {
+            numpy.env("OPENBLAS_NUM_THREADS", threads);
+        }
+        numpy
+    };
     let training = compare(
         runs,
-        (
-            "initbook run training --json",
-            Command::new(initbook)
-                .arg("--root")
-                .arg(root)
-                .args(["run", "training", "--json"]),
-        ),
-        (
-            "numpy + OpenBLAS (benches/peers/training_numpy.py)",
-            Command::new("python3")
-                .arg(root.join("benches/peers/training_numpy.py"))
-                .arg(root.join("content/data/digits.csv.gz")),
-        ),
+        vec![
+            (
+                "initbook run training --json".to_string(),
+                command(initbook, &["--root"])
+                    .arg(root)
+                    .args(["run", "training", "--json"]),
+            ),
+            (
+                "numpy + OpenBLAS, default threads".to_string(),
+                &mut numpy(None),
+            ),
+            (
+                "numpy + OpenBLAS, OPENBLAS_NUM_THREADS=1".to_string(),
+                &mut numpy(Some("1")),
+            ),
+        ],
     );
     let peak = peak_memory_kib(
-        Command::new(initbook)
-            .arg("--root")
+        command(initbook, &["--root"])
             .arg(root)
             .args(["build", "--no-cache", "-q", "--out"])
             .arg(scratch("tutorial-site")),
     );
 
     println!();
-    println!("{runs} alternating runs each, medians of whole-process wall time:");
+    println!(
+        "{runs} alternating runs each, medians of whole-process wall time \
+         (ratio: initbook / the fastest peer):"
+    );
     println!();
-    println!("| work | initbook | peer | ratio |");
-    println!("|---|--:|--:|--:|");
-    for (what, result) in [("benchmark book", &book), ("training", &training)] {
+    println!("| work | initbook | peers | ratio |");
+    println!("|---|--:|---|--:|");
+    for (what, medians) in [("benchmark book", &book), ("training", &training)] {
+        let (_, ours) = &medians[0];
+        let peers = &medians[1..];
+        let fastest = peers
+            .iter()
+            .map(|(_, ms)| *ms)
+            .fold(f64::INFINITY, f64::min);
+        let listed: Vec<String> = peers
+            .iter()
+            .map(|(name, ms)| format!("{name}: {ms:.1} ms"))
+            .collect();
         println!(
-            "| {what} | {:.1} ms | {}: {:.1} ms | {:.2} |",
-            result.first_ms,
-            result.peer_name,
-            result.second_ms,
-            result.first_ms / result.second_ms
+            "| {what} | {ours:.1} ms | {} | {:.2} |",
+            listed.join("; "),
+            ours / fastest
         );
     }
     println!();
@@ -109,47 +134,56 @@ fn main() {
     );
 }
 
-struct Comparison {
-    first_ms: f64,
-    second_ms: f64,
-    peer_name: String,
+fn command(program: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
+    command.args(args);
+    command
 }
 
-/// Runs the two commands alternately and returns their median times.
-fn compare(runs: usize, first: (&str, &mut Command), second: (&str, &mut Command)) -> Comparison {
-    let (first_name, first) = first;
-    let (second_name, second) = second;
-    eprintln!("{first_name}  vs  {second_name}");
-    // Warm-up: file caches, and the first run's one-time costs, for both.
-    time_ms(first);
-    time_ms(second);
-    let (mut a, mut b) = (Vec::new(), Vec::new());
+/// Runs the commands in turn, `runs` rounds after a warm-up round, and returns each one's name
+/// and median time in milliseconds.
+fn compare(runs: usize, mut commands: Vec<(String, &mut Command)>) -> Vec<(String, f64)> {
+    let names: Vec<&str> = commands.iter().map(|(name, _)| name.as_str()).collect();
+    eprintln!("{}", names.join("  vs  "));
+    // Warm-up: file caches, and the first run's one-time costs, for every command.
+    for (_, command) in &mut commands {
+        time_ms(command);
+    }
+    let mut times = vec![Vec::new(); commands.len()];
     for round in 0..runs {
-        a.push(time_ms(first));
-        b.push(time_ms(second));
-        eprintln!(
-            "  run {}: {:.1} ms  vs  {:.1} ms",
-            round + 1,
-            a[round],
-            b[round]
-        );
+        let this_round: Vec<String> = commands
+            .iter_mut()
+            .zip(&mut times)
+            .map(|((_, command), times)| {
+                let ms = time_ms(command);
+                times.push(ms);
+                format!("{ms:.1} ms")
+            })
+            .collect();
+        eprintln!("  run {}: {}", round + 1, this_round.join("  vs  "));
     }
-    Comparison {
-        first_ms: median(&mut a),
-        second_ms: median(&mut b),
-        peer_name: second_name.to_string(),
-    }
+    commands
+        .into_iter()
+        .zip(times)
+        .map(|((name, _), mut times)| (name, median(&mut times)))
+        .collect()
 }
 
 /// Wall time of one run of `command`, which must succeed.
 fn time_ms(command: &mut Command) -> f64 {
     let start = Instant::now();
-    let status = command
+    let output = command
         .stdout(Stdio::null())
-        .status()
+        .stderr(Stdio::piped())
+        .output()
         .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     let elapsed = start.elapsed().as_secs_f64() * 1000.0;
-    assert!(status.success(), "{command:?} failed: {status}");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
     elapsed
 }
 
