@@ -9,7 +9,7 @@
 //! (x86 makes a negative one, `f64::NAN` is positive, and a commuted operand picks the other's
 //! payload), and nothing initbook writes shows them. Every other value is compared bit for bit.
 
-use initbook::numeric::kernels::{Lhs, PackedMatrix, Path, elementwise};
+use initbook::numeric::kernels::{Lhs, PackedMatrix, Path, Rhs, elementwise, product};
 use initbook::numeric::stats::{Binning, FirstPass, finish_layer_stats};
 use initbook::numeric::{Activation, elementary};
 use ndarray::{Array2, ArrayView2};
@@ -133,6 +133,11 @@ fn products_are_bit_identical_on_every_path() {
             let mut portable = vec![f64::NAN; m * p];
             packed.multiply(Path::PORTABLE, lhs, &mut portable);
             assert_same(&portable, &expected, &format!("portable {what}"));
+            // The right operand read in place: its last panel is partial, not padded.
+            let in_place = Rhs::row_major(b.as_slice().unwrap(), n, p);
+            let mut out = vec![f64::NAN; m * p];
+            product::multiply(Path::PORTABLE, lhs, in_place, &mut out);
+            assert_same(&out, &portable, &format!("portable, rhs in place {what}"));
 
             // The left operand as the transpose of a stored matrix, and the right one packed
             // from a transposed view: the backward pass's two layouts.
@@ -157,6 +162,10 @@ fn products_are_bit_identical_on_every_path() {
                 let mut out = vec![f64::NAN; m * p];
                 packed.multiply_in_parallel(path, lhs, &mut out);
                 assert_same(&out, &portable, &format!("{path} in parallel {what}"));
+
+                let mut out = vec![f64::NAN; m * p];
+                product::multiply(path, lhs_t, in_place, &mut out);
+                assert_same(&out, &portable, &format!("{path} rhs in place {what}"));
             }
         }
     }

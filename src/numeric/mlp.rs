@@ -11,7 +11,7 @@
 use ndarray::{Array1, Array2, ArrayView2};
 
 use super::elementary;
-use super::kernels::{Lhs, PackedMatrix, Path, elementwise};
+use super::kernels::{Lhs, PackedMatrix, Path, Rhs, elementwise, product};
 use super::network::Activation;
 
 /// Weights `W_1 … W_H, W_out` (`fan_in × fan_out` each) and optional biases.
@@ -83,7 +83,7 @@ impl Gradients {
 pub struct Workspace {
     pub forward: Forward,
     pub gradients: Gradients,
-    /// The right-hand operand of the product at hand, packed for the kernels.
+    /// The transposed weights of the layer at hand, packed for the backward pass's product.
     packed: PackedMatrix,
 }
 
@@ -114,42 +114,29 @@ impl Mlp {
 
     pub fn forward(&self, input: ArrayView2<f64>) -> Forward {
         let mut forward = Forward::new(self, input.nrows());
-        self.forward_into(input, &mut forward, &mut PackedMatrix::default());
+        self.forward_into(input, &mut forward);
         forward
     }
 
-    /// The forward pass into `forward`'s buffers (sized for `input`'s rows); `packed` is scratch.
-    pub fn forward_into(
-        &self,
-        input: ArrayView2<f64>,
-        forward: &mut Forward,
-        packed: &mut PackedMatrix,
-    ) {
+    /// The forward pass into `forward`'s buffers (sized for `input`'s rows).
+    pub fn forward_into(&self, input: ArrayView2<f64>, forward: &mut Forward) {
         let path = Path::fastest();
-        for (layer, weights) in self.weights[..self.hidden_layers()].iter().enumerate() {
+        for layer in 0..self.hidden_layers() {
             let (done, rest) = forward.hidden.split_at_mut(layer);
             let previous = done.last().map_or(input, |z| z.view());
             let z = rest[0].as_slice_mut().expect("contiguous");
-            packed.pack(weights.view());
-            self.affine(path, packed, previous, layer, z);
+            self.affine(path, previous, layer, z);
             self.activation.apply_in_place(path, z);
         }
         let last = forward.hidden.last().map_or(input, |z| z.view());
         let logits = forward.logits.as_slice_mut().expect("contiguous");
-        packed.pack(self.output_weights().view());
-        self.affine(path, packed, last, self.hidden_layers(), logits);
+        self.affine(path, last, self.hidden_layers(), logits);
     }
 
-    /// `out = input · W + b` for `layer`, whose weights are in `packed`.
-    fn affine(
-        &self,
-        path: Path,
-        packed: &PackedMatrix,
-        input: ArrayView2<f64>,
-        layer: usize,
-        out: &mut [f64],
-    ) {
-        packed.multiply_in_parallel(path, row_major(input), out);
+    /// `out = input · W + b` for `layer`.
+    fn affine(&self, path: Path, input: ArrayView2<f64>, layer: usize, out: &mut [f64]) {
+        let weights = self.weights[layer].view();
+        product::multiply_in_parallel(path, row_major(input), rhs_row_major(weights), out);
         if let Some(bias) = self.bias(layer) {
             for row in out.chunks_exact_mut(bias.len()) {
                 for (value, b) in row.iter_mut().zip(bias) {
@@ -202,11 +189,11 @@ impl Mlp {
             let (samples, fan_in) = layer_input.dim();
             let delta_data = delta.as_slice().expect("contiguous");
 
-            // ∂L/∂W_l = z_{l-1}ᵀ · δ_l, the transpose read in place.
-            packed.pack(delta);
-            packed.multiply_in_parallel(
+            // ∂L/∂W_l = z_{l-1}ᵀ · δ_l, both read in place.
+            product::multiply_in_parallel(
                 path,
                 Lhs::transpose_of(row_major_data(layer_input), samples, fan_in),
+                rhs_row_major(delta),
                 gradients.weights[layer].as_slice_mut().expect("contiguous"),
             );
             if self.biases.is_some() {
@@ -256,7 +243,7 @@ impl Mlp {
             gradients,
             packed,
         } = workspace;
-        self.forward_into(input, forward, packed);
+        self.forward_into(input, forward);
         self.backward_into(input, forward, labels, gradients, packed);
         self.sgd_step(gradients, rate);
         gradients.loss
@@ -304,6 +291,11 @@ fn row_major_data<'a>(matrix: ArrayView2<'a, f64>) -> &'a [f64] {
 fn row_major(matrix: ArrayView2<'_, f64>) -> Lhs<'_> {
     let (rows, cols) = matrix.dim();
     Lhs::row_major(row_major_data(matrix), rows, cols)
+}
+
+fn rhs_row_major(matrix: ArrayView2<'_, f64>) -> Rhs<'_> {
+    let (rows, cols) = matrix.dim();
+    Rhs::row_major(row_major_data(matrix), rows, cols)
 }
 
 /// Mean cross-entropy of softmax(logits) against `labels`, and its gradient with respect to the

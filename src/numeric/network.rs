@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::elementary;
 use super::gaussian::GaussianStream;
-use super::kernels::{Lhs, PackedMatrix, Path, elementwise};
+use super::kernels::{Lhs, PackedMatrix, Path, Rhs, elementwise, product};
 use super::stats::CHUNK_ROWS;
 
 /// How a layer's weights are drawn. `n` below is the layer's fan-in (its number of inputs).
@@ -185,7 +185,15 @@ pub fn dense_forward_then<T: Send>(
     z: &mut Array2<f64>,
     then: impl Fn(&[f64]) -> T + Sync,
 ) -> Vec<T> {
-    let packed = PackedMatrix::new(weights);
+    // Row-major weights are read in place; any other layout is packed first.
+    let packed;
+    let weights = match weights.as_slice() {
+        Some(data) => Rhs::row_major(data, weights.nrows(), weights.ncols()),
+        None => {
+            packed = PackedMatrix::new(weights);
+            packed.rhs()
+        }
+    };
     let input_band = CHUNK_ROWS * input.ncols();
     let inner = input.ncols();
     let input = input.as_slice().expect("row-major input");
@@ -193,7 +201,7 @@ pub fn dense_forward_then<T: Send>(
     let z = z.as_slice_mut().expect("row-major output");
     let path = Path::fastest();
     let band = |(z, x): (&mut [f64], &[f64])| {
-        packed.multiply(path, Lhs::row_major(x, x.len() / inner, inner), z);
+        product::multiply(path, Lhs::row_major(x, x.len() / inner, inner), weights, z);
         if let Some(bias) = bias {
             for row in z.chunks_exact_mut(bias.len()) {
                 for (value, b) in row.iter_mut().zip(bias) {

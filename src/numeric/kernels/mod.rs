@@ -30,7 +30,7 @@
 pub mod elementwise;
 pub mod product;
 
-pub use product::{Lhs, PackedMatrix};
+pub use product::{Lhs, PackedMatrix, Rhs};
 
 /// An instruction set the kernels can run on. A value is a proof that this CPU supports it:
 /// the only constructors check.

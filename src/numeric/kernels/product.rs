@@ -15,6 +15,12 @@
 //! Within a tile the `k` loop is outermost, so each sum still adds its products in `k` order;
 //! a loaded `a` value feeds a whole row of sums and a loaded row of `b` feeds every row of the
 //! tile.
+//!
+//! Both operands are read in place where their layout allows: the left one ([`Lhs`]) through
+//! strides, so a transpose is free; the right one ([`Rhs`]) in panels of 8 columns, either
+//! straight from a row-major matrix (the last, partial panel read with masked loads) or from a
+//! [`PackedMatrix`], which re-lays out any other view (a transpose, say) so each panel is
+//! contiguous.
 
 use ndarray::ArrayView2;
 
@@ -114,57 +120,140 @@ impl PackedMatrix {
         self.cols
     }
 
-    /// `out = lhs · b`, `out` row-major with `lhs.rows() × self.cols()` elements.
-    ///
-    /// Panics if the shapes do not match, which is a programming error.
+    /// This matrix as the right operand of a product.
+    pub fn rhs(&self) -> Rhs<'_> {
+        Rhs {
+            data: &self.panels,
+            inner: self.inner,
+            cols: self.cols,
+            row_stride: PANEL,
+            panel_stride: self.inner * PANEL,
+            padded: true,
+        }
+    }
+
+    /// `out = lhs · b`: [`multiply`] with this matrix on the right.
     pub fn multiply(&self, path: Path, lhs: Lhs, out: &mut [f64]) {
-        assert_eq!(lhs.inner, self.inner, "inner dimensions differ");
-        assert_eq!(out.len(), lhs.rows * self.cols, "output shape");
-        if self.inner == 0 {
-            // Every sum is empty.
-            out.fill(0.0);
-            return;
-        }
-        if out.is_empty() {
-            return;
-        }
-        match path.instruction_set() {
-            InstructionSet::Portable => multiply_portable(self, lhs, out),
-            // SAFETY: a `Path` naming these features exists only when the CPU has them.
-            #[cfg(target_arch = "x86_64")]
-            InstructionSet::Avx2 => unsafe { x86::multiply_avx2(self, lhs, out) },
-            #[cfg(target_arch = "x86_64")]
-            InstructionSet::Avx512 => unsafe { x86::multiply_avx512(self, lhs, out) },
-        }
+        multiply(path, lhs, self.rhs(), out);
     }
 
-    /// [`multiply`](Self::multiply) in bands of rows on the rayon pool, when the product is big
-    /// enough to pay for it. Each band is computed exactly as it would be alone (a row's sums
-    /// never depend on the other rows), so the split changes no bit.
+    /// [`multiply_in_parallel`] with this matrix on the right.
     pub fn multiply_in_parallel(&self, path: Path, lhs: Lhs, out: &mut [f64]) {
-        use rayon::prelude::*;
-        /// Multiply-adds per band: about 50 µs of work, well above rayon's cost per task.
-        const BAND_WORK: usize = 1 << 18;
-        let row_work = self.inner * self.cols;
-        let band_rows = BAND_WORK
-            .div_ceil(row_work.max(1))
-            .next_multiple_of(TILE_ROWS);
-        if lhs.rows <= band_rows || self.cols == 0 {
-            self.multiply(path, lhs, out);
-            return;
+        multiply_in_parallel(path, lhs, self.rhs(), out);
+    }
+}
+
+/// `out = lhs · rhs`, `out` row-major with `lhs.rows() × rhs.cols()` elements.
+///
+/// Panics if the shapes do not match, which is a programming error.
+pub fn multiply(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
+    assert_eq!(lhs.inner, rhs.inner, "inner dimensions differ");
+    assert_eq!(out.len(), lhs.rows * rhs.cols, "output shape");
+    if rhs.inner == 0 {
+        // Every sum is empty.
+        out.fill(0.0);
+        return;
+    }
+    if out.is_empty() {
+        return;
+    }
+    match path.instruction_set() {
+        InstructionSet::Portable => multiply_portable(rhs, lhs, out),
+        // SAFETY: a `Path` naming these features exists only when the CPU has them.
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx2 => unsafe { x86::multiply_avx2(rhs, lhs, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx512 => unsafe { x86::multiply_avx512(rhs, lhs, out) },
+    }
+}
+
+/// [`multiply`] in bands of rows on the rayon pool, when the product is big enough to pay for
+/// it. Each band is computed exactly as it would be alone (a row's sums never depend on the
+/// other rows), so the split changes no bit.
+pub fn multiply_in_parallel(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
+    use rayon::prelude::*;
+    /// Multiply-adds per band: about 15 µs of work, well above rayon's cost per task.
+    const BAND_WORK: usize = 1 << 18;
+    let row_work = rhs.inner * rhs.cols;
+    let band_rows = BAND_WORK
+        .div_ceil(row_work.max(1))
+        .next_multiple_of(TILE_ROWS);
+    if lhs.rows <= band_rows || rhs.cols == 0 {
+        multiply(path, lhs, rhs, out);
+        return;
+    }
+    out.par_chunks_mut(band_rows * rhs.cols)
+        .enumerate()
+        .for_each(|(band, out)| {
+            let start = band * band_rows;
+            let rows = lhs.row_range(start, start + out.len() / rhs.cols);
+            multiply(path, rows, rhs, out);
+        });
+}
+
+/// The right operand of a product, `inner × cols`, as the kernels read it: in panels of
+/// [`PANEL`] columns, row `k` of panel `q` starting at `data[q · panel_stride + k · row_stride]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rhs<'a> {
+    data: &'a [f64],
+    inner: usize,
+    cols: usize,
+    row_stride: usize,
+    panel_stride: usize,
+    /// Whether the last panel is padded to [`PANEL`] columns (packed). If not, its missing
+    /// columns are not there to read.
+    padded: bool,
+}
+
+impl<'a> Rhs<'a> {
+    /// A row-major `inner × cols` matrix, read in place.
+    pub fn row_major(data: &'a [f64], inner: usize, cols: usize) -> Self {
+        assert_eq!(data.len(), inner * cols, "not a {inner} × {cols} matrix");
+        Rhs {
+            data,
+            inner,
+            cols,
+            row_stride: cols,
+            panel_stride: PANEL,
+            padded: false,
         }
-        out.par_chunks_mut(band_rows * self.cols)
-            .enumerate()
-            .for_each(|(band, out)| {
-                let start = band * band_rows;
-                let rows = lhs.row_range(start, start + out.len() / self.cols);
-                self.multiply(path, rows, out);
-            });
     }
 
-    /// Panel `q`, `inner × PANEL`.
-    fn panel(&self, q: usize) -> &[f64] {
-        &self.panels[q * self.inner * PANEL..(q + 1) * self.inner * PANEL]
+    pub fn inner(&self) -> usize {
+        self.inner
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    fn panels(&self) -> usize {
+        self.cols.div_ceil(PANEL)
+    }
+
+    /// How many values of each row of panel `q` may be read: all [`PANEL`] when padded, else
+    /// the columns that exist.
+    fn readable(&self, q: usize) -> usize {
+        if self.padded {
+            PANEL
+        } else {
+            PANEL.min(self.cols - q * PANEL)
+        }
+    }
+
+    /// Where row `k` of panel `q` starts in `data`. Its first [`readable`](Self::readable)
+    /// values are in `data`: the constructors lay the operand out so.
+    #[inline(always)]
+    fn offset(&self, q: usize, k: usize) -> usize {
+        q * self.panel_stride + k * self.row_stride
+    }
+
+    /// Value `c` of row `k` of panel `q`, for `c < readable(q)`.
+    #[inline(always)]
+    fn at(&self, q: usize, k: usize, c: usize) -> f64 {
+        debug_assert!(k < self.inner && c < self.readable(q));
+        // SAFETY: see `offset`; `c` is within the readable values.
+        unsafe { *self.data.get_unchecked(self.offset(q, k) + c) }
     }
 }
 
@@ -243,23 +332,28 @@ impl<'a> Lhs<'a> {
 }
 
 /// The portable path: 4 × 4 tiles of sums; the compiler keeps them in registers and may pair
-/// neighbouring columns in one SSE2 register — columns are independent sums.
-fn multiply_portable(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
+/// neighbouring columns in one SSE2 register — columns are independent sums. Columns of a
+/// partial, unpadded panel are summed one by one.
+fn multiply_portable(b: Rhs, a: Lhs, out: &mut [f64]) {
     const TILE_COLS: usize = 4;
     let (m, n, p) = (a.rows, b.inner, b.cols);
     let full_rows = m - m % TILE_ROWS;
-    for q in 0..p.div_ceil(PANEL) {
-        let panel = b.panel(q);
+    for q in 0..b.panels() {
         for half in [0, TILE_COLS] {
             let col = q * PANEL + half;
             if col >= p {
                 break;
             }
             let width = TILE_COLS.min(p - col);
-            for row in (0..full_rows).step_by(TILE_ROWS) {
+            let tiled_rows = if half + TILE_COLS <= b.readable(q) {
+                full_rows
+            } else {
+                0
+            };
+            for row in (0..tiled_rows).step_by(TILE_ROWS) {
                 let mut sums = [[0.0f64; TILE_COLS]; TILE_ROWS];
-                for (k, b_k) in panel.chunks_exact(PANEL).enumerate() {
-                    let b_k = &b_k[half..half + TILE_COLS];
+                for k in 0..n {
+                    let b_k: [f64; TILE_COLS] = std::array::from_fn(|c| b.at(q, k, half + c));
                     let a_k = [
                         a.at(row, k),
                         a.at(row + 1, k),
@@ -277,11 +371,11 @@ fn multiply_portable(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
                     out[start..start + width].copy_from_slice(&row_sums[..width]);
                 }
             }
-            for row in full_rows..m {
+            for row in tiled_rows..m {
                 for c in 0..width {
                     let mut sum = 0.0;
                     for k in 0..n {
-                        sum += a.at(row, k) * panel[k * PANEL + half + c];
+                        sum += a.at(row, k) * b.at(q, k, half + c);
                     }
                     out[row * p + col + c] = sum;
                 }
@@ -292,40 +386,67 @@ fn multiply_portable(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    //! The wide register tiles. Only `_mm*_mul_pd` and `_mm*_add_pd`: never an FMA.
+    //! The wide register tiles. Only `_mm*_mul_pd` and `_mm*_add_pd`: never an FMA. Loads of a
+    //! partial panel are masked, so columns that are not there are never touched.
 
     use std::arch::x86_64::*;
 
-    use super::{Lhs, PANEL, PackedMatrix, TILE_ROWS};
+    use super::{Lhs, PANEL, Rhs, TILE_ROWS};
 
     /// AVX2: one panel (two 4-lane vectors) × [`TILE_ROWS`] rows per tile, 8 sums in
     /// registers, 2 loads of `b` and 4 broadcasts of `a` per `k`.
     #[target_feature(enable = "avx2")]
-    pub(super) fn multiply_avx2(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
+    pub(super) fn multiply_avx2(b: Rhs, a: Lhs, out: &mut [f64]) {
         let m = a.rows;
         let full_rows = m - m % TILE_ROWS;
-        for q in 0..b.cols.div_ceil(PANEL) {
-            for row in (0..full_rows).step_by(TILE_ROWS) {
-                tile_avx2::<TILE_ROWS>(b, a, row, q, out);
-            }
-            for row in full_rows..m {
-                tile_avx2::<1>(b, a, row, q, out);
+        for q in 0..b.panels() {
+            if b.readable(q) == PANEL {
+                for row in (0..full_rows).step_by(TILE_ROWS) {
+                    tile_avx2::<TILE_ROWS, false>(b, a, row, q, out);
+                }
+                for row in full_rows..m {
+                    tile_avx2::<1, false>(b, a, row, q, out);
+                }
+            } else {
+                for row in (0..full_rows).step_by(TILE_ROWS) {
+                    tile_avx2::<TILE_ROWS, true>(b, a, row, q, out);
+                }
+                for row in full_rows..m {
+                    tile_avx2::<1, true>(b, a, row, q, out);
+                }
             }
         }
     }
 
+    /// Rows `row..row + R` × panel `q`; `MASKED` for a panel with fewer than 8 readable columns.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn tile_avx2<const R: usize>(b: &PackedMatrix, a: Lhs, row: usize, q: usize, out: &mut [f64]) {
-        let panel = b.panel(q);
+    fn tile_avx2<const R: usize, const MASKED: bool>(
+        b: Rhs,
+        a: Lhs,
+        row: usize,
+        q: usize,
+        out: &mut [f64],
+    ) {
+        let readable = b.readable(q) as i64;
+        let lane = |i: i64| if i < readable { -1 } else { 0 };
+        let low = _mm256_setr_epi64x(lane(0), lane(1), lane(2), lane(3));
+        let high = _mm256_setr_epi64x(lane(4), lane(5), lane(6), lane(7));
+        let base = b.data.as_ptr().wrapping_add(b.offset(q, 0));
         let mut sums = [[_mm256_setzero_pd(); 2]; R];
-        for (k, b_k) in panel.chunks_exact(PANEL).enumerate() {
-            // SAFETY: `b_k` holds PANEL = 8 values: two vectors of 4.
+        for k in 0..b.inner {
+            let b_k = base.wrapping_add(k * b.row_stride);
+            // SAFETY: the first `readable` values of the row are in `b.data` (`Rhs::offset`);
+            // unmasked loads happen only when all 8 are, masked ones read no other lane.
             let (b0, b1) = unsafe {
-                (
-                    _mm256_loadu_pd(b_k.as_ptr()),
-                    _mm256_loadu_pd(b_k.as_ptr().add(4)),
-                )
+                if MASKED {
+                    (
+                        _mm256_maskload_pd(b_k, low),
+                        _mm256_maskload_pd(b_k.wrapping_add(4), high),
+                    )
+                } else {
+                    (_mm256_loadu_pd(b_k), _mm256_loadu_pd(b_k.add(4)))
+                }
             };
             for (r, row_sums) in sums.iter_mut().enumerate() {
                 let a_rk = _mm256_set1_pd(a.at(row + r, k));
@@ -364,10 +485,10 @@ mod x86 {
     const VECTORS: usize = 4;
 
     #[target_feature(enable = "avx512f")]
-    pub(super) fn multiply_avx512(b: &PackedMatrix, a: Lhs, out: &mut [f64]) {
+    pub(super) fn multiply_avx512(b: Rhs, a: Lhs, out: &mut [f64]) {
         let m = a.rows;
         let full_rows = m - m % TILE_ROWS;
-        let panels = b.cols.div_ceil(PANEL);
+        let panels = b.panels();
         let mut q = 0;
         while q < panels {
             let width = VECTORS.min(panels - q);
@@ -391,24 +512,37 @@ mod x86 {
         }
     }
 
+    /// Which of a vector's 8 lanes to load or store, the first `count`.
+    fn first_lanes(count: usize) -> __mmask8 {
+        u8::MAX >> (PANEL - count)
+    }
+
     /// Rows `row..row + R` × panels `q..q + V`.
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn tile_avx512<const R: usize, const V: usize>(
-        b: &PackedMatrix,
+        b: Rhs,
         a: Lhs,
         row: usize,
         q: usize,
         out: &mut [f64],
     ) {
-        let n = b.inner;
-        let panels: [&[f64]; V] = std::array::from_fn(|v| b.panel(q + v));
+        let mut bases = [b.data.as_ptr(); V];
+        let mut readable = [0; V];
+        for v in 0..V {
+            bases[v] = b.data.as_ptr().wrapping_add(b.offset(q + v, 0));
+            readable[v] = first_lanes(b.readable(q + v));
+        }
         let mut sums = [[_mm512_setzero_pd(); V]; R];
-        for k in 0..n {
-            // SAFETY: every panel holds `n` rows of PANEL = 8 values, one vector each.
-            let b_k: [__m512d; V] = std::array::from_fn(|v| unsafe {
-                _mm512_loadu_pd(panels[v].as_ptr().add(k * PANEL))
-            });
+        for k in 0..b.inner {
+            let mut b_k = [_mm512_setzero_pd(); V];
+            for v in 0..V {
+                // SAFETY: the lanes loaded are the row's readable values, which are in `b.data`
+                // (`Rhs::offset`); a masked-off lane is not read.
+                b_k[v] = unsafe {
+                    _mm512_maskz_loadu_pd(readable[v], bases[v].wrapping_add(k * b.row_stride))
+                };
+            }
             for (r, row_sums) in sums.iter_mut().enumerate() {
                 let a_rk = _mm512_set1_pd(a.at(row + r, k));
                 for (sum, &b_kv) in row_sums.iter_mut().zip(&b_k) {
@@ -423,10 +557,8 @@ mod x86 {
                 let width = PANEL.min(p - col);
                 let start = (row + r) * p + col;
                 let target = &mut out[start..start + width];
-                // Only the first `width` lanes are written (and touched at all).
-                let lanes = u8::MAX >> (PANEL - width);
                 // SAFETY: `target` holds `width` values, the lanes stored.
-                unsafe { _mm512_mask_storeu_pd(target.as_mut_ptr(), lanes, sum) };
+                unsafe { _mm512_mask_storeu_pd(target.as_mut_ptr(), first_lanes(width), sum) };
             }
         }
     }
