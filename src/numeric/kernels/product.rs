@@ -110,16 +110,6 @@ impl PackedMatrix {
         }
     }
 
-    /// Rows of `b` (the inner dimension of the product).
-    pub fn inner(&self) -> usize {
-        self.inner
-    }
-
-    /// Columns of `b` (and of the product).
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
     /// This matrix as the right operand of a product.
     pub fn rhs(&self) -> Rhs<'_> {
         Rhs {
@@ -143,7 +133,8 @@ impl PackedMatrix {
     }
 }
 
-/// `out = lhs · rhs`, `out` row-major with `lhs.rows() × rhs.cols()` elements.
+/// `out = lhs · rhs`, `out` row-major with a row for each of `lhs`'s and a column for each of
+/// `rhs`'s.
 ///
 /// Panics if the shapes do not match, which is a programming error.
 pub fn multiply(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
@@ -219,14 +210,6 @@ impl<'a> Rhs<'a> {
         }
     }
 
-    pub fn inner(&self) -> usize {
-        self.inner
-    }
-
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
     fn panels(&self) -> usize {
         self.cols.div_ceil(PANEL)
     }
@@ -296,14 +279,6 @@ impl<'a> Lhs<'a> {
             row_stride: 1,
             inner_stride: data_cols,
         }
-    }
-
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    pub fn inner(&self) -> usize {
-        self.inner
     }
 
     /// Rows `start..end` of this operand.
