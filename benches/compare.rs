@@ -6,8 +6,10 @@
 //! numpy (`pip install numpy`) and `/usr/bin/time` (Debian package `time`); it stops with a
 //! message naming whatever is missing rather than leave a row out.
 //!
-//! Each pair of commands runs alternately, `--runs` times (default 7) after one warm-up each, so
-//! that a busy moment of the machine hits both; the table shows the medians and their ratio:
+//! The commands of each comparison run alternately, `--runs` times (default 7, at least 5) after
+//! one warm-up each, so that a busy moment of the machine hits all of them; the table shows the
+//! medians of wall time and of CPU time (user + system, which a machine shared with other work
+//! disturbs less) and initbook's ratio to the fastest peer:
 //! - `initbook build --no-cache` of the benchmark book (six chapters of the tutorial's prose,
 //!   six 1000 × 100 × 5 experiments; `common::write_benchmark_book`) against `mdbook build` of
 //!   the same six chapters as prose only;
@@ -104,27 +106,32 @@ fn main() {
 
     println!();
     println!(
-        "{runs} alternating runs each, medians of whole-process wall time \
-         (ratio: initbook / the fastest peer):"
+        "{runs} alternating runs each; medians of whole-process wall time and of CPU time \
+         (user + system); ratios against the fastest peer:"
     );
     println!();
-    println!("| work | initbook | peers | ratio |");
-    println!("|---|--:|---|--:|");
+    println!("| work | initbook: wall (CPU) | peers: wall (CPU) | wall ratio | CPU ratio |");
+    println!("|---|--:|---|--:|--:|");
     for (what, medians) in [("benchmark book", &book), ("training", &training)] {
-        let (_, ours) = &medians[0];
+        let ours = &medians[0];
         let peers = &medians[1..];
-        let fastest = peers
-            .iter()
-            .map(|(_, ms)| *ms)
-            .fold(f64::INFINITY, f64::min);
+        let fastest = |of: fn(&Medians) -> f64| peers.iter().map(of).fold(f64::INFINITY, f64::min);
         let listed: Vec<String> = peers
             .iter()
-            .map(|(name, ms)| format!("{name}: {ms:.1} ms"))
+            .map(|peer| {
+                format!(
+                    "{}: {:.1} ms ({:.0} ms)",
+                    peer.name, peer.wall_ms, peer.cpu_ms
+                )
+            })
             .collect();
         println!(
-            "| {what} | {ours:.1} ms | {} | {:.2} |",
+            "| {what} | {:.1} ms ({:.0} ms) | {} | {:.2} | {:.2} |",
+            ours.wall_ms,
+            ours.cpu_ms,
             listed.join("; "),
-            ours / fastest
+            ours.wall_ms / fastest(|m| m.wall_ms),
+            ours.cpu_ms / fastest(|m| m.cpu_ms),
         );
     }
     println!();
@@ -140,51 +147,82 @@ fn command(program: &Path, args: &[&str]) -> Command {
     command
 }
 
-/// Runs the commands in turn, `runs` rounds after a warm-up round, and returns each one's name
-/// and median time in milliseconds.
-fn compare(runs: usize, mut commands: Vec<(String, &mut Command)>) -> Vec<(String, f64)> {
+/// Medians of one command's runs.
+struct Medians {
+    name: String,
+    /// Wall-clock time of the whole process.
+    wall_ms: f64,
+    /// User + system CPU time of the whole process (all its threads).
+    cpu_ms: f64,
+}
+
+/// Runs the commands in turn, `runs` rounds after a warm-up round, and returns their medians.
+fn compare(runs: usize, commands: Vec<(String, &mut Command)>) -> Vec<Medians> {
     let names: Vec<&str> = commands.iter().map(|(name, _)| name.as_str()).collect();
     eprintln!("{}", names.join("  vs  "));
     // Warm-up: file caches, and the first run's one-time costs, for every command.
-    for (_, command) in &mut commands {
-        time_ms(command);
+    for (_, command) in &commands {
+        run_once(command);
     }
-    let mut times = vec![Vec::new(); commands.len()];
+    let mut walls = vec![Vec::new(); commands.len()];
+    let mut cpus = vec![Vec::new(); commands.len()];
     for round in 0..runs {
-        let this_round: Vec<String> = commands
-            .iter_mut()
-            .zip(&mut times)
-            .map(|((_, command), times)| {
-                let ms = time_ms(command);
-                times.push(ms);
-                format!("{ms:.1} ms")
-            })
-            .collect();
+        let mut this_round = Vec::new();
+        for (i, (_, command)) in commands.iter().enumerate() {
+            let (wall, cpu) = run_once(command);
+            walls[i].push(wall);
+            cpus[i].push(cpu);
+            this_round.push(format!("{wall:.1} ms (CPU {cpu:.0} ms)"));
+        }
         eprintln!("  run {}: {}", round + 1, this_round.join("  vs  "));
     }
     commands
         .into_iter()
-        .zip(times)
-        .map(|((name, _), mut times)| (name, median(&mut times)))
+        .zip(walls.iter_mut().zip(&mut cpus))
+        .map(|((name, _), (walls, cpus))| Medians {
+            name,
+            wall_ms: median(walls),
+            cpu_ms: median(cpus),
+        })
         .collect()
 }
 
-/// Wall time of one run of `command`, which must succeed.
-fn time_ms(command: &mut Command) -> f64 {
+/// Wall time and CPU time (user + system, from `/usr/bin/time`, 10 ms resolution) of one run of
+/// `command`, which must succeed.
+fn run_once(command: &Command) -> (f64, f64) {
+    let record = tempfile::NamedTempFile::new().unwrap();
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-o")
+        .arg(record.path())
+        .args(["-f", "%U %S"])
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
     let start = Instant::now();
-    let output = command
+    let output = timed
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()
         .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+    let wall = start.elapsed().as_secs_f64() * 1000.0;
     assert!(
         output.status.success(),
         "{command:?} failed: {}\n{}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    elapsed
+    let times = std::fs::read_to_string(record.path()).unwrap();
+    let cpu: f64 = times
+        .split_whitespace()
+        .map(|t| t.parse::<f64>().expect("seconds from /usr/bin/time"))
+        .sum();
+    (wall, cpu * 1000.0)
 }
 
 fn median(values: &mut [f64]) -> f64 {
