@@ -18,8 +18,9 @@
 //!   with OpenBLAS's default threads and with one thread (on a busy machine OpenBLAS's spinning
 //!   threads can make the default many times slower; the ratio is taken against the faster).
 //!
-//! Then the peak memory (maximum resident set) of `initbook build --no-cache` of the whole
-//! tutorial, from `/usr/bin/time -v`.
+//! Then one classic 1000 × 100 × 5 experiment per activation on a one-thread pool, in process,
+//! best and median of 200 runs; and the peak memory (maximum resident set) of
+//! `initbook build --no-cache` of the whole tutorial, from `/usr/bin/time -v`.
 
 mod common;
 
@@ -136,9 +137,56 @@ fn main() {
     }
     println!();
     println!(
+        "one 1000 × 100 × 5 experiment on one thread, in process ({EXPERIMENT_RUNS} runs; the best \
+         is the closest to an idle machine):"
+    );
+    println!();
+    println!("| experiment | best | median |");
+    println!("|---|--:|--:|");
+    for (name, best, median) in one_experiment_on_one_thread() {
+        println!("| {name} | {best:.2} ms | {median:.2} ms |");
+    }
+    println!();
+    println!(
         "peak memory of `initbook build --no-cache` of the tutorial: {:.1} MB",
         peak as f64 / 1024.0
     );
+}
+
+/// Runs of each experiment in [`one_experiment_on_one_thread`].
+const EXPERIMENT_RUNS: usize = 200;
+
+/// The classic experiment, per scheme: best and median time of [`EXPERIMENT_RUNS`] runs on a
+/// one-thread pool, in milliseconds.
+fn one_experiment_on_one_thread() -> Vec<(&'static str, f64, f64)> {
+    use initbook::numeric::{Activation, ActivationParams, Init, run_activations};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    [
+        (
+            "sigmoid, N(0, 1)",
+            Init::Normal { std: 1.0 },
+            Activation::Sigmoid,
+        ),
+        ("tanh, Xavier", Init::Xavier, Activation::Tanh),
+        ("ReLU, He", Init::He, Activation::Relu),
+    ]
+    .into_iter()
+    .map(|(name, init, activation)| {
+        let params = ActivationParams::classic(init, activation);
+        let mut times: Vec<f64> = (0..EXPERIMENT_RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(pool.install(|| run_activations(&params, 42)));
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        let best = times.iter().copied().fold(f64::INFINITY, f64::min);
+        (name, best, median(&mut times))
+    })
+    .collect()
 }
 
 fn command(program: &Path, args: &[&str]) -> Command {
