@@ -84,7 +84,11 @@ fn training_lesson(c: &mut Criterion) {
         b.iter(|| {
             for spec in &lesson.experiments {
                 let data = spec.data.as_ref().map(|source| {
-                    initbook::data::load_dataset(&root.join("content").join(&source.path)).unwrap()
+                    initbook::data::load_dataset(
+                        root,
+                        &std::path::Path::new("content").join(&source.path),
+                    )
+                    .unwrap()
                 });
                 initbook::numeric::run_experiment(
                     &spec.experiment,
@@ -94,12 +98,12 @@ fn training_lesson(c: &mut Criterion) {
             }
         })
     });
-    let data = initbook::data::load_dataset(&root.join("content/data/digits.csv.gz")).unwrap();
+    let data = initbook::data::load_dataset(root, Path::new("content/data/digits.csv.gz")).unwrap();
     let Some(initbook::numeric::Experiment::Training(params)) = lesson
         .experiments
         .iter()
         .map(|spec| &spec.experiment)
-        .find(|e| e.kind() == "training")
+        .find(|e| e.kind() == initbook::numeric::Kind::Training)
         .cloned()
     else {
         panic!("the training lesson trains");

@@ -12,15 +12,21 @@
 //! temporary file and renamed into place, so a crash leaves no half-written entry.
 //!
 //! The cache lives in `ROOT/target/initbook-cache/` (git-ignored); `initbook clean` removes it.
+//!
+//! Beside it, in memory, a [`Cache`] carries the data sets parsed by earlier builds that used the
+//! same value (`serve` builds with one value all along), so an unchanged data file is not parsed
+//! again.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::manifest::sha256_hex;
+use crate::data::DatasetCache;
+use crate::hash::sha256_hex;
 use crate::numeric::activations::ActivationResult;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
 use crate::numeric::training::TrainingResult;
-use crate::numeric::{Experiment, Outcome};
+use crate::numeric::{Experiment, Kind, Outcome};
 
 /// Changes whenever the numeric core's source changes (see `build.rs`).
 pub const ENGINE: &str = concat!(
@@ -29,10 +35,12 @@ pub const ENGINE: &str = concat!(
     env!("INITBOOK_ENGINE_FINGERPRINT")
 );
 
-/// Where results are kept, or nowhere (`--no-cache`).
+/// Where results are kept, or nowhere (`--no-cache`), and the data sets parsed so far. Clones
+/// share the data sets.
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: Option<PathBuf>,
+    datasets: Arc<DatasetCache>,
 }
 
 impl Cache {
@@ -40,12 +48,21 @@ impl Cache {
     pub fn for_book(root: &Path) -> Self {
         Cache {
             dir: Some(cache_dir(root)),
+            datasets: Arc::default(),
         }
     }
 
     /// No cache: every experiment runs.
     pub fn disabled() -> Self {
-        Cache { dir: None }
+        Cache {
+            dir: None,
+            datasets: Arc::default(),
+        }
+    }
+
+    /// The data sets parsed by builds with this cache.
+    pub fn datasets(&self) -> &DatasetCache {
+        &self.datasets
     }
 
     /// The key of an experiment run. `data_sha256` is the hash of a training experiment's data file.
@@ -60,7 +77,7 @@ impl Cache {
     }
 
     /// The cached outcome for `key`, if there is an intact one.
-    pub fn load(&self, key: &str, kind: &str) -> Option<Outcome> {
+    pub fn load(&self, key: &str, kind: Kind) -> Option<Outcome> {
         let path = self.dir.as_ref()?.join(format!("{key}.json"));
         let bytes = std::fs::read(path).ok()?;
         let newline = bytes.iter().position(|&b| b == b'\n')?;
@@ -94,19 +111,72 @@ impl Cache {
     }
 }
 
+/// Whether a cached `outcome` has the shape `experiment` gives (layers, bins, schemes, …): an
+/// entry with a valid checksum can still hold another experiment's result (an edited or
+/// colliding file), and everything downstream indexes by these shapes.
+pub fn outcome_fits(experiment: &Experiment, outcome: &Outcome) -> bool {
+    let histogram_fits = |counts: &[u64], edges: &[f64], bins: usize| {
+        counts.len() == bins && edges.len() == bins + 1
+    };
+    let labels_fit = |labels: Vec<&str>| {
+        let expected: Vec<&str> = experiment.runs().iter().map(|r| r.label.as_str()).collect();
+        labels == expected
+    };
+    match (experiment, outcome) {
+        (Experiment::Activations(p), Outcome::Activations(r)) => {
+            r.layers.len() == p.network.layers
+                && r.layers
+                    .iter()
+                    .all(|l| histogram_fits(&l.counts, &l.edges, p.bins))
+        }
+        (Experiment::Gradients(p), Outcome::Gradients(r)) => {
+            r.layers.len() == p.network.layers
+                && r.layers
+                    .iter()
+                    .all(|l| histogram_fits(&l.counts, &l.edges, p.bins))
+        }
+        (Experiment::Depth(p), Outcome::Depth(r)) => {
+            labels_fit(r.series.iter().map(|s| s.label.as_str()).collect())
+                && r.series.iter().all(|s| s.std.len() == p.layers)
+        }
+        (Experiment::Training(p), Outcome::Training(r)) => {
+            labels_fit(r.runs.iter().map(|run| run.label.as_str()).collect())
+                && r.runs.iter().all(|run| {
+                    run.loss.len() == p.iterations && run.distinct_units.len() == p.hidden_layers
+                })
+        }
+        _ => false,
+    }
+}
+
 /// `ROOT/target/initbook-cache`.
 pub fn cache_dir(root: &Path) -> PathBuf {
     root.join("target").join("initbook-cache")
 }
 
-fn decode(kind: &str, payload: &[u8]) -> Option<Outcome> {
+/// Removes the result cache of the book at `root` (`initbook clean`); says what it did.
+pub fn clean(root: &Path) -> crate::Result<String> {
+    let dir = cache_dir(root);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => Ok(format!("removed {}", dir.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok(format!("no cache at {}", dir.display()))
+        }
+        Err(error) => Err(crate::Error::io("remove", &dir, error)),
+    }
+}
+
+fn decode(kind: Kind, payload: &[u8]) -> Option<Outcome> {
     Some(match kind {
-        "activations" => {
+        Kind::Activations => {
             Outcome::Activations(serde_json::from_slice::<ActivationResult>(payload).ok()?)
         }
-        "gradients" => Outcome::Gradients(serde_json::from_slice::<GradientResult>(payload).ok()?),
-        "depth" => Outcome::Depth(serde_json::from_slice::<DepthResult>(payload).ok()?),
-        "training" => Outcome::Training(serde_json::from_slice::<TrainingResult>(payload).ok()?),
-        _ => return None,
+        Kind::Gradients => {
+            Outcome::Gradients(serde_json::from_slice::<GradientResult>(payload).ok()?)
+        }
+        Kind::Depth => Outcome::Depth(serde_json::from_slice::<DepthResult>(payload).ok()?),
+        Kind::Training => {
+            Outcome::Training(serde_json::from_slice::<TrainingResult>(payload).ok()?)
+        }
     })
 }

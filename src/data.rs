@@ -2,15 +2,18 @@
 //! optionally gzip-compressed. Read by the load stage; the numeric core only sees [`Dataset`].
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
+use std::sync::Mutex;
 
 use ndarray::Array2;
 
-use crate::book::content_dir;
-use crate::diagnostic::Diagnostics;
+use crate::book_files::{DATA_BYTES, DATA_TEXT_BYTES, gunzip_capped, read_inside};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::hash::sha256_hex;
+use crate::limits;
+use crate::model::{DataSource, ExperimentSpec, Lesson, ParsedBook};
+use crate::numeric::Experiment;
 use crate::numeric::training::Dataset;
-use crate::parse::ParsedBook;
 
 /// A data set read from a file, with the file's SHA-256 (part of the result cache's key).
 #[derive(Debug, Clone)]
@@ -19,93 +22,172 @@ pub struct DataFile {
     pub sha256: String,
 }
 
+/// Data sets already parsed, by the SHA-256 of their file: `serve` rebuilds many times with the
+/// same files and parses each once. An explicit value, owned by whoever builds (the result
+/// [`crate::cache::Cache`] carries one across `serve`'s rebuilds); after each book is loaded it
+/// keeps only that book's data sets, so it never outgrows one book.
+#[derive(Debug, Default)]
+pub struct DatasetCache {
+    parsed: Mutex<BTreeMap<String, Dataset>>,
+}
+
+impl DatasetCache {
+    /// Reads `root/relative`, parsing it only if a file with the same contents was not parsed
+    /// before.
+    pub fn load(&self, root: &Path, relative: &Path) -> Result<DataFile, String> {
+        let path = relative;
+        let bytes = read_file(root, relative)?;
+        let sha256 = sha256_hex(&bytes);
+        if let Some(dataset) = self.parsed().get(&sha256) {
+            return Ok(DataFile {
+                dataset: dataset.clone(),
+                sha256,
+            });
+        }
+        let dataset = parse_bytes(path, bytes)?;
+        self.parsed().insert(sha256.clone(), dataset.clone());
+        Ok(DataFile { dataset, sha256 })
+    }
+
+    /// Forgets every data set but these.
+    fn keep_only<'a>(&self, sha256s: impl IntoIterator<Item = &'a str>) {
+        let keep: Vec<&str> = sha256s.into_iter().collect();
+        self.parsed()
+            .retain(|sha256, _| keep.contains(&sha256.as_str()));
+    }
+
+    fn parsed(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Dataset>> {
+        // A panic while holding the lock leaves a map that is still whole.
+        self.parsed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 /// Loads the data set of every training experiment in the book, once per file. Problems are
 /// reported at the `data = "…"` value of the first directive that names the file.
 pub fn load_datasets(
     root: &Path,
     book: &ParsedBook,
+    cache: &DatasetCache,
 ) -> Result<BTreeMap<String, DataFile>, Diagnostics> {
     let mut datasets = BTreeMap::new();
     let mut diagnostics = Diagnostics::default();
     for (lesson, spec) in book.experiments() {
         let Some(source) = &spec.data else { continue };
-        let report = |diagnostics: &mut Diagnostics, message: String, hint: &str| {
-            diagnostics.push(
-                lesson
-                    .source
-                    .error(source.span.clone(), message)
-                    .with_hint(hint),
-            );
-        };
         if !datasets.contains_key(&source.path) {
-            match load_dataset(&content_dir(root).join(&source.path)) {
+            match cache.load(root, &Path::new("content").join(&source.path)) {
                 Ok(data) => {
                     datasets.insert(source.path.clone(), data);
                 }
                 Err(problem) => {
-                    report(
-                        &mut diagnostics,
-                        problem,
-                        "data paths are relative to content/, e.g. \"data/digits.csv.gz\"",
-                    );
+                    diagnostics.push(cannot_load(lesson, source, problem));
                     continue;
                 }
             }
         }
-        // What this experiment asks of the file.
-        let dataset = &datasets[&source.path].dataset;
-        let distinct_labels = {
-            let mut labels = dataset.labels.clone();
-            labels.sort_unstable();
-            labels.dedup();
-            labels.len()
-        };
-        if distinct_labels < 2 {
-            report(
-                &mut diagnostics,
-                format!("{} has fewer than two different labels", source.path),
-                "a training data set needs at least two classes",
-            );
+        check_dataset(
+            lesson,
+            spec,
+            &datasets[&source.path].dataset,
+            &mut diagnostics,
+        );
+    }
+    cache.keep_only(datasets.values().map(|file| file.sha256.as_str()));
+    diagnostics.into_result(datasets)
+}
+
+/// The data set of one experiment of `lesson` (none for kinds without data), checked against it.
+pub fn load_experiment_data(
+    root: &Path,
+    lesson: &Lesson,
+    spec: &ExperimentSpec,
+    cache: &DatasetCache,
+) -> Result<Option<Dataset>, Diagnostics> {
+    let Some(source) = &spec.data else {
+        return Ok(None);
+    };
+    let mut diagnostics = Diagnostics::default();
+    match cache.load(root, &Path::new("content").join(&source.path)) {
+        Ok(file) => {
+            check_dataset(lesson, spec, &file.dataset, &mut diagnostics);
+            diagnostics.into_result(Some(file.dataset))
         }
-        if let crate::numeric::Experiment::Training(params) = &spec.experiment {
-            let samples = dataset.labels.len();
-            let test = (samples as f64 * params.test_fraction) as usize;
-            if test == 0 || test == samples {
-                report(
-                    &mut diagnostics,
-                    format!(
-                        "test_fraction = {} of {samples} samples leaves {} for testing and {} for training",
-                        params.test_fraction,
-                        test,
-                        samples - test
-                    ),
-                    "both parts need at least one sample: use more data or another test_fraction",
-                );
-            }
-            let work = crate::parse::directive::limits::training_work(
-                params.hidden_layers,
-                params
-                    .nodes
-                    .max(dataset.features.ncols())
-                    .max(dataset.classes),
-                params.batch,
-                params.iterations,
-            );
-            if work > crate::parse::directive::limits::TRAINING_WORK {
-                report(
-                    &mut diagnostics,
-                    format!(
-                        "with {} features and {} classes, one training run is about {work} multiply-adds (at most {})",
-                        dataset.features.ncols(),
-                        dataset.classes,
-                        crate::parse::directive::limits::TRAINING_WORK
-                    ),
-                    "lower iterations, batch, nodes or layers",
-                );
-            }
+        Err(problem) => {
+            diagnostics.push(cannot_load(lesson, source, problem));
+            Err(diagnostics)
         }
     }
-    diagnostics.into_result(datasets)
+}
+
+fn cannot_load(lesson: &Lesson, source: &DataSource, problem: String) -> Diagnostic {
+    lesson
+        .source
+        .error(source.span.clone(), problem)
+        .with_hint("data paths are relative to content/, e.g. \"data/digits.csv.gz\"")
+}
+
+/// What this experiment asks of its data set: two labels at least, samples on both sides of the
+/// split, and a bounded amount of work now that the width of the data is known.
+fn check_dataset(
+    lesson: &Lesson,
+    spec: &ExperimentSpec,
+    dataset: &Dataset,
+    diagnostics: &mut Diagnostics,
+) {
+    let Some(source) = &spec.data else { return };
+    let mut report = |message: String, hint: &str| {
+        diagnostics.push(
+            lesson
+                .source
+                .error(source.span.clone(), message)
+                .with_hint(hint),
+        );
+    };
+    let distinct_labels = {
+        let mut labels = dataset.labels.clone();
+        labels.sort_unstable();
+        labels.dedup();
+        labels.len()
+    };
+    if distinct_labels < 2 {
+        report(
+            format!("{} has fewer than two different labels", source.path),
+            "a training data set needs at least two classes",
+        );
+    }
+    let Experiment::Training(params) = &spec.experiment else {
+        return;
+    };
+    let samples = dataset.labels.len();
+    let test = (samples as f64 * params.test_fraction) as usize;
+    if test == 0 || test == samples {
+        report(
+            format!(
+                "test_fraction = {} of {samples} samples leaves {} for testing and {} for training",
+                params.test_fraction,
+                test,
+                samples - test
+            ),
+            "both parts need at least one sample: use more data or another test_fraction",
+        );
+    }
+    let width = params
+        .nodes
+        .max(dataset.features.ncols())
+        .max(dataset.classes);
+    let work = limits::training_work(params.hidden_layers, width, params.batch, params.iterations);
+    if work > limits::TRAINING_WORK {
+        report(
+            format!(
+                "with {} features and {} classes, one training run is about {work} multiply-adds (at most {})",
+                dataset.features.ncols(),
+                dataset.classes,
+                limits::TRAINING_WORK
+            ),
+            "lower iterations, batch, nodes or layers",
+        );
+    }
 }
 
 /// Largest label + 1 a data set may have: the width of the softmax layer.
@@ -116,38 +198,34 @@ pub const MAX_FEATURES: usize = 100_000;
 /// Upper bound on rows × columns, so a wrong file is an error, not an out-of-memory kill.
 pub const MAX_VALUES: usize = 50_000_000;
 
-/// Reads and parses `path`: features are divided by the largest absolute feature value of the
-/// file (16 for the 8 × 8 digits), so non-negative data lands in `[0, 1]`; labels must be
-/// integers from 0.
-pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    let sha256 = crate::manifest::sha256_hex(&bytes);
-    // `serve` rebuilds many times with the same files: parse each distinct content once per
-    // process. Keyed by the content's hash, so an edited file is always parsed again.
-    static PARSED: std::sync::Mutex<BTreeMap<String, Dataset>> =
-        std::sync::Mutex::new(BTreeMap::new());
-    if let Some(dataset) = PARSED.lock().expect("parsed data lock").get(&sha256) {
-        return Ok(DataFile {
-            dataset: dataset.clone(),
-            sha256,
-        });
-    }
+/// Reads and parses `root/relative`: features are divided by the largest absolute feature value
+/// of the file (16 for the 8 × 8 digits), so non-negative data lands in `[0, 1]`; labels must be
+/// integers from 0. Only a regular file inside the book is read, of bounded size before and
+/// after decompression ([`crate::book_files`]).
+pub fn load_dataset(root: &Path, relative: &Path) -> Result<DataFile, String> {
+    let path = relative;
+    let bytes = read_file(root, relative)?;
+    let sha256 = sha256_hex(&bytes);
+    let dataset = parse_bytes(path, bytes)?;
+    Ok(DataFile { dataset, sha256 })
+}
+
+fn read_file(root: &Path, relative: &Path) -> Result<Vec<u8>, String> {
+    read_inside(root, relative, DATA_BYTES)
+        .map_err(|problem| format!("cannot read {}: {problem}", relative.display()))
+}
+
+/// The data set in a file's bytes, decompressed first if the file is `.gz`.
+fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Dataset, String> {
     let text = if path.extension().is_some_and(|e| e == "gz") {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(bytes.as_slice())
-            .read_to_string(&mut text)
-            .map_err(|error| format!("cannot decompress {}: {error}", path.display()))?;
-        text
+        let inflated = gunzip_capped(&bytes, DATA_TEXT_BYTES)
+            .map_err(|problem| format!("cannot decompress {}: {problem}", path.display()))?;
+        String::from_utf8(inflated)
+            .map_err(|_| format!("{} does not decompress to UTF-8 text", path.display()))?
     } else {
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?
     };
-    let dataset = parse_csv(&text)?;
-    PARSED
-        .lock()
-        .expect("parsed data lock")
-        .insert(sha256.clone(), dataset.clone());
-    Ok(DataFile { dataset, sha256 })
+    parse_csv(&text)
 }
 
 /// Parses the CSV text of a data set (see [`load_dataset`]).
@@ -155,6 +233,8 @@ pub fn parse_csv(text: &str) -> Result<Dataset, String> {
     let mut values: Vec<f64> = Vec::new();
     let mut labels: Vec<u32> = Vec::new();
     let mut width: Option<usize> = None;
+    // A byte order mark, as spreadsheet programs write, is not part of the first number.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, line) in text
         .lines()
         .enumerate()

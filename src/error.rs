@@ -11,6 +11,11 @@ use crate::diagnostic::Diagnostics;
 pub enum Error {
     /// Problems in the book's files, each at its file:line:col.
     Content(Diagnostics),
+    /// Problems with `initbook run`'s parameter flags, reported like problems in a directive
+    /// (the same checker, the same words), pointing into the command line.
+    Flags(Diagnostics),
+    /// initbook was called the wrong way (an unknown experiment id, nothing to run): exit code 2.
+    Usage(String),
     /// A file-system operation failed.
     Io {
         action: &'static str,
@@ -35,6 +40,13 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Content(diagnostics) => write!(f, "{diagnostics}"),
+            Error::Flags(diagnostics) => {
+                for diagnostic in diagnostics.iter() {
+                    writeln!(f, "{diagnostic}")?;
+                }
+                f.write_str(&diagnostics.summary("the flags"))
+            }
+            Error::Usage(message) => write!(f, "error: {message}"),
             Error::Io {
                 action,
                 path,

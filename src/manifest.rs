@@ -13,11 +13,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+use crate::hash::sha256_hex;
+use crate::model::ParsedBook;
 use crate::numeric::Outcome;
-use crate::parse::ParsedBook;
-use crate::site::figure_path;
+use crate::site_paths::{figure_path, page_name};
 
 /// The RNG every experiment uses, named as a reader would call it.
 pub const RNG: &str = "rand_chacha::ChaCha8Rng::seed_from_u64(seed)";
@@ -58,13 +58,6 @@ pub fn canonical_data(result: &Outcome) -> Vec<u8> {
     serde_json::to_vec(result).expect("plain data serialises")
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
 /// The data hash of every experiment, by id.
 pub fn data_hashes(results: &BTreeMap<String, Outcome>) -> BTreeMap<String, String> {
     results
@@ -86,9 +79,9 @@ pub fn build_manifest(
             FigureRecord {
                 id: spec.id.clone(),
                 lesson: lesson.source.path.display().to_string().replace('\\', "/"),
-                line: spec.line,
-                page: crate::render::page_name(&lesson.slug),
-                kind: spec.experiment.kind().to_string(),
+                line: spec.origin().line,
+                page: page_name(&lesson.slug),
+                kind: spec.experiment.kind().name().to_string(),
                 params: serde_json::to_value(&spec.experiment).expect("plain data serialises"),
                 data_file: spec.data.as_ref().map(|d| format!("content/{}", d.path)),
                 seed: spec.seed,
@@ -116,18 +109,5 @@ impl Manifest {
 
     pub fn figure(&self, id: &str) -> Option<&FigureRecord> {
         self.figures.iter().find(|f| f.id == id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_of_known_input() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

@@ -16,14 +16,16 @@ use rayon::prelude::*;
 
 use crate::book::load_book;
 use crate::cache::Cache;
-use crate::data::load_datasets;
+use crate::data::{DatasetCache, load_datasets};
 use crate::draw::draw_figure;
 use crate::error::Result;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
+use crate::model::ParsedBook;
 use crate::numeric::Outcome;
-use crate::parse::{ParsedBook, parse_book};
+use crate::parse::parse_book;
 use crate::render::{load_theme, render_site};
 use crate::run::run_all;
+use crate::site_paths::figure_path;
 
 /// A built site in memory: path in the site (`/`-separated) → file contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,22 @@ pub struct BuildReport {
     pub cached: usize,
 }
 
+impl BuildReport {
+    /// The line `initbook build` prints: what was built, in how long, and where it went.
+    pub fn summary(&self, seconds: f64, out: &Path) -> String {
+        let site = &self.site;
+        format!(
+            "Built {} lessons with {} figures ({} experiments: {} run, {} cached) in {seconds:.2} s → {}",
+            site.lessons,
+            site.figures,
+            site.experiments,
+            self.computed,
+            self.cached,
+            out.display()
+        )
+    }
+}
+
 /// Builds the book at `root` into memory, taking outcomes from `cache` where it can.
 /// `progress(done, total)` is called as experiments finish.
 pub fn build_site_with(
@@ -55,7 +73,8 @@ pub fn build_site_with(
 ) -> Result<BuildReport> {
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
-    let datasets = load_datasets(root, &book)?;
+    let datasets = load_datasets(root, &book, cache.datasets())?;
+    crate::budget::check_book(&book, &data_shapes(&datasets))?;
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
@@ -87,23 +106,46 @@ pub struct CheckSummary {
     pub lessons: usize,
     pub experiments: usize,
     pub references: usize,
+    /// The estimated cost of the book's experiments (see [`crate::budget`]).
+    pub cost: crate::budget::BookCost,
+}
+
+impl std::fmt::Display for CheckSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ok: {} lessons, {} experiments, {} inline references\n{}",
+            self.lessons,
+            self.experiments,
+            self.references,
+            crate::budget::describe(&self.cost)
+        )
+    }
 }
 
 /// Loads and checks the book and its templates without running or writing anything.
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let book = parse_book(&load_book(root)?)?;
     load_theme(root)?;
-    load_datasets(root, &book)?;
+    let datasets = load_datasets(root, &book, &DatasetCache::default())?;
+    let cost = crate::budget::check_book(&book, &data_shapes(&datasets))?;
     Ok(CheckSummary {
+        cost,
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
 }
 
-/// Where a figure's SVG file goes in the site.
-pub fn figure_path(id: &str) -> String {
-    format!("figures/{id}.svg")
+/// The shape of each loaded data set, for the work budget.
+fn data_shapes(
+    datasets: &BTreeMap<String, crate::data::DataFile>,
+) -> impl Fn(&str) -> Option<crate::budget::DataShape> + '_ {
+    |path| {
+        datasets
+            .get(path)
+            .map(|file| crate::budget::DataShape::of_dataset(&file.dataset))
+    }
 }
 
 /// Draws every experiment that shows a figure, in parallel.

@@ -9,8 +9,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::manifest::{MANIFEST_PATH, Manifest, sha256_hex};
-use crate::site::Site;
+use crate::hash::sha256_hex;
+use crate::manifest::{MANIFEST_PATH, Manifest};
+use crate::site::{Site, build_site};
 
 /// One way the site on disk differs from a fresh build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,36 @@ impl VerifyReport {
     pub fn is_clean(&self) -> bool {
         self.drift.is_empty()
     }
+
+    /// What differs in the site at `site_dir`, one difference a line, and what to do about it.
+    fn drift_message(&self, site_dir: &Path) -> String {
+        let count = self.drift.len();
+        let mut message = format!(
+            "{} differs from a fresh build ({count} difference{}):",
+            site_dir.display(),
+            if count == 1 { "" } else { "s" }
+        );
+        for drift in &self.drift {
+            message.push_str(&format!("\n  - {drift}"));
+        }
+        message.push_str("\nrebuild with `initbook build` to bring the site up to date");
+        message
+    }
+}
+
+/// `initbook verify`: builds the book at `root` in memory and compares it with the site in
+/// `site_dir`. Says so when they are the same; any drift is an error that lists it.
+pub fn verify_site(root: &Path, site_dir: &Path) -> Result<String> {
+    let report = compare_with_disk(&build_site(root)?, site_dir)?;
+    if !report.is_clean() {
+        return Err(Error::Other(report.drift_message(site_dir)));
+    }
+    Ok(format!(
+        "verify: {} matches a fresh build ({} figures, {} files)",
+        site_dir.display(),
+        report.figures,
+        report.files
+    ))
 }
 
 /// Compares `fresh` (a build in memory) with the site in `site_dir`.
@@ -83,22 +114,7 @@ pub fn compare_with_disk(fresh: &Site, site_dir: &Path) -> Result<VerifyReport> 
             site_dir.display()
         )));
     }
-    let manifest_path = site_dir.join(MANIFEST_PATH);
-    let on_disk_manifest: Manifest = match std::fs::read(&manifest_path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| {
-            Error::Other(format!(
-                "{} is not a manifest this initbook can read ({error}); rebuild with `initbook build`",
-                manifest_path.display()
-            ))
-        })?,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::Other(format!(
-                "{} has no {MANIFEST_PATH}: it was not built by this version of initbook; rebuild with `initbook build`",
-                site_dir.display()
-            )));
-        }
-        Err(error) => return Err(Error::io("read", &manifest_path, error)),
-    };
+    let on_disk_manifest = read_manifest(site_dir)?;
     let fresh_manifest: Manifest = serde_json::from_slice(&fresh.files[MANIFEST_PATH])
         .expect("the manifest we just built parses");
 
@@ -109,43 +125,91 @@ pub fn compare_with_disk(fresh: &Site, site_dir: &Path) -> Result<VerifyReport> 
             current: fresh_manifest.initbook_version.clone(),
         });
     }
-
     let on_disk_files = read_tree(site_dir)?;
-    let mut explained: Vec<&str> = vec![MANIFEST_PATH];
+    let explained = figure_drift(
+        &fresh_manifest,
+        &on_disk_manifest,
+        &on_disk_files,
+        &mut drift,
+    );
+    file_drift(fresh, &on_disk_files, &explained, &mut drift);
+    // A manifest that matches in every figure but not in its bytes (e.g. a lesson line moved).
+    if drift.is_empty() && on_disk_files.get(MANIFEST_PATH) != fresh.files.get(MANIFEST_PATH) {
+        drift.push(Drift::PageChanged {
+            path: MANIFEST_PATH.to_string(),
+        });
+    }
+    Ok(VerifyReport {
+        figures: fresh_manifest.figures.len(),
+        files: fresh.files.len(),
+        drift,
+    })
+}
 
-    for figure in &fresh_manifest.figures {
-        let Some(old) = on_disk_manifest.figure(&figure.id) else {
-            drift.push(Drift::FigureMissing {
-                id: figure.id.clone(),
-            });
+/// The manifest of the site on disk, or why there is none this initbook can read.
+fn read_manifest(site_dir: &Path) -> Result<Manifest> {
+    let path = site_dir.join(MANIFEST_PATH);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| {
+            Error::Other(format!(
+                "{} is not a manifest this initbook can read ({error}); rebuild with `initbook build`",
+                path.display()
+            ))
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(Error::Other(format!(
+            "{} has no {MANIFEST_PATH}: it was not built by this version of initbook; rebuild with `initbook build`",
+            site_dir.display()
+        ))),
+        Err(error) => Err(Error::io("read", &path, error)),
+    }
+}
+
+/// Each figure's drift: data changed, only the drawing changed, missing or removed. Returns the
+/// files the figures explain (their SVGs, and the manifest), which need no report of their own.
+fn figure_drift<'m>(
+    fresh: &'m Manifest,
+    on_disk: &'m Manifest,
+    on_disk_files: &BTreeMap<String, Vec<u8>>,
+    drift: &mut Vec<Drift>,
+) -> Vec<&'m str> {
+    let mut explained: Vec<&str> = vec![MANIFEST_PATH];
+    for figure in &fresh.figures {
+        let id = figure.id.clone();
+        let Some(old) = on_disk.figure(&figure.id) else {
+            drift.push(Drift::FigureMissing { id });
             continue;
         };
         if old.data_sha256 != figure.data_sha256 {
-            drift.push(Drift::DataChanged {
-                id: figure.id.clone(),
-            });
+            drift.push(Drift::DataChanged { id });
         } else if let Some(svg) = &figure.svg {
             // Hash the file itself: the manifest on disk could be stale or edited.
             let actual = on_disk_files.get(svg).map(|bytes| sha256_hex(bytes));
             if actual.as_ref() != figure.svg_sha256.as_ref() {
-                drift.push(Drift::DrawingChanged {
-                    id: figure.id.clone(),
-                });
+                drift.push(Drift::DrawingChanged { id });
             }
         }
         if let Some(svg) = &figure.svg {
             explained.push(svg);
         }
     }
-    for old in &on_disk_manifest.figures {
-        if fresh_manifest.figure(&old.id).is_none() {
+    for old in &on_disk.figures {
+        if fresh.figure(&old.id).is_none() {
             drift.push(Drift::FigureRemoved { id: old.id.clone() });
             if let Some(svg) = &old.svg {
                 explained.push(svg);
             }
         }
     }
+    explained
+}
 
+/// Pages and other files that differ, are missing or are extra (figures aside).
+fn file_drift(
+    fresh: &Site,
+    on_disk_files: &BTreeMap<String, Vec<u8>>,
+    explained: &[&str],
+    drift: &mut Vec<Drift>,
+) {
     for (path, bytes) in &fresh.files {
         if explained.contains(&path.as_str()) {
             continue;
@@ -159,23 +223,14 @@ pub fn compare_with_disk(fresh: &Site, site_dir: &Path) -> Result<VerifyReport> 
         }
     }
     for path in on_disk_files.keys() {
+        // The marker `build` writes beside the site is not part of it.
+        if path == crate::write::MARKER {
+            continue;
+        }
         if !fresh.files.contains_key(path) && !explained.contains(&path.as_str()) {
             drift.push(Drift::FileExtra { path: path.clone() });
         }
     }
-
-    // A manifest that matches in every figure but not in its bytes (e.g. a lesson line moved).
-    if drift.is_empty() && on_disk_files.get(MANIFEST_PATH) != fresh.files.get(MANIFEST_PATH) {
-        drift.push(Drift::PageChanged {
-            path: MANIFEST_PATH.to_string(),
-        });
-    }
-
-    Ok(VerifyReport {
-        figures: fresh_manifest.figures.len(),
-        files: fresh.files.len(),
-        drift,
-    })
 }
 
 /// Every file below `dir`, by `/`-separated relative path.

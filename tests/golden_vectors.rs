@@ -3,8 +3,11 @@
 //! change to the engine moves any value of any of them, this fails. Changing the file is a
 //! deliberate act: every figure of every book changes with it.
 
-use initbook::manifest::{canonical_data, sha256_hex};
-use initbook::numeric::{Activation, ActivationParams, Init, Outcome, run_activations};
+use initbook::hash::sha256_hex;
+use initbook::manifest::canonical_data;
+use initbook::numeric::{
+    Activation, ActivationParams, Init, NetworkParams, Outcome, run_activations,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -41,12 +44,14 @@ impl Case {
         let classic =
             ActivationParams::classic(init, Activation::from_name(&self.activation).unwrap());
         ActivationParams {
-            layers: self.layers.unwrap_or(classic.layers),
-            nodes: self.nodes.unwrap_or(classic.nodes),
-            samples: self.samples.unwrap_or(classic.samples),
+            network: NetworkParams {
+                layers: self.layers.unwrap_or(classic.network.layers),
+                nodes: self.nodes.unwrap_or(classic.network.nodes),
+                samples: self.samples.unwrap_or(classic.network.samples),
+                ..classic.network
+            },
             bins: self.bins.unwrap_or(classic.bins),
             range: self.range.unwrap_or(classic.range),
-            ..classic
         }
     }
 }

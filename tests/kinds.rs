@@ -7,14 +7,17 @@ use initbook::numeric::depth::{DepthParams, run_depth};
 use initbook::numeric::gradients::{GradientParams, GradientResult, run_gradients};
 use initbook::numeric::network::LabelledInit;
 use initbook::numeric::training::{Dataset, TrainingParams, TrainingResult, run_training};
-use initbook::numeric::{Activation, Init};
+use initbook::numeric::{Activation, Init, NetworkParams};
 
 const SEEDS: [u64; 3] = [1, 2, 42];
 
 fn digits() -> Dataset {
-    load_dataset(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content/data/digits.csv.gz"))
-        .unwrap()
-        .dataset
+    load_dataset(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        Path::new("content/data/digits.csv.gz"),
+    )
+    .unwrap()
+    .dataset
 }
 
 fn scheme(label: &str, init: Init) -> LabelledInit {
@@ -27,11 +30,13 @@ fn scheme(label: &str, init: Init) -> LabelledInit {
 fn gradients(init: Init, activation: Activation, seed: u64) -> GradientResult {
     run_gradients(
         &GradientParams {
-            init,
-            activation,
-            layers: 5,
-            nodes: 100,
-            samples: 1000,
+            network: NetworkParams {
+                init,
+                activation,
+                layers: 5,
+                nodes: 100,
+                samples: 1000,
+            },
             classes: 10,
             bins: 30,
             range: None,

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use common::TinyBook;
-use initbook::manifest::{Manifest, sha256_hex};
+use initbook::hash::sha256_hex;
+use initbook::manifest::Manifest;
 use initbook::verify::{Drift, compare_with_disk};
 use initbook::{build_site, write::write_site};
 

@@ -17,12 +17,14 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::gaussian::GaussianStream;
-use super::network::{Activation, Init, dense_forward_then};
+use super::network::{Activation, Init, LabelledInit, dense_forward_then};
 use super::stats::{Binning, FirstPass, LayerStats, finish_layer_stats};
+use crate::schema::{KindSchema, Value, Values};
 
-/// Everything that determines an experiment's result, except the seed.
+/// The network the activation, gradient and depth experiments run: `layers` dense layers of
+/// `nodes` units without bias, fed `samples` rows of standard normal input.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ActivationParams {
+pub struct NetworkParams {
     pub init: Init,
     pub activation: Activation,
     /// Number of hidden layers.
@@ -31,6 +33,25 @@ pub struct ActivationParams {
     pub nodes: usize,
     /// Rows of the input matrix.
     pub samples: usize,
+}
+
+impl NetworkParams {
+    /// From the checked keys of a block ([`keys::INIT`], [`keys::STD`], …).
+    pub fn from_values(values: &Values) -> Self {
+        NetworkParams {
+            init: init_of(values),
+            activation: activation_of(values),
+            layers: values.count("layers"),
+            nodes: values.count("nodes"),
+            samples: values.count("samples"),
+        }
+    }
+}
+
+/// Everything that determines an activation experiment's result, except the seed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActivationParams {
+    pub network: NetworkParams,
     /// Histogram bins over `range`.
     pub bins: usize,
     /// Histogram range `[lo, hi]`.
@@ -38,17 +59,48 @@ pub struct ActivationParams {
 }
 
 impl ActivationParams {
-    /// The classic experiment of *Deep Learning from Scratch* §6.2, for the given scheme.
-    pub fn classic(init: Init, activation: Activation) -> Self {
+    /// The keys of `kind = "activations"`, besides the ones every kind takes.
+    pub const SCHEMA: KindSchema = KindSchema {
+        runs: "the forward pass",
+        figure: "a histogram of each layer's activations",
+        table: "per-layer statistics",
+        keys: &[
+            keys::INIT,
+            keys::STD,
+            keys::ACTIVATION,
+            keys::LAYERS,
+            keys::NODES,
+            keys::SAMPLES,
+            keys::BINS,
+            keys::RANGE,
+            keys::Y_MAX,
+        ],
+        size: keys::NETWORK_SIZE,
+        notes: "",
+    };
+
+    pub fn from_values(values: &Values) -> Self {
         ActivationParams {
-            init,
-            activation,
-            layers: 5,
-            nodes: 100,
-            samples: 1000,
-            bins: 30,
-            range: (0.0, 1.0),
+            network: NetworkParams::from_values(values),
+            bins: values.count("bins"),
+            range: values.try_range("range").expect("`range` has a default"),
         }
+    }
+
+    /// The classic experiment of *Deep Learning from Scratch* §6.2 (the schema's defaults), for
+    /// the given scheme.
+    pub fn classic(init: Init, activation: Activation) -> Self {
+        let mut values = Values::defaults(Self::SCHEMA.keys);
+        values.insert("init", Value::Text(init.name().to_string()), None);
+        if let Init::Normal { std } = init {
+            values.insert("std", Value::Number(std), None);
+        }
+        values.insert(
+            "activation",
+            Value::Text(activation.name().to_string()),
+            None,
+        );
+        Self::from_values(&values)
     }
 
     pub fn binning(&self) -> Binning {
@@ -58,13 +110,211 @@ impl ActivationParams {
             hi: self.range.1,
         }
     }
+}
 
-    /// Multiply-adds of the forward pass: the cost bound checked before running.
-    pub fn work(&self) -> u128 {
-        self.samples as u128 * self.nodes as u128 * self.nodes as u128 * self.layers as u128
+/// The weight scheme of a block or a compared scheme: `init`, and `std` for the normal one.
+pub fn init_of(values: &Values) -> Init {
+    match values.text("init") {
+        "zero" => Init::Zero,
+        "normal" => Init::Normal {
+            std: values.number("std"),
+        },
+        "xavier" => Init::Xavier,
+        "he" => Init::He,
+        other => unreachable!("the checker accepts only Init::NAMES, not {other}"),
     }
 }
 
+/// The `activation` key.
+pub fn activation_of(values: &Values) -> Activation {
+    let name = values.text("activation");
+    Activation::from_name(name)
+        .unwrap_or_else(|| unreachable!("the checker accepts only Activation::NAMES, not {name}"))
+}
+
+/// One compared scheme (`compare = [{ init = "he", label = "he" }, …]`).
+pub fn labelled_init(values: &Values) -> LabelledInit {
+    LabelledInit {
+        label: values.text("label").to_string(),
+        init: init_of(values),
+    }
+}
+
+/// The keys of the network, shared by the kinds that run it (each kind lists the ones it takes,
+/// and may narrow a bound or change a default).
+pub mod keys {
+    use crate::format::power_of_ten;
+    use crate::limits;
+    use crate::numeric::network::{Activation, Init};
+    use crate::schema::{
+        Blame, Condition, Fallback, Key, Lit, SchemesType, SizeRule, Type, Values,
+    };
+
+    pub const INIT: Key = Key {
+        name: "init",
+        ty: Type::Choice(&Init::NAMES),
+        default: Fallback::Required,
+        doc: "weight scheme; n is the fan-in: xavier N(0, 1/n), he N(0, 2/n)",
+        example: None,
+        flag: true,
+    };
+
+    /// `std` goes with `init = "normal"` and with no other scheme.
+    pub const STD_CONDITION: Condition = Condition {
+        key: "init",
+        is: "normal",
+        needs: "its standard deviation",
+        otherwise: "xavier and he derive it from the fan-in",
+    };
+
+    pub const STD: Key = Key {
+        name: "std",
+        ty: Type::Number {
+            above: limits::STD.0,
+            max: limits::STD.1,
+        },
+        default: Fallback::Conditional(&STD_CONDITION),
+        doc: "weight standard deviation for `init = \"normal\"`",
+        example: Some(Lit::Number(0.01)),
+        flag: true,
+    };
+
+    pub const ACTIVATION: Key = Key {
+        name: "activation",
+        ty: Type::Choice(&Activation::NAMES),
+        default: Fallback::Required,
+        doc: "applied after each layer",
+        example: None,
+        flag: true,
+    };
+
+    pub const LAYERS: Key = Key {
+        name: "layers",
+        ty: Type::Integer {
+            min: limits::LAYERS.0,
+            max: limits::LAYERS.1,
+        },
+        default: Fallback::Value(Lit::Int(5)),
+        doc: "hidden layers",
+        example: None,
+        flag: true,
+    };
+
+    pub const NODES: Key = Key {
+        name: "nodes",
+        ty: Type::Integer {
+            min: limits::NODES.0,
+            max: limits::NODES.1,
+        },
+        default: Fallback::Value(Lit::Int(100)),
+        doc: "units per layer (and input features)",
+        example: None,
+        flag: true,
+    };
+
+    pub const SAMPLES: Key = Key {
+        name: "samples",
+        ty: Type::Integer {
+            min: limits::SAMPLES.0,
+            max: limits::SAMPLES.1,
+        },
+        default: Fallback::Value(Lit::Int(1000)),
+        doc: "input rows",
+        example: None,
+        flag: true,
+    };
+
+    pub const BINS: Key = Key {
+        name: "bins",
+        ty: Type::Integer {
+            min: limits::BINS.0,
+            max: limits::BINS.1,
+        },
+        default: Fallback::Value(Lit::Int(30)),
+        doc: "histogram bins",
+        example: None,
+        flag: true,
+    };
+
+    pub const RANGE: Key = Key {
+        name: "range",
+        ty: Type::Range {
+            magnitude: limits::RANGE_MAGNITUDE,
+        },
+        default: Fallback::Value(Lit::Range(0.0, 1.0)),
+        doc: "histogram range",
+        example: None,
+        flag: true,
+    };
+
+    pub const Y_MAX: Key = Key {
+        name: "y_max",
+        ty: Type::Integer {
+            min: limits::Y_MAX.0,
+            max: limits::Y_MAX.1,
+        },
+        default: Fallback::None,
+        doc: "cut the histograms' y axis at this count; taller bars are marked and labelled with their true count",
+        example: None,
+        flag: true,
+    };
+
+    /// A compared scheme's name in the legend and in references.
+    pub const LABEL: Key = Key {
+        name: "label",
+        ty: Type::Label,
+        default: Fallback::SameAs("init"),
+        doc: "names the scheme in the figure's legend and in references",
+        example: Some(Lit::Text("small")),
+        flag: false,
+    };
+
+    /// The keys of one compared scheme.
+    pub const SCHEME_KEYS: &[Key] = &[INIT, STD, LABEL];
+
+    pub const COMPARE: Key = Key {
+        name: "compare",
+        ty: Type::Schemes(&SchemesType {
+            keys: SCHEME_KEYS,
+            max: limits::COMPARE,
+        }),
+        default: Fallback::Required,
+        doc: "the weight schemes to compare, each a table of the scheme keys below",
+        example: Some(Lit::Verbatim("[{ init = \"xavier\" }, { init = \"he\" }]")),
+        flag: false,
+    };
+
+    /// `samples × nodes` and `samples × nodes² × layers`, blamed on the key furthest above its
+    /// default.
+    pub const NETWORK_SIZE: SizeRule = SizeRule {
+        doc: network_size_doc,
+        check: network_size,
+        blame: Blame::FurthestAboveDefault(&["nodes", "samples", "layers"]),
+        advice: "the classic experiment is 1000 samples × 100 nodes × 5 layers",
+    };
+
+    fn network_size(values: &Values) -> Option<String> {
+        let (layers, nodes, samples) = network_sizes(values)?;
+        limits::size_problem(layers, nodes, samples)
+    }
+
+    /// `(layers, nodes, samples)`, when all three are valid.
+    pub fn network_sizes(values: &Values) -> Option<(usize, usize, usize)> {
+        Some((
+            values.try_count("layers")?,
+            values.try_count("nodes")?,
+            values.try_count("samples")?,
+        ))
+    }
+
+    fn network_size_doc() -> String {
+        format!(
+            "`samples × nodes ≤ {}`, `samples × nodes² × layers ≤ {}` multiply-adds",
+            power_of_ten(limits::MATRIX_ELEMENTS),
+            power_of_ten(limits::WORK)
+        )
+    }
+}
 /// The statistics of every layer, in layer order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActivationResult {
@@ -73,9 +323,10 @@ pub struct ActivationResult {
 
 /// Runs the experiment. Pure: the result depends on `params` and `seed` only.
 pub fn run_activations(params: &ActivationParams, seed: u64) -> ActivationResult {
+    let network = &params.network;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut normal = GaussianStream::new();
-    let shape = (params.samples, params.nodes);
+    let shape = (network.samples, network.nodes);
 
     let mut input = Array2::zeros(shape);
     normal.fill_scaled(
@@ -86,22 +337,23 @@ pub fn run_activations(params: &ActivationParams, seed: u64) -> ActivationResult
     let mut output = Array2::zeros(shape);
     let binning = params.binning();
 
-    let mut layers = Vec::with_capacity(params.layers);
-    for layer in 1..=params.layers {
+    let mut layers = Vec::with_capacity(network.layers);
+    for layer in 1..=network.layers {
         // Drawn just before use so that only one weight matrix is alive at a time; the draw order
         // is the same as drawing them all up front.
-        let weights = params
-            .init
-            .draw_weights(params.nodes, params.nodes, &mut rng, &mut normal);
+        let weights =
+            network
+                .init
+                .draw_weights(network.nodes, network.nodes, &mut rng, &mut normal);
         // The first statistics pass runs on each band of rows right after it is computed,
         // while it is still in cache.
         let first_passes = dense_forward_then(
             input.view(),
             weights.view(),
             None,
-            params.activation,
+            network.activation,
             &mut output,
-            |rows| FirstPass::of_rows(rows, params.nodes, params.activation, &binning),
+            |rows| FirstPass::of_rows(rows, network.nodes, network.activation, &binning),
         );
         layers.push(finish_layer_stats(
             layer,

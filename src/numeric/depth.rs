@@ -8,9 +8,14 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::activations::{ActivationParams, run_activations};
+use super::activations::{
+    ActivationParams, NetworkParams, activation_of, keys, labelled_init, run_activations,
+};
 use super::network::{Activation, Init, LabelledInit};
+use crate::limits;
+use crate::schema::{Fallback, Key, KindSchema, Lit, Type, Values};
 
+/// The network of an activation experiment without its scheme, run once per compared scheme.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DepthParams {
     pub activation: Activation,
@@ -18,6 +23,45 @@ pub struct DepthParams {
     pub nodes: usize,
     pub samples: usize,
     pub runs: Vec<LabelledInit>,
+}
+
+impl DepthParams {
+    /// The keys of `kind = "depth"`, besides the ones every kind takes.
+    pub const SCHEMA: KindSchema = KindSchema {
+        runs: "the forward pass for each scheme in `compare`, many layers deep",
+        figure: "each layer's activation std per scheme, on a log scale",
+        table: "std at a few layers",
+        keys: &[
+            keys::ACTIVATION,
+            Key {
+                ty: Type::Integer {
+                    min: limits::DEPTH_LAYERS.0,
+                    max: limits::DEPTH_LAYERS.1,
+                },
+                default: Fallback::Value(Lit::Int(50)),
+                ..keys::LAYERS
+            },
+            keys::NODES,
+            keys::SAMPLES,
+            keys::COMPARE,
+        ],
+        size: keys::NETWORK_SIZE,
+        notes: "",
+    };
+
+    pub fn from_values(values: &Values) -> Self {
+        DepthParams {
+            activation: activation_of(values),
+            layers: values.count("layers"),
+            nodes: values.count("nodes"),
+            samples: values.count("samples"),
+            runs: values
+                .schemes("compare")
+                .iter()
+                .map(labelled_init)
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,12 +84,15 @@ pub fn run_depth(params: &DepthParams, seed: u64) -> DepthResult {
         .runs
         .par_iter()
         .map(|run| {
+            // Only the std is kept: one bin is the cheapest histogram.
             let activation_params = ActivationParams {
-                init: run.init,
-                activation: params.activation,
-                layers: params.layers,
-                nodes: params.nodes,
-                samples: params.samples,
+                network: NetworkParams {
+                    init: run.init,
+                    activation: params.activation,
+                    layers: params.layers,
+                    nodes: params.nodes,
+                    samples: params.samples,
+                },
                 bins: 1,
                 range: (0.0, 1.0),
             };

@@ -1,14 +1,63 @@
 //! The kinds of experiment, behind one type: what a directive describes and what running it
 //! gives.
 
+use std::fmt;
+
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use super::activations::{ActivationParams, ActivationResult, run_activations};
+use super::activations::{ActivationParams, ActivationResult, NetworkParams, run_activations};
 use super::depth::{DepthParams, DepthResult, run_depth};
 use super::gradients::{GradientParams, GradientResult, run_gradients};
 use super::network::{Init, LabelledInit};
 use super::training::{Dataset, TrainingParams, TrainingResult, run_training};
+use crate::schema::{KindSchema, Values};
+
+/// What an experiment does: the `kind` key of a directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Activations,
+    Gradients,
+    Depth,
+    Training,
+}
+
+impl Kind {
+    /// Every kind, in the order the reference lists them.
+    pub const ALL: [Kind; 4] = [
+        Kind::Activations,
+        Kind::Gradients,
+        Kind::Depth,
+        Kind::Training,
+    ];
+    /// Their names, as a directive writes them (in the order of [`Kind::ALL`]).
+    pub const NAMES: [&'static str; 4] = ["activations", "gradients", "depth", "training"];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The keys this kind takes besides the ones every kind takes, their bounds and defaults,
+    /// its size bound, and what it is for the reference.
+    pub fn schema(self) -> &'static KindSchema {
+        match self {
+            Kind::Activations => &ActivationParams::SCHEMA,
+            Kind::Gradients => &GradientParams::SCHEMA,
+            Kind::Depth => &DepthParams::SCHEMA,
+            Kind::Training => &TrainingParams::SCHEMA,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Everything that determines an experiment's result, except the seed (and, for training, the
 /// data set).
@@ -31,22 +80,31 @@ pub enum Outcome {
 }
 
 impl Experiment {
-    pub const KINDS: [&'static str; 4] = ["activations", "gradients", "depth", "training"];
-
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> Kind {
         match self {
-            Experiment::Activations(_) => "activations",
-            Experiment::Gradients(_) => "gradients",
-            Experiment::Depth(_) => "depth",
-            Experiment::Training(_) => "training",
+            Experiment::Activations(_) => Kind::Activations,
+            Experiment::Gradients(_) => Kind::Gradients,
+            Experiment::Depth(_) => Kind::Depth,
+            Experiment::Training(_) => Kind::Training,
+        }
+    }
+
+    /// The experiment a block's checked keys describe. `values` holds every key of the kind's
+    /// schema the checker accepted, defaults filled in.
+    pub fn from_values(kind: Kind, values: &Values) -> Experiment {
+        match kind {
+            Kind::Activations => Experiment::Activations(ActivationParams::from_values(values)),
+            Kind::Gradients => Experiment::Gradients(GradientParams::from_values(values)),
+            Kind::Depth => Experiment::Depth(DepthParams::from_values(values)),
+            Kind::Training => Experiment::Training(TrainingParams::from_values(values)),
         }
     }
 
     /// Hidden layers of the network.
     pub fn layers(&self) -> usize {
         match self {
-            Experiment::Activations(p) => p.layers,
-            Experiment::Gradients(p) => p.layers,
+            Experiment::Activations(p) => p.network.layers,
+            Experiment::Gradients(p) => p.network.layers,
             Experiment::Depth(p) => p.layers,
             Experiment::Training(p) => p.hidden_layers,
         }
@@ -57,7 +115,7 @@ impl Experiment {
         match self {
             Experiment::Depth(p) => &p.runs,
             Experiment::Training(p) => &p.runs,
-            _ => &[],
+            Experiment::Activations(_) | Experiment::Gradients(_) => &[],
         }
     }
 }
@@ -89,28 +147,31 @@ fn serialize_init<M: SerializeMap>(
     map.serialize_entry("weight_std", &init.weight_std(fan_in))
 }
 
+fn serialize_network<M: SerializeMap>(
+    map: &mut M,
+    network: &NetworkParams,
+) -> Result<(), M::Error> {
+    serialize_init(map, &network.init, network.nodes)?;
+    map.serialize_entry("activation", network.activation.name())?;
+    map.serialize_entry("layers", &network.layers)?;
+    map.serialize_entry("nodes", &network.nodes)?;
+    map.serialize_entry("samples", &network.samples)
+}
+
 /// Serialised flat, in a fixed key order, `kind` first: what `run --json` and `figures.json`
 /// print as `params`.
 impl Serialize for Experiment {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("kind", self.kind())?;
+        map.serialize_entry("kind", self.kind().name())?;
         match self {
             Experiment::Activations(p) => {
-                serialize_init(&mut map, &p.init, p.nodes)?;
-                map.serialize_entry("activation", p.activation.name())?;
-                map.serialize_entry("layers", &p.layers)?;
-                map.serialize_entry("nodes", &p.nodes)?;
-                map.serialize_entry("samples", &p.samples)?;
+                serialize_network(&mut map, &p.network)?;
                 map.serialize_entry("bins", &p.bins)?;
                 map.serialize_entry("range", &[p.range.0, p.range.1])?;
             }
             Experiment::Gradients(p) => {
-                serialize_init(&mut map, &p.init, p.nodes)?;
-                map.serialize_entry("activation", p.activation.name())?;
-                map.serialize_entry("layers", &p.layers)?;
-                map.serialize_entry("nodes", &p.nodes)?;
-                map.serialize_entry("samples", &p.samples)?;
+                serialize_network(&mut map, &p.network)?;
                 map.serialize_entry("classes", &p.classes)?;
                 map.serialize_entry("bins", &p.bins)?;
                 map.serialize_entry("range", &p.range.map(|(lo, hi)| [lo, hi]))?;
@@ -134,5 +195,19 @@ impl Serialize for Experiment {
             }
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_follow_the_variants() {
+        for (kind, name) in Kind::ALL.into_iter().zip(Kind::NAMES) {
+            assert_eq!(kind.name(), name);
+            assert_eq!(Kind::from_name(name), Some(kind));
+        }
+        assert_eq!(Kind::from_name("trainig"), None);
     }
 }

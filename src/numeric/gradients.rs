@@ -17,25 +17,89 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Uniform};
 use serde::{Deserialize, Serialize};
 
+use super::activations::{NetworkParams, keys};
 use super::gaussian::GaussianStream;
 use super::mlp::Mlp;
-use super::network::{Activation, Init};
+use super::nice;
 use super::stats::{Binning, Placement};
+use crate::format::power_of_ten;
+use crate::limits;
+use crate::schema::{Fallback, Key, KindSchema, Lit, SizeRule, Type, Values};
 
 /// Everything that determines a gradient experiment, except the seed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GradientParams {
-    pub init: Init,
-    pub activation: Activation,
-    pub layers: usize,
-    pub nodes: usize,
-    pub samples: usize,
+    pub network: NetworkParams,
     /// Outputs of the final linear layer (and label values).
     pub classes: usize,
     /// Bins of the gradient histograms.
     pub bins: usize,
     /// Range of the gradient histograms; `None` picks a symmetric range from the data.
     pub range: Option<(f64, f64)>,
+}
+
+impl GradientParams {
+    /// The keys of `kind = "gradients"`, besides the ones every kind takes.
+    pub const SCHEMA: KindSchema = KindSchema {
+        runs: "forward, then a linear layer to `classes` outputs, softmax cross-entropy against seeded random labels, and backpropagation",
+        figure: "a histogram of ∂L/∂a per layer, and its RMS per layer on a log scale",
+        table: "per-layer RMS, mean \\|∂L/∂a\\|, share of values below 1% of the RMS",
+        keys: &[
+            keys::INIT,
+            keys::STD,
+            keys::ACTIVATION,
+            keys::LAYERS,
+            keys::NODES,
+            keys::SAMPLES,
+            CLASSES,
+            keys::BINS,
+            Key {
+                default: Fallback::Derived("symmetric around 0, from the data"),
+                ..keys::RANGE
+            },
+            keys::Y_MAX,
+        ],
+        size: SizeRule {
+            doc: gradient_size_doc,
+            check: gradient_size,
+            ..keys::NETWORK_SIZE
+        },
+        notes: "",
+    };
+
+    pub fn from_values(values: &Values) -> Self {
+        GradientParams {
+            network: NetworkParams::from_values(values),
+            classes: values.count("classes"),
+            bins: values.count("bins"),
+            range: values.try_range("range"),
+        }
+    }
+}
+
+const CLASSES: Key = Key {
+    name: "classes",
+    ty: Type::Integer {
+        min: limits::CLASSES.0,
+        max: limits::CLASSES.1,
+    },
+    default: Fallback::Value(Lit::Int(10)),
+    doc: "outputs of the softmax layer",
+    example: None,
+    flag: true,
+};
+
+fn gradient_size(values: &Values) -> Option<String> {
+    let (layers, nodes, samples) = keys::network_sizes(values)?;
+    limits::gradient_size_problem(layers, nodes, samples)
+}
+
+fn gradient_size_doc() -> String {
+    format!(
+        "{}, and `layers × samples × nodes ≤ {}` activations kept for the backward pass",
+        (keys::NETWORK_SIZE.doc)(),
+        power_of_ten(limits::STORED_ELEMENTS)
+    )
 }
 
 /// The gradient reaching one hidden layer.
@@ -54,6 +118,14 @@ pub struct GradientLayer {
     pub edges: Vec<f64>,
     pub below: u64,
     pub above: u64,
+    /// Values that are NaN (after an overflow), counted apart as in the activation statistics.
+    /// Left out of the JSON when zero, so results without NaN serialise as they always have.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nan: u64,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,9 +139,10 @@ pub struct GradientResult {
 
 /// Runs the forward pass, the loss and the backward pass. Pure.
 pub fn run_gradients(params: &GradientParams, seed: u64) -> GradientResult {
+    let network = &params.network;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut normal = GaussianStream::new();
-    let (samples, nodes) = (params.samples, params.nodes);
+    let (samples, nodes) = (network.samples, network.nodes);
 
     let mut input = Array2::zeros((samples, nodes));
     normal.fill_scaled(
@@ -77,15 +150,15 @@ pub fn run_gradients(params: &GradientParams, seed: u64) -> GradientResult {
         input.as_slice_mut().expect("freshly allocated, row-major"),
         1.0,
     );
-    let mut weights: Vec<Array2<f64>> = (0..params.layers)
+    let mut weights: Vec<Array2<f64>> = (0..network.layers)
         .map(|_| {
-            params
+            network
                 .init
                 .draw_weights(nodes, nodes, &mut rng, &mut normal)
         })
         .collect();
     weights.push(
-        params
+        network
             .init
             .draw_weights(nodes, params.classes, &mut rng, &mut normal),
     );
@@ -98,7 +171,7 @@ pub fn run_gradients(params: &GradientParams, seed: u64) -> GradientResult {
     let mlp = Mlp {
         weights,
         biases: None,
-        activation: params.activation,
+        activation: network.activation,
     };
     let forward = mlp.forward(input.view());
     let gradients = mlp.backward(input.view(), &forward, &labels);
@@ -106,7 +179,7 @@ pub fn run_gradients(params: &GradientParams, seed: u64) -> GradientResult {
     let grads = &gradients.hidden_pre_activation;
     let rms: Vec<f64> = grads.iter().map(|g| root_mean_square(g.view())).collect();
     let range = params.range.unwrap_or_else(|| {
-        let bound = nice_bound(3.0 * rms.iter().copied().fold(0.0, f64::max));
+        let bound = nice::at_least(3.0 * rms.iter().copied().fold(0.0, f64::max));
         (-bound, bound)
     });
     let binning = Binning {
@@ -119,27 +192,7 @@ pub fn run_gradients(params: &GradientParams, seed: u64) -> GradientResult {
         .zip(&rms)
         .enumerate()
         .map(|(index, (grad, &grad_rms))| {
-            let mut counts = vec![0u64; binning.bins];
-            let (mut below, mut above, mut abs_sum, mut tiny) = (0, 0, 0.0, 0u64);
-            for &g in grad.iter() {
-                abs_sum += g.abs();
-                tiny += u64::from(g.abs() < 0.01 * grad_rms);
-                match binning.place(g) {
-                    Placement::Bin(i) => counts[i] += 1,
-                    Placement::Below => below += 1,
-                    Placement::Above | Placement::NotANumber => above += 1,
-                }
-            }
-            GradientLayer {
-                layer: index + 1,
-                grad_rms,
-                grad_mean_abs: abs_sum / grad.len() as f64,
-                grad_tiny_frac: tiny as f64 / grad.len() as f64,
-                counts,
-                edges: binning.edges(),
-                below,
-                above,
-            }
+            gradient_layer(index + 1, grad.view(), grad_rms, &binning)
         })
         .collect();
     GradientResult {
@@ -154,35 +207,34 @@ fn root_mean_square(values: ArrayView2<f64>) -> f64 {
     (sum_of_squares / values.len() as f64).sqrt()
 }
 
-/// The smallest of 1, 2, 2.5, 5 × 10^k that is ≥ `value` (by multiplications only).
-fn nice_bound(value: f64) -> f64 {
-    if !(value > 0.0 && value.is_finite()) {
-        return 1.0;
+/// The statistics and histogram of the gradient reaching layer `layer`.
+fn gradient_layer(
+    layer: usize,
+    grad: ArrayView2<f64>,
+    grad_rms: f64,
+    binning: &Binning,
+) -> GradientLayer {
+    let mut counts = vec![0u64; binning.bins];
+    let (mut below, mut above, mut nan, mut abs_sum, mut tiny) = (0, 0, 0, 0.0, 0u64);
+    for &g in grad.iter() {
+        abs_sum += g.abs();
+        tiny += u64::from(g.abs() < 0.01 * grad_rms);
+        match binning.place(g) {
+            Placement::Bin(i) => counts[i] += 1,
+            Placement::Below => below += 1,
+            Placement::Above => above += 1,
+            Placement::NotANumber => nan += 1,
+        }
     }
-    let mut scale = 1.0;
-    while scale > value {
-        scale /= 10.0;
-    }
-    while scale * 10.0 <= value {
-        scale *= 10.0;
-    }
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * scale)
-        .find(|&bound| bound >= value)
-        .expect("10 × scale exceeds value")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nice_bounds() {
-        assert_eq!(nice_bound(0.7), 1.0);
-        assert_eq!(nice_bound(1.0), 1.0);
-        assert_eq!(nice_bound(1.3), 2.0);
-        assert_eq!(nice_bound(0.00023), 0.00025);
-        assert_eq!(nice_bound(0.0), 1.0);
+    GradientLayer {
+        layer,
+        grad_rms,
+        grad_mean_abs: abs_sum / grad.len() as f64,
+        grad_tiny_frac: tiny as f64 / grad.len() as f64,
+        counts,
+        edges: binning.edges(),
+        below,
+        above,
+        nan,
     }
 }

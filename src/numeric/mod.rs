@@ -6,6 +6,7 @@
 //! function of (parameters, seed) alone — the same bits on every machine and thread count.
 
 pub mod activations;
+pub mod chunks;
 pub mod depth;
 pub mod elementary;
 pub mod experiment;
@@ -14,10 +15,11 @@ pub mod gradients;
 pub mod kernels;
 pub mod mlp;
 pub mod network;
+pub mod nice;
 pub mod stats;
 pub mod training;
 
-pub use activations::{ActivationParams, ActivationResult, run_activations};
-pub use experiment::{Experiment, Outcome, run_experiment};
+pub use activations::{ActivationParams, ActivationResult, NetworkParams, run_activations};
+pub use experiment::{Experiment, Kind, Outcome, run_experiment};
 pub use network::{Activation, Init};
 pub use stats::{Binning, LayerStats};

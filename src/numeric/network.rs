@@ -5,10 +5,10 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::chunks::CHUNK_ROWS;
 use super::elementary;
 use super::gaussian::GaussianStream;
 use super::kernels::{Lhs, PackedMatrix, Path, Rhs, elementwise, product};
-use super::stats::CHUNK_ROWS;
 
 /// How a layer's weights are drawn. `n` below is the layer's fan-in (its number of inputs).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

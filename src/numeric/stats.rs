@@ -1,12 +1,13 @@
 //! Per-layer statistics of a matrix of activations (rows = samples, columns = units).
 //!
-//! Every sum runs in a fixed order (row-major over the matrix), so the results are the same
-//! bits on every run and machine.
+//! Every sum runs in a fixed order (row-major within each chunk of [`CHUNK_ROWS`] rows, chunks in
+//! order), so the results are the same bits on every run, machine and thread count.
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::chunks::CHUNK_ROWS;
 use super::kernels::{Path, elementwise, multiversion};
 use super::network::Activation;
 
@@ -96,29 +97,6 @@ pub struct LayerStats {
     pub above: u64,
     /// Activations that are NaN (only after an overflow to ±inf; zero for sane parameters).
     pub nan: u64,
-}
-
-/// Rows per chunk. Sums are taken within each chunk in row-major order, then the chunk results are
-/// added in chunk order. The chunking is fixed — it does not depend on the number of threads — so
-/// the result is the same bits however the chunks are scheduled.
-pub const CHUNK_ROWS: usize = 64;
-
-/// Computes the statistics of layer `layer` from its activations `z` (samples × units).
-/// Chunks of rows are processed in parallel; see [`CHUNK_ROWS`] for why that is deterministic.
-pub fn layer_stats(
-    layer: usize,
-    z: ArrayView2<f64>,
-    activation: Activation,
-    binning: &Binning,
-) -> LayerStats {
-    let units = z.ncols();
-    let first = z
-        .as_slice()
-        .expect("activations are row-major")
-        .par_chunks(CHUNK_ROWS * units)
-        .map(|rows| FirstPass::of_rows(rows, units, activation, binning))
-        .collect();
-    finish_layer_stats(layer, z, first, binning)
 }
 
 /// The statistics from first passes already made over each chunk of [`CHUNK_ROWS`] rows (in
@@ -459,7 +437,13 @@ mod tests {
             lo: 0.0,
             hi: 1.0,
         };
-        let s = layer_stats(1, z.view(), Activation::Relu, &binning);
+        // Two chunks' first passes (one row each), merged in order, as the forward pass makes them.
+        let rows = z.as_slice().unwrap();
+        let chunks = rows
+            .chunks(3)
+            .map(|row| FirstPass::of_rows(row, 3, Activation::Relu, &binning))
+            .collect();
+        let s = finish_layer_stats(1, z.view(), chunks, &binning);
         assert_eq!(s.layer, 1);
         assert!((s.mean - 2.5 / 6.0).abs() < 1e-15);
         let var = [0.0, 0.5, 1.0, 0.0, 0.5, 0.5]

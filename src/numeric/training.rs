@@ -19,9 +19,13 @@ use rand_distr::{Distribution, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::activations::{activation_of, keys, labelled_init};
 use super::gaussian::GaussianStream;
 use super::mlp::{Mlp, Workspace};
 use super::network::{Activation, Init, LabelledInit};
+use crate::format::power_of_ten;
+use crate::limits;
+use crate::schema::{Blame, Fallback, Key, KindSchema, Lit, SizeRule, Type, Values};
 
 /// Samples as rows of features in `[0, 1]`, with integer labels `0 … classes − 1`.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +45,149 @@ pub struct TrainingParams {
     pub iterations: usize,
     pub test_fraction: f64,
     pub runs: Vec<LabelledInit>,
+}
+
+impl TrainingParams {
+    /// The keys of `kind = "training"`, besides the ones every kind takes.
+    pub const SCHEMA: KindSchema = KindSchema {
+        runs: "mini-batch SGD on `data`, once per scheme in `compare`",
+        figure: "the smoothed training loss per scheme",
+        table: "final loss, train/test accuracy, distinct hidden units per layer",
+        keys: &[
+            Key {
+                default: Fallback::Value(Lit::Text("relu")),
+                ..keys::ACTIVATION
+            },
+            Key {
+                ty: Type::Integer {
+                    min: limits::TRAINING_LAYERS.0,
+                    max: limits::TRAINING_LAYERS.1,
+                },
+                default: Fallback::Value(Lit::Int(4)),
+                ..keys::LAYERS
+            },
+            Key {
+                ty: Type::Integer {
+                    min: limits::TRAINING_NODES.0,
+                    max: limits::TRAINING_NODES.1,
+                },
+                doc: "units per hidden layer",
+                ..keys::NODES
+            },
+            Key {
+                name: "learning_rate",
+                ty: Type::Number {
+                    above: limits::LEARNING_RATE.0,
+                    max: limits::LEARNING_RATE.1,
+                },
+                default: Fallback::Value(Lit::Number(0.01)),
+                doc: "SGD step size",
+                example: None,
+                flag: true,
+            },
+            Key {
+                name: "batch",
+                ty: Type::Integer {
+                    min: limits::BATCH.0,
+                    max: limits::BATCH.1,
+                },
+                default: Fallback::Value(Lit::Int(128)),
+                doc: "samples per mini-batch, drawn uniformly with replacement",
+                example: None,
+                flag: true,
+            },
+            Key {
+                name: "iterations",
+                ty: Type::Integer {
+                    min: limits::ITERATIONS.0,
+                    max: limits::ITERATIONS.1,
+                },
+                default: Fallback::Value(Lit::Int(1000)),
+                doc: "SGD steps",
+                example: None,
+                flag: true,
+            },
+            Key {
+                name: "test_fraction",
+                ty: Type::Number {
+                    above: limits::TEST_FRACTION.0,
+                    max: limits::TEST_FRACTION.1,
+                },
+                default: Fallback::Value(Lit::Number(0.2)),
+                doc: "share of the data set held out for testing",
+                example: None,
+                flag: true,
+            },
+            Key {
+                name: "data",
+                ty: Type::Path,
+                default: Fallback::Required,
+                doc: "the data set, relative to `content/` (see below)",
+                example: Some(Lit::Verbatim(
+                    "\"data/digits.csv.gz\" (relative to content/)",
+                )),
+                flag: false,
+            },
+            keys::COMPARE,
+            Key {
+                name: "smooth",
+                ty: Type::Integer {
+                    min: limits::SMOOTH.0,
+                    max: limits::SMOOTH.1,
+                },
+                default: Fallback::Value(Lit::Int(25)),
+                doc: "moving-average window of the figure's loss curves",
+                example: None,
+                flag: true,
+            },
+        ],
+        size: SizeRule {
+            doc: training_size_doc,
+            check: training_size,
+            blame: Blame::FirstGiven(&["iterations", "batch", "nodes", "layers"]),
+            advice: "",
+        },
+        notes: "`data` is a CSV file, optionally gzip-compressed (`.gz`): numbers per row, the last one the label 0 … 999; features are divided by the largest absolute value in the file, so non-negative data lands in [0, 1]; at least two different labels, and `test_fraction` must leave samples on both sides. Biases start at zero.",
+    };
+
+    pub fn from_values(values: &Values) -> Self {
+        TrainingParams {
+            activation: activation_of(values),
+            hidden_layers: values.count("layers"),
+            nodes: values.count("nodes"),
+            learning_rate: values.number("learning_rate"),
+            batch: values.count("batch"),
+            iterations: values.count("iterations"),
+            test_fraction: values.number("test_fraction"),
+            runs: values
+                .schemes("compare")
+                .iter()
+                .map(labelled_init)
+                .collect(),
+        }
+    }
+}
+
+fn training_size(values: &Values) -> Option<String> {
+    let work = limits::training_work(
+        values.try_count("layers")?,
+        values.try_count("nodes")?,
+        values.try_count("batch")?,
+        values.try_count("iterations")?,
+    );
+    (work > limits::TRAINING_WORK).then(|| {
+        format!(
+            "about {work} multiply-adds per training run is too much (at most {})",
+            limits::TRAINING_WORK
+        )
+    })
+}
+
+fn training_size_doc() -> String {
+    format!(
+        "about `3 (layers + 1) nodes² × batch × iterations ≤ {}` multiply-adds per scheme",
+        power_of_ten(limits::TRAINING_WORK)
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,73 +2,28 @@
 //! references, all checked before anything runs.
 //!
 //! The Markdown itself is not converted here; the render stage walks it again with the same
-//! parser options ([`markdown_events`]) and swaps in figures and numbers at the spans found here.
+//! parser options ([`crate::dialect`]) and swaps in figures and numbers at the spans found here.
+//! What parse produces is the [`crate::model`], which the later stages read.
 
+pub mod checker;
 pub mod directive;
+pub mod flags;
+pub mod front_matter;
+pub mod math;
 pub mod reference;
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
 
-use crate::book::{Book, BookConfig};
+use crate::book::Book;
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
-pub use directive::{BlockText, DataSource, ExperimentSpec, parse_experiment};
-pub use reference::{NumberFormat, Param, Stat, StatRef, Target, parse_reference};
-
-/// The info string that marks a fenced code block as a directive.
-pub const DIRECTIVE_INFO: &str = "experiment";
-
-/// One lesson, parsed and checked.
-#[derive(Debug, Clone)]
-pub struct Lesson {
-    pub source: SourceFile,
-    /// The output page's file stem (the lesson file's stem).
-    pub slug: String,
-    /// The text of the lesson's first level-1 heading.
-    pub title: String,
-    pub experiments: Vec<ExperimentSpec>,
-    pub references: Vec<StatRef>,
-}
-
-impl Lesson {
-    pub fn experiment(&self, id: &str) -> Option<&ExperimentSpec> {
-        self.experiments.iter().find(|e| e.id == id)
-    }
-}
-
-/// The whole book, parsed: ready to run.
-#[derive(Debug, Clone)]
-pub struct ParsedBook {
-    pub config: BookConfig,
-    pub lessons: Vec<Lesson>,
-}
-
-impl ParsedBook {
-    /// Every experiment of the book with the lesson it is on, in reading order.
-    pub fn experiments(&self) -> impl Iterator<Item = (&Lesson, &ExperimentSpec)> {
-        self.lessons
-            .iter()
-            .flat_map(|lesson| lesson.experiments.iter().map(move |spec| (lesson, spec)))
-    }
-
-    pub fn find_experiment(&self, id: &str) -> Option<&ExperimentSpec> {
-        self.experiments()
-            .map(|(_, spec)| spec)
-            .find(|spec| spec.id == id)
-    }
-}
-
-/// The one place the Markdown dialect is chosen, so parse and render agree on every span.
-pub fn markdown_events(text: &str) -> pulldown_cmark::OffsetIter<'_> {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_MATH
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    Parser::new_ext(text, options).into_offset_iter()
-}
+use crate::dialect::{DIRECTIVE_INFO, markdown_events};
+use crate::model::{ExperimentSpec, Lesson, ParsedBook, StatRef};
+pub use directive::{BlockText, parse_experiment};
+pub use front_matter::{FrontMatter, parse_front_matter};
+pub use reference::parse_reference;
 
 /// Parses every lesson and checks what spans lessons (unique experiment ids). Reports the
 /// problems of all lessons together.
@@ -85,11 +40,11 @@ pub fn parse_book(book: &Book) -> Result<ParsedBook, Diagnostics> {
     for lesson in &lessons {
         for spec in &lesson.experiments {
             if let Some((file, first)) = first_seen.get(spec.id.as_str()) {
-                let (line, column) = file.line_col(first.id_span.start);
+                let (line, column) = file.line_col(first.origin().id_span.start);
                 diagnostics.push(
                     lesson
                         .source
-                        .error(spec.id_span.clone(), format!("duplicate experiment id \"{}\"", spec.id))
+                        .error(spec.origin().id_span.clone(), format!("duplicate experiment id \"{}\"", spec.id))
                         .with_hint(format!(
                             "ids must be unique in the book; \"{}\" is already used at {}:{line}:{column}",
                             spec.id,
@@ -110,72 +65,19 @@ pub fn parse_book(book: &Book) -> Result<ParsedBook, Diagnostics> {
 
 /// Parses one lesson: title, directives, references and math, each checked.
 pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
-    let mut diagnostics = Diagnostics::default();
-    let mut title: Option<String> = None;
-    let mut in_title = false;
-    let mut experiments = Vec::new();
-    let mut pending_refs: Vec<(Range<usize>, reference::Parsed)> = Vec::new();
-    let mut block: Option<(BlockText, Range<usize>)> = None;
-    // Ids of blocks that failed to parse; their own errors say what is wrong.
-    let mut broken_ids: Vec<String> = Vec::new();
-
+    let mut scan = LessonScan::default();
     for (event, range) in markdown_events(&source.text) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) if title.is_none() => {
-                in_title = true;
-                title = Some(String::new());
-            }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => in_title = false,
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if info.trim() == DIRECTIVE_INFO =>
-            {
-                block = Some((BlockText::default(), range));
-            }
-            Event::Text(text) if block.is_some() => {
-                let (block_text, _) = block.as_mut().expect("checked just above");
-                block_text.push(&text, range.start);
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some((block_text, fence)) = block.take() {
-                    match parse_experiment(&source, &block_text, fence) {
-                        Ok(spec) => experiments.push(spec),
-                        Err(found) => {
-                            diagnostics.extend(found);
-                            broken_ids.extend(directive::declared_id(&block_text));
-                        }
-                    }
-                }
-            }
-            Event::Code(code) => {
-                if in_title {
-                    title.get_or_insert_default().push_str(&code);
-                }
-                let parsed = parse_reference(&code);
-                if parsed != reference::Parsed::NotAReference {
-                    pending_refs.push((range, parsed));
-                }
-            }
-            Event::Text(text) if in_title => title.get_or_insert_default().push_str(&text),
-            Event::InlineMath(latex) | Event::DisplayMath(latex) => {
-                if in_title {
-                    // A page title is plain text: keep the LaTeX source.
-                    title.get_or_insert_default().push_str(&latex);
-                }
-                if let Some(message) = latex_error(&latex) {
-                    diagnostics.push(
-                        source
-                            .error(range, format!("cannot read this math: {message}"))
-                            .with_hint("math is LaTeX between $…$ (inline) or $$…$$ (display)"),
-                    );
-                }
-            }
-            _ => {}
-        }
+        scan.event(&source, event, range);
     }
-
+    let LessonScan {
+        mut diagnostics,
+        title,
+        front_matter,
+        experiments,
+        mut pending_refs,
+        broken_ids,
+        ..
+    } = scan;
     pending_refs.retain(|(_, parsed)| match parsed {
         reference::Parsed::Reference { experiment, .. } => !broken_ids.contains(experiment),
         _ => true,
@@ -205,9 +107,125 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         source,
         slug,
         title,
+        description: front_matter.description,
         experiments,
         references,
     })
+}
+
+/// What one pass over a lesson's Markdown events finds.
+#[derive(Default)]
+struct LessonScan {
+    diagnostics: Diagnostics,
+    title: Option<String>,
+    in_title: bool,
+    front_matter: FrontMatter,
+    /// The front matter block being read.
+    front_matter_text: Option<BlockText>,
+    experiments: Vec<ExperimentSpec>,
+    pending_refs: Vec<(Range<usize>, reference::Parsed)>,
+    /// The directive block being read, and its fence.
+    block: Option<(BlockText, Range<usize>)>,
+    /// Ids of blocks that failed to parse; their own errors say what is wrong.
+    broken_ids: Vec<String>,
+    /// Inside a code block other than a directive: dollars there are code, not math.
+    in_code_block: bool,
+    /// `$` signs the Markdown parser left as text in the current block, to tell math that did
+    /// not parse from prose dollars.
+    stray_dollars: math::StrayDollars,
+}
+
+impl LessonScan {
+    fn event(&mut self, source: &SourceFile, event: Event<'_>, range: Range<usize>) {
+        match event {
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => {
+                self.front_matter_text = Some(BlockText::default());
+            }
+            Event::Text(text) if self.front_matter_text.is_some() => {
+                let block = self.front_matter_text.as_mut().expect("checked just above");
+                block.push(&text, range.start);
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                if let Some(block) = self.front_matter_text.take() {
+                    match parse_front_matter(source, &block) {
+                        Ok(front_matter) => self.front_matter = front_matter,
+                        Err(found) => self.diagnostics.extend(found),
+                    }
+                }
+            }
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) if self.title.is_none() => {
+                self.in_title = true;
+                self.title = Some(String::new());
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.trim() == DIRECTIVE_INFO =>
+            {
+                self.block = Some((BlockText::default(), range));
+            }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
+            Event::Text(text) if self.block.is_some() => {
+                let (block_text, _) = self.block.as_mut().expect("checked just above");
+                block_text.push(&text, range.start);
+            }
+            Event::End(
+                end @ (TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::Item),
+            ) => {
+                if end == TagEnd::Heading(HeadingLevel::H1) {
+                    self.in_title = false;
+                }
+                for (span, message, hint) in self.stray_dollars.finish(&source.text, range.end) {
+                    self.diagnostics
+                        .push(source.error(span, message).with_hint(hint));
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code_block = false;
+                if let Some((block_text, fence)) = self.block.take() {
+                    match parse_experiment(source, &block_text, fence) {
+                        Ok(spec) => self.experiments.push(spec),
+                        Err(found) => {
+                            self.diagnostics.extend(found);
+                            self.broken_ids.extend(directive::declared_id(&block_text));
+                        }
+                    }
+                }
+            }
+            Event::Code(code) => {
+                if self.in_title {
+                    self.title.get_or_insert_default().push_str(&code);
+                }
+                let parsed = parse_reference(&code);
+                if parsed != reference::Parsed::NotAReference {
+                    self.pending_refs.push((range, parsed));
+                }
+            }
+            Event::Text(text) => {
+                if !self.in_code_block {
+                    self.stray_dollars.text(&source.text, &text, range);
+                }
+                if self.in_title {
+                    self.title.get_or_insert_default().push_str(&text);
+                }
+            }
+            Event::InlineMath(latex) | Event::DisplayMath(latex) => {
+                if self.in_title {
+                    // A page title is plain text: keep the LaTeX source.
+                    self.title.get_or_insert_default().push_str(&latex);
+                }
+                if let Some(message) = math::latex_problem(&latex) {
+                    self.diagnostics.push(
+                        source
+                            .error(range, message)
+                            .with_hint("math is LaTeX between $…$ (inline) or $$…$$ (display)"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Checks each reference against the experiments of its page.
@@ -250,7 +268,7 @@ fn check_references(
                         span,
                         experiment,
                         target,
-                        format: format.unwrap_or(reference::default_format(target)),
+                        format: format.unwrap_or(target.default_format()),
                     }),
                     Err((message, hint)) => {
                         diagnostics.push(source.error(span, message).with_hint(hint));
@@ -260,21 +278,4 @@ fn check_references(
         }
     }
     references
-}
-
-/// The first error pulldown-latex reports for `latex`, if any.
-fn latex_error(latex: &str) -> Option<String> {
-    let storage = pulldown_latex::Storage::new();
-    let mut parser = pulldown_latex::Parser::new(latex, &storage);
-    // Its message carries a multi-line excerpt of its own; our diagnostic already shows the line.
-    parser.find_map(|event| {
-        event.err().map(|error| {
-            error
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-    })
 }

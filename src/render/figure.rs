@@ -3,13 +3,15 @@
 
 use std::fmt::Write;
 
-use crate::draw::escape_xml as escape_html;
+use crate::escape::escape_xml as escape_html;
+use crate::format::{Number, NumberFormat};
+use crate::model::target::final_loss;
+use crate::model::{ExperimentSpec, Lesson};
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
+use crate::numeric::network::LabelledInit;
 use crate::numeric::training::TrainingResult;
 use crate::numeric::{Activation, ActivationResult, Experiment, Init, LayerStats, Outcome};
-use crate::parse::reference::{Value, final_loss};
-use crate::parse::{ExperimentSpec, Lesson, NumberFormat};
 
 pub struct FigureHtml {
     pub html: String,
@@ -87,8 +89,7 @@ fn close_table(w: &mut String) {
 }
 
 fn activation_table(w: &mut String, spec: &ExperimentSpec, result: &ActivationResult) {
-    let relu =
-        matches!(&spec.experiment, Experiment::Activations(p) if p.activation == Activation::Relu);
+    let relu = matches!(&spec.experiment, Experiment::Activations(p) if p.network.activation == Activation::Relu);
     let mut headers = vec![
         ("Layer", None),
         ("mean", None),
@@ -212,7 +213,7 @@ fn training_table(w: &mut String, result: &TrainingResult) {
 }
 
 fn percent(value: f64) -> String {
-    NumberFormat::Percent(1).format(Value::Real(value))
+    NumberFormat::Percent(1).format(Number::Real(value))
 }
 
 /// Four decimals, or scientific notation for values too small to show that way.
@@ -222,7 +223,7 @@ pub fn table_number(value: f64) -> String {
     } else {
         NumberFormat::Fixed(4)
     };
-    format.format(Value::Real(value))
+    format.format(Number::Real(value))
 }
 
 fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_hash: &str) {
@@ -254,7 +255,7 @@ fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_
         seed = spec.seed,
         params = escape_html(&describe_experiment(&spec.experiment)),
         path = lesson.source.path.display(),
-        line = spec.line,
+        line = spec.origin().line,
     );
 }
 
@@ -269,7 +270,7 @@ fn describe_init(init: &Init) -> String {
 
 /// One line for people: "init normal (std 1), sigmoid, 5 layers × 100 units, …".
 pub fn describe_experiment(experiment: &Experiment) -> String {
-    let compare = |runs: &[crate::numeric::network::LabelledInit]| {
+    let compare = |runs: &[LabelledInit]| {
         runs.iter()
             .map(|r| format!("{} = {}", r.label, describe_init(&r.init)))
             .collect::<Vec<_>>()
@@ -278,22 +279,22 @@ pub fn describe_experiment(experiment: &Experiment) -> String {
     match experiment {
         Experiment::Activations(p) => format!(
             "init {}, {}, {} layers × {} units, {} samples, {} bins over [{}, {}]",
-            describe_init(&p.init),
-            p.activation.name(),
-            p.layers,
-            p.nodes,
-            p.samples,
+            describe_init(&p.network.init),
+            p.network.activation.name(),
+            p.network.layers,
+            p.network.nodes,
+            p.network.samples,
             p.bins,
             p.range.0,
             p.range.1
         ),
         Experiment::Gradients(p) => format!(
             "gradients: init {}, {}, {} layers × {} units, {} samples, softmax over {} classes with random labels, {} bins{}",
-            describe_init(&p.init),
-            p.activation.name(),
-            p.layers,
-            p.nodes,
-            p.samples,
+            describe_init(&p.network.init),
+            p.network.activation.name(),
+            p.network.layers,
+            p.network.nodes,
+            p.network.samples,
             p.classes,
             p.bins,
             p.range

@@ -7,10 +7,12 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use pulldown_latex::config::DisplayMode;
 
 use super::figure::FigureHtml;
+use crate::dialect::{DIRECTIVE_INFO, markdown_events};
+use crate::model::{Lesson, StatRef};
 use crate::numeric::Outcome;
-use crate::parse::{Lesson, StatRef, markdown_events};
+use crate::site_paths::page_name;
 
-/// The rendered body of a lesson, and its first paragraph for the contents page.
+/// The rendered body of a lesson, and its blurb for the contents page.
 pub struct LessonBody {
     pub html: String,
     pub summary: String,
@@ -37,7 +39,7 @@ pub fn render_lesson_body(
     for (event, range) in markdown_events(&lesson.source.text) {
         match event {
             Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(ref info)))
-                if info.trim() == crate::parse::DIRECTIVE_INFO =>
+                if info.trim() == DIRECTIVE_INFO =>
             {
                 in_directive = true;
                 let spec = &lesson.experiments[experiment_index];
@@ -77,7 +79,7 @@ pub fn render_lesson_body(
     }
     let experiment_ids: Vec<String> = lesson.experiments.iter().map(|e| e.id.clone()).collect();
     add_heading_ids(&mut events, experiment_ids);
-    let summary = first_paragraph(&events);
+    let summary = super::blurb::blurb(lesson.description.as_deref(), &events);
     let mut html = String::with_capacity(lesson.source.text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     LessonBody { html, summary }
@@ -96,7 +98,7 @@ fn reference_html(
     // The page name in the link keeps it working where the paragraph is quoted (the contents page).
     format!(
         "<a class=\"stat\" href=\"{page}#{id}\" title=\"{id}: {what} (seed {seed})\">{text}</a>",
-        page = super::page_name(&lesson.slug),
+        page = page_name(&lesson.slug),
         id = spec.id,
         what = reference.target.describe(spec),
         seed = spec.seed,
@@ -190,23 +192,6 @@ fn slugify(text: &str) -> String {
     } else {
         slug
     }
-}
-
-/// The inner HTML of the first top-level paragraph.
-fn first_paragraph(events: &[Event<'_>]) -> String {
-    let Some(start) = events
-        .iter()
-        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
-    else {
-        return String::new();
-    };
-    let inner = events[start + 1..]
-        .iter()
-        .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
-        .cloned();
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, inner);
-    html
 }
 
 #[cfg(test)]

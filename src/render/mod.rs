@@ -1,5 +1,6 @@
 //! Render stage: parsed lessons + results + SVGs → the site's pages, in memory.
 
+pub mod blurb;
 pub mod figure;
 pub mod markdown;
 pub mod templates;
@@ -9,9 +10,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::{Lesson, ParsedBook};
 use crate::numeric::Outcome;
-use crate::parse::ParsedBook;
+use crate::site_paths::page_name;
 pub use figure::{FigureHtml, describe_experiment, render_figure};
+use markdown::LessonBody;
 pub use templates::{Theme, load_theme};
 
 /// A lesson as the templates see it.
@@ -49,59 +52,22 @@ pub fn render_site(
             Some((file, page_name(&lesson.slug)))
         })
         .collect();
-
-    let mut bodies = Vec::with_capacity(book.lessons.len());
-    for (chapter_index, lesson) in book.lessons.iter().enumerate() {
-        let mut figures = HashMap::new();
-        let mut shown = 0;
-        for spec in &lesson.experiments {
-            let number = if spec.figure || spec.table {
-                shown += 1;
-                Some(format!("{}.{shown}", chapter_index + 1))
-            } else {
-                None
-            };
-            let svg = spec.figure.then(|| svgs[&spec.id].as_str());
-            let html = render_figure(
-                lesson,
-                spec,
-                number.as_deref(),
-                svg,
-                &results[&spec.id],
-                &data_hashes[&spec.id],
-            );
-            figures.insert(spec.id.as_str(), html);
-        }
-        bodies.push(markdown::render_lesson_body(
-            lesson,
-            &figures,
-            results,
-            &chapter_pages,
-        ));
-    }
-
-    let links = |current: Option<usize>| -> Vec<LessonLink<'_>> {
-        book.lessons
-            .iter()
-            .zip(&bodies)
-            .enumerate()
-            .map(|(i, (lesson, body))| LessonLink {
-                number: i + 1,
-                title: &lesson.title,
-                href: page_name(&lesson.slug),
-                current: current == Some(i),
-                summary: body.summary.clone(),
-            })
-            .collect()
-    };
+    let bodies: Vec<LessonBody> = book
+        .lessons
+        .iter()
+        .enumerate()
+        .map(|(chapter_index, lesson)| {
+            let figures = lesson_figures(chapter_index, lesson, results, svgs, data_hashes);
+            markdown::render_lesson_body(lesson, &figures, results, &chapter_pages)
+        })
+        .collect();
 
     let mut files = Vec::with_capacity(book.lessons.len() + 2);
     let mut base = tera::Context::new();
     base.insert("book", &book_context(book));
-
     for (i, (lesson, body)) in book.lessons.iter().zip(&bodies).enumerate() {
         let mut context = base.clone();
-        let lessons = links(Some(i));
+        let lessons = lesson_links(book, &bodies, Some(i));
         let neighbour = |j: Option<usize>| j.and_then(|j| lessons.get(j));
         context.insert("previous", &neighbour(i.checked_sub(1)));
         context.insert("next", &neighbour(Some(i + 1)));
@@ -120,7 +86,7 @@ pub fn render_site(
     }
 
     let mut context = base;
-    context.insert("lessons", &links(None));
+    context.insert("lessons", &lesson_links(book, &bodies, None));
     context.insert("figure_count", &svgs.len());
     let html = render_template(theme, "index.html", &context)?;
     files.push(("index.html".to_string(), html.into_bytes()));
@@ -131,9 +97,56 @@ pub fn render_site(
     Ok(files)
 }
 
-/// The page a lesson becomes: `02-zero.md` → `02-zero.html`.
-pub fn page_name(slug: &str) -> String {
-    format!("{slug}.html")
+/// The HTML of each experiment block of the lesson (chapter `chapter_index + 1`), by id. Blocks
+/// that show a figure or a table are numbered "3.1", "3.2", … in order.
+fn lesson_figures<'a>(
+    chapter_index: usize,
+    lesson: &'a Lesson,
+    results: &BTreeMap<String, Outcome>,
+    svgs: &BTreeMap<String, String>,
+    data_hashes: &BTreeMap<String, String>,
+) -> HashMap<&'a str, FigureHtml> {
+    let mut figures = HashMap::new();
+    let mut shown = 0;
+    for spec in &lesson.experiments {
+        let number = if spec.figure || spec.table {
+            shown += 1;
+            Some(format!("{}.{shown}", chapter_index + 1))
+        } else {
+            None
+        };
+        let svg = spec.figure.then(|| svgs[&spec.id].as_str());
+        let html = render_figure(
+            lesson,
+            spec,
+            number.as_deref(),
+            svg,
+            &results[&spec.id],
+            &data_hashes[&spec.id],
+        );
+        figures.insert(spec.id.as_str(), html);
+    }
+    figures
+}
+
+/// The contents as the templates see it, with lesson `current` marked.
+fn lesson_links<'a>(
+    book: &'a ParsedBook,
+    bodies: &[LessonBody],
+    current: Option<usize>,
+) -> Vec<LessonLink<'a>> {
+    book.lessons
+        .iter()
+        .zip(bodies)
+        .enumerate()
+        .map(|(i, (lesson, body))| LessonLink {
+            number: i + 1,
+            title: &lesson.title,
+            href: page_name(&lesson.slug),
+            current: current == Some(i),
+            summary: body.summary.clone(),
+        })
+        .collect()
 }
 
 fn book_context(book: &ParsedBook) -> BTreeMap<&'static str, Option<&str>> {

@@ -1,0 +1,186 @@
+//! The parsed book: what the parse stage produces and every later stage reads. Lessons with their
+//! checked `experiment` directives and resolved inline references.
+//!
+//! Its own module so that the stages after parse (run, draw, render, the manifest) depend on the
+//! model, never on the parser.
+
+pub mod target;
+
+use std::ops::Range;
+
+use crate::book::BookConfig;
+use crate::diagnostic::SourceFile;
+use crate::limits;
+use crate::numeric::{Experiment, Kind};
+use crate::schema::{Fallback, Key, Lit, Type, Values};
+pub use target::{StatRef, Target};
+
+/// One lesson, parsed and checked.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    pub source: SourceFile,
+    /// The output page's file stem (the lesson file's stem).
+    pub slug: String,
+    /// The text of the lesson's first level-1 heading.
+    pub title: String,
+    /// Its blurb for the contents page, from the front matter's `description` (plain text).
+    pub description: Option<String>,
+    pub experiments: Vec<ExperimentSpec>,
+    pub references: Vec<StatRef>,
+}
+
+impl Lesson {
+    pub fn experiment(&self, id: &str) -> Option<&ExperimentSpec> {
+        self.experiments.iter().find(|e| e.id == id)
+    }
+}
+
+/// The whole book, parsed: ready to run.
+#[derive(Debug, Clone)]
+pub struct ParsedBook {
+    pub config: BookConfig,
+    pub lessons: Vec<Lesson>,
+}
+
+impl ParsedBook {
+    /// Every experiment of the book with the lesson it is on, in reading order.
+    pub fn experiments(&self) -> impl Iterator<Item = (&Lesson, &ExperimentSpec)> {
+        self.lessons
+            .iter()
+            .flat_map(|lesson| lesson.experiments.iter().map(move |spec| (lesson, spec)))
+    }
+
+    pub fn find_experiment(&self, id: &str) -> Option<&ExperimentSpec> {
+        self.experiments()
+            .map(|(_, spec)| spec)
+            .find(|spec| spec.id == id)
+    }
+}
+
+/// One `experiment` block, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentSpec {
+    /// Unique in the book; names the figure file and the `initbook run` handle.
+    pub id: String,
+    pub caption: String,
+    /// Text alternative for the figure, for screen readers.
+    pub alt: String,
+    pub seed: u64,
+    pub experiment: Experiment,
+    /// The block's keys of its kind, checked, defaults filled in: what `experiment` was built
+    /// from, and what `initbook run` lays its flags over.
+    pub values: Values,
+    /// A training experiment's data set, as written (relative to `content/`), and where.
+    pub data: Option<DataSource>,
+    /// Show the statistics table.
+    pub table: bool,
+    /// Draw the figure (default). Without figure and table the block renders as a compact card.
+    pub figure: bool,
+    /// Where the block is in its lesson; `None` for an experiment described by `initbook run`'s
+    /// flags alone.
+    pub origin: Option<Origin>,
+}
+
+/// Where an experiment block is in its lesson.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The line of its opening fence, for messages, the manifest and the reproduce panel.
+    pub line: usize,
+    /// Byte span of the `id` value, to point at duplicates.
+    pub id_span: Range<usize>,
+}
+
+impl ExperimentSpec {
+    /// Where a lesson's experiment is. Every experiment of a parsed book has an origin.
+    pub fn origin(&self) -> &Origin {
+        self.origin
+            .as_ref()
+            .expect("an experiment of a lesson has an origin")
+    }
+
+    /// Clip the figure's y axis at this count (taller bars are cut and labelled), to show the
+    /// shape of the rest when one bin towers over the others, like ReLU's zeros.
+    pub fn y_max(&self) -> Option<u64> {
+        self.values.try_int("y_max").map(|n| n as u64)
+    }
+
+    /// Moving-average window of a training figure's loss curves (iterations); 1 (no smoothing)
+    /// for kinds without the key.
+    pub fn smooth(&self) -> usize {
+        self.values.try_count("smooth").unwrap_or(1)
+    }
+}
+
+/// The keys every kind takes.
+pub const COMMON_KEYS: [Key; 7] = [
+    Key {
+        name: "id",
+        ty: Type::Id,
+        default: Fallback::Required,
+        doc: "names the figure (`figures/ID.svg`, `#ID`) and the `initbook run` handle",
+        example: Some(Lit::Text("sigmoid-std1")),
+        flag: false,
+    },
+    Key {
+        name: "caption",
+        ty: Type::Text,
+        default: Fallback::Required,
+        doc: "the figure caption, and the SVG's `<title>`",
+        example: Some(Lit::Text("σ = 1: sigmoid activations pile up at 0 and 1")),
+        flag: false,
+    },
+    Key {
+        name: "alt",
+        ty: Type::Text,
+        default: Fallback::Required,
+        doc: "what the figure shows, for screen readers (the SVG's `<desc>`)",
+        example: Some(Lit::Verbatim(
+            "\"Five histograms, one per layer, ...\" (what the figure shows, for screen readers)",
+        )),
+        flag: false,
+    },
+    Key {
+        name: "seed",
+        ty: Type::Integer {
+            min: limits::SEED.0,
+            max: limits::SEED.1,
+        },
+        default: Fallback::Required,
+        doc: "seed of the experiment's ChaCha8 generator",
+        example: Some(Lit::Int(42)),
+        flag: true,
+    },
+    Key {
+        name: "kind",
+        ty: Type::Choice(&Kind::NAMES),
+        default: Fallback::Value(Lit::Text("activations")),
+        doc: "what the experiment runs (the kinds above)",
+        example: None,
+        flag: false,
+    },
+    Key {
+        name: "table",
+        ty: Type::Bool,
+        default: Fallback::Value(Lit::Bool(false)),
+        doc: "show the statistics table under the figure",
+        example: None,
+        flag: false,
+    },
+    Key {
+        name: "figure",
+        ty: Type::Bool,
+        default: Fallback::Value(Lit::Bool(true)),
+        doc: "draw the figure; with `figure = false` the block is a compact card whose numbers the prose can use",
+        example: None,
+        flag: false,
+    },
+];
+
+/// Where a training experiment's data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSource {
+    /// As written in the directive: relative to `content/`.
+    pub path: String,
+    /// Byte span of the value in the lesson, for errors while loading it.
+    pub span: Range<usize>,
+}

@@ -1,0 +1,12 @@
+//! Where things go in the built site. The render stage links to these paths, the manifest
+//! records them and the site is assembled from them, so they are named in one place.
+
+/// Where a figure's SVG file goes in the site.
+pub fn figure_path(id: &str) -> String {
+    format!("figures/{id}.svg")
+}
+
+/// The page a lesson becomes: `02-zero.md` (slug `02-zero`) → `02-zero.html`.
+pub fn page_name(slug: &str) -> String {
+    format!("{slug}.html")
+}

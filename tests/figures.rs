@@ -1,0 +1,62 @@
+//! Every figure of the book, laid out in English and in Korean: no two labels overlap and none
+//! leaves the figure, by the layout's own estimates of how much room text takes. (The browser
+//! suite checks the same in Chromium, with real fonts.)
+
+mod common;
+
+use std::path::Path;
+
+use common::{book_outcomes, korean_figure_text};
+use initbook::draw::{FigureText, draw_figure_with, lay_out_figure};
+
+#[test]
+fn every_figure_keeps_its_text_apart_in_english_and_korean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (book, outcomes) = book_outcomes(root);
+    let korean = korean_figure_text();
+    assert_eq!(korean.problems(), Vec::<String>::new());
+    let mut figures = 0;
+    for (_, spec) in book.experiments().filter(|(_, spec)| spec.figure) {
+        figures += 1;
+        for text in [&FigureText::english(), &korean] {
+            let scene = lay_out_figure(spec, &outcomes[&spec.id], text);
+            let problems = scene.text_problems();
+            assert!(
+                problems.is_empty(),
+                "{} ({}): {problems:#?}",
+                spec.id,
+                text.count
+            );
+        }
+    }
+    assert!(figures >= 10, "only {figures} figures");
+}
+
+#[test]
+fn a_korean_figure_says_everything_in_korean_and_shows_the_same_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (book, outcomes) = book_outcomes(root);
+    let spec = book.find_experiment("relu-std-small").unwrap();
+    let outcome = &outcomes[&spec.id];
+    let korean = draw_figure_with(spec, outcome, &korean_figure_text());
+    let english = draw_figure_with(spec, outcome, &FigureText::english());
+    for words in [
+        "\n1층\n",
+        "\n개수\n",
+        "\n활성화 값\n",
+        "잘린 막대: 74920, 16167, 6653",
+    ] {
+        assert!(korean.contains(words), "no {words:?} in the Korean figure");
+    }
+    // The caption and alt text (<title>, <desc>) come from the lesson; the drawing's own words
+    // are all Korean.
+    let drawing = korean.split("</desc>").nth(1).unwrap();
+    for words in ["Layer", "count", "activation", "cut bars", "above", "below"] {
+        assert!(!drawing.contains(words), "{words:?} left in English");
+    }
+    assert!(english.contains("cut bars: 74920, 16167, 6653"));
+    // As many bars in both (the layout may give them other widths if the words need room).
+    let bars = |svg: &str| svg.matches("fill=\"#2F6DB5\"").count();
+    assert!(bars(&english) > 5);
+    assert_eq!(bars(&english), bars(&korean));
+}
