@@ -251,6 +251,9 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
                 gather_into(data, batch, &mut x, &mut y);
                 loss.push(mlp.train_step(x.view(), &y, params.learning_rate, &mut workspace));
             }
+            // The gradients are as large as the weights: free them before the evaluation's
+            // forward passes over every row (the budget's memory estimate assumes so).
+            drop(workspace);
             TrainingRun {
                 label: run.label.clone(),
                 init: run.init,
