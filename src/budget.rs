@@ -34,7 +34,8 @@ pub const ELEMENT: u128 = 48;
 pub const DRAW: u128 = 72;
 /// Work of starting one row of a matrix product (about 25 ns, in the thinnest networks).
 pub const ROW: u128 = 80;
-/// Work of one training step's bookkeeping, per layer (about 1.5 µs: allocations, gathering).
+/// Work of one training step's bookkeeping, per layer (about 1.5 µs when measured, with a step
+/// allocating its arrays; less now that the steps reuse one workspace: the estimate errs high).
 pub const STEP: u128 = 5_000;
 /// Work of drawing one figure and placing it on its page (about 1 ms).
 pub const FIGURE: u128 = 3_000_000;

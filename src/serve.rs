@@ -366,10 +366,10 @@ fn watch(root: &Path, cache: Cache, shared: Arc<Shared>) -> Result<()> {
     // Only changes count: reading the files during a rebuild raises access events on some
     // platforms, which would otherwise trigger the next rebuild, and so on forever.
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if event.kind.is_create() || event.kind.is_modify() || event.kind.is_remove() {
-                let _ = sender.send(());
-            }
+        if let Ok(event) = event
+            && (event.kind.is_create() || event.kind.is_modify() || event.kind.is_remove())
+        {
+            let _ = sender.send(());
         }
     })
     .map_err(|error| Error::Other(format!("cannot watch the book: {error}")))?;

@@ -821,10 +821,10 @@ fn check(fault: &Fault) -> Result<(), String> {
     if !message.contains(fault.message) {
         problems.push(format!("the message lacks {:?}", fault.message));
     }
-    if let Some(location) = fault.location {
-        if !message.contains(&format!("--> {location}")) {
-            problems.push(format!("the message does not point at {location}"));
-        }
+    if let Some(location) = fault.location
+        && !message.contains(&format!("--> {location}"))
+    {
+        problems.push(format!("the message does not point at {location}"));
     }
     if message.contains("panicked") {
         problems.push("it panicked".to_string());

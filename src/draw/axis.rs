@@ -140,7 +140,7 @@ impl Scale {
                 let decades = (axis.high_exponent - axis.low_exponent) as usize;
                 let stride = decades.div_ceil(8).max(1);
                 (axis.low_exponent..=axis.high_exponent)
-                    .filter(|e| (e - axis.low_exponent) as usize % stride == 0)
+                    .filter(|e| ((e - axis.low_exponent) as usize).is_multiple_of(stride))
                     .map(|e| {
                         (
                             nice::decade(e),

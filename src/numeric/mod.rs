@@ -12,7 +12,7 @@ pub mod elementary;
 pub mod experiment;
 pub mod gaussian;
 pub mod gradients;
-pub mod matmul;
+pub mod kernels;
 pub mod mlp;
 pub mod network;
 pub mod nice;

@@ -314,10 +314,10 @@ impl<'a> Checker<'a> {
         let mut values = Values::default();
         for key in keys {
             let entry = find(entries, key.name);
-            if let Some(entry) = entry {
-                if let Some(value) = self.value(key, entry) {
-                    values.insert(key.name, value, Some((self.map)(entry.value_span.clone())));
-                }
+            if let Some(entry) = entry
+                && let Some(value) = self.value(key, entry)
+            {
+                values.insert(key.name, value, Some((self.map)(entry.value_span.clone())));
             }
             match (key.default, entry) {
                 (Fallback::Required, None) => self.missing(key.name, &self.example(key)),
@@ -727,23 +727,22 @@ impl<'a> Checker<'a> {
         for (item, item_span) in items {
             match self.scheme(key, schemes.keys, item, item_span.clone()) {
                 Some(scheme) => {
-                    if let Some(label) = scheme.try_text("label") {
-                        if read
+                    if let Some(label) = scheme.try_text("label")
+                        && read
                             .iter()
                             .any(|other| other.try_text("label") == Some(label))
-                        {
-                            let diagnostic = self
-                                .at(
-                                    item_span.clone(),
-                                    format!("two schemes are labelled \"{label}\""),
-                                )
-                                .with_hint(format!(
-                                    "give each scheme its own label, e.g. {}",
-                                    self.syntax.assign("label", &Lit::Text("small"))
-                                ));
-                            self.report(diagnostic);
-                            complete = false;
-                        }
+                    {
+                        let diagnostic = self
+                            .at(
+                                item_span.clone(),
+                                format!("two schemes are labelled \"{label}\""),
+                            )
+                            .with_hint(format!(
+                                "give each scheme its own label, e.g. {}",
+                                self.syntax.assign("label", &Lit::Text("small"))
+                            ));
+                        self.report(diagnostic);
+                        complete = false;
                     }
                     read.push(scheme);
                 }

@@ -258,10 +258,10 @@ impl Browser {
         let deadline = Instant::now() + TIMEOUT;
         let mut inbox = lock.lock().unwrap();
         loop {
-            if let Some(events) = inbox.events.get_mut(session) {
-                if let Some(at) = events.iter().position(|e| e["method"] == method) {
-                    return events.remove(at);
-                }
+            if let Some(events) = inbox.events.get_mut(session)
+                && let Some(at) = events.iter().position(|e| e["method"] == method)
+            {
+                return events.remove(at);
             }
             if inbox.closed {
                 panic!("waiting for {method}: {}", self.exited());
