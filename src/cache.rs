@@ -25,6 +25,7 @@ use crate::hash::sha256_hex;
 use crate::numeric::activations::ActivationResult;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
+use crate::numeric::sweep::SweepResult;
 use crate::numeric::training::TrainingResult;
 use crate::numeric::{Experiment, Kind, Outcome};
 
@@ -140,5 +141,6 @@ fn decode(kind: Kind, payload: &[u8]) -> Option<Outcome> {
         Kind::Training => {
             Outcome::Training(serde_json::from_slice::<TrainingResult>(payload).ok()?)
         }
+        Kind::Sweep => Outcome::Sweep(serde_json::from_slice::<SweepResult>(payload).ok()?),
     })
 }

@@ -16,11 +16,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::escape::escape_xml;
 use crate::format::{superscript, without_negative_zero};
 use crate::model::ExperimentSpec;
-use crate::numeric::Outcome;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
 use crate::numeric::nice;
+use crate::numeric::sweep::{Mark, SweepFrame, SweepParams, SweepResult};
 use crate::numeric::training::TrainingResult;
+use crate::numeric::{Experiment, LayerStats, Outcome};
 
 /// Figure width in SVG pixels; pages scale it to the text column.
 const WIDTH: u32 = 820;
@@ -52,22 +53,41 @@ const CANNOT_FAIL: &str = "drawing into a String cannot fail";
 /// The figure of an experiment, as an SVG document with `<title>` and `<desc>`.
 pub fn draw_figure(spec: &ExperimentSpec, outcome: &Outcome) -> String {
     let svg = match outcome {
-        Outcome::Activations(result) => {
-            let panels: Vec<Panel<'_>> = result
-                .layers
-                .iter()
-                .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, [l.below, l.above, l.nan]))
-                .collect();
-            let height = histogram_height(panels.len());
-            render(height, |root| {
-                draw_histogram_panels(root, &panels, "activation", spec.y_max())
-            })
-        }
+        Outcome::Activations(result) => activation_histograms(&result.layers, spec.y_max()),
         Outcome::Gradients(result) => draw_gradients(spec, result),
         Outcome::Depth(result) => draw_depth(result),
         Outcome::Training(result) => draw_training(spec, result),
+        Outcome::Sweep(result) => match &spec.experiment {
+            Experiment::Sweep(params) => draw_sweep(params, result),
+            _ => unreachable!("a sweep outcome comes from a sweep experiment"),
+        },
     };
     label_svg(svg, &spec.id, &spec.caption, &spec.alt)
+}
+
+/// One frame of a sweep: its layers' histograms, drawn as an activation experiment's are.
+/// `title` and `description` name it for screen readers; `id` (unique on a page) ties them to it.
+pub fn draw_sweep_frame(
+    spec: &ExperimentSpec,
+    frame: &SweepFrame,
+    id: &str,
+    title: &str,
+    description: &str,
+) -> String {
+    let svg = activation_histograms(&frame.layers, spec.y_max());
+    label_svg(svg, id, title, description)
+}
+
+/// A histogram of each layer's activations, on a shared y scale cut at `y_max` if given.
+fn activation_histograms(layers: &[LayerStats], y_max: Option<u64>) -> String {
+    let panels: Vec<Panel<'_>> = layers
+        .iter()
+        .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, [l.below, l.above, l.nan]))
+        .collect();
+    let height = histogram_height(panels.len());
+    render(height, |root| {
+        draw_histogram_panels(root, &panels, "activation", y_max)
+    })
 }
 
 /// Runs `draw` on a white canvas of the figure width and returns the SVG text.
@@ -105,6 +125,11 @@ impl<'a> Panel<'a> {
             nan,
         }
     }
+}
+
+/// Width and height of a figure of `panels` histograms (a sweep's frame has one per layer).
+pub fn histogram_size(panels: usize) -> (u32, u32) {
+    (WIDTH, histogram_height(panels))
 }
 
 fn histogram_height(panels: usize) -> u32 {
@@ -361,6 +386,134 @@ fn draw_training(spec: &ExperimentSpec, result: &TrainingResult) -> String {
             true,
         );
     })
+}
+
+/// A sweep's own figure: each activation's last-layer std against σ, both axes logarithmic, the
+/// marks as labelled dashed lines. For every stop `i` of the σ axis it also holds a marker of that
+/// σ — a vertical line and a dot on each activation's line — as
+/// `<g class="sweep-stop" data-stop="i" display="none">`, hidden in the file; the explorer's
+/// stylesheet shows the chosen one when the figure is inline in a page.
+fn draw_sweep(params: &SweepParams, result: &SweepResult) -> String {
+    let layer = params.layers;
+    let stops = params.stops();
+    let series: Vec<Series> = params
+        .activations
+        .iter()
+        .map(|&activation| Series {
+            label: activation.name().to_string(),
+            points: result
+                .frames
+                .iter()
+                .filter(|frame| frame.activation == activation)
+                .map(|frame| (frame.std, frame.layers[layer - 1].std))
+                .collect(),
+        })
+        .collect();
+    let mut overlay = String::new();
+    let svg = render(CHART_HEIGHT + 40, |root| {
+        let first = stops.first().map_or(0.01, |s| s.std);
+        let last = stops.last().map_or(1.0, |s| s.std);
+        let x_axis = LogSpan::new(first, last);
+        let positive: Vec<f64> = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .filter(|v| *v > 0.0 && v.is_finite())
+            .collect();
+        let y_axis = match (
+            positive.iter().copied().reduce(f64::min),
+            positive.iter().copied().reduce(f64::max),
+        ) {
+            (Some(lo), Some(hi)) => LogAxis::covering(lo, hi),
+            _ => LogAxis::covering(0.1, 1.0),
+        };
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .margin_top(30)
+            .x_label_area_size(50)
+            .y_label_area_size(86)
+            .build_cartesian_2d(x_axis, y_axis)
+            .expect("room for labels");
+        configure(
+            &mut chart.configure_mesh(),
+            "weight scale σ (log)",
+            &format!("std of layer {layer} (log)"),
+        );
+        let style = |i: usize| PALETTE[i % PALETTE.len()].stroke_width(3);
+        let shown = |p: &&(f64, f64)| p.1 > 0.0 && p.1.is_finite();
+        for (i, s) in series.iter().enumerate() {
+            let points: Vec<(f64, f64)> = s.points.iter().filter(shown).copied().collect();
+            chart
+                .draw_series(LineSeries::new(points, style(i)))
+                .expect(CANNOT_FAIL)
+                .label(s.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style(i)));
+        }
+        // Upper left: the lines start low there (small σ shrinks every signal).
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID_COLOUR)
+            .label_font((FONT, 16).into_font())
+            .draw()
+            .expect(CANNOT_FAIL);
+        // What the page needs that plotters does not draw: dashed marks and the hidden markers,
+        // in whole pixels from plotters' own mapping.
+        let (_, rows) = chart.plotting_area().get_pixel_range();
+        let (top, bottom) = (rows.start, rows.end);
+        let x_of = |std: f64| chart.backend_coord(&(std, 1.0)).0;
+        // Marks are close together (Xavier's and He's σ differ by √2): the first label goes left
+        // of its line, the others right of theirs.
+        let marks = stops
+            .iter()
+            .filter_map(|stop| stop.mark.map(|mark| (stop.std, mark)));
+        for (index, (std, mark)) in marks.enumerate() {
+            let x = x_of(std);
+            let (label_x, anchor) = if index == 0 {
+                (x - 5, "end")
+            } else {
+                (x + 5, "start")
+            };
+            overlay.push_str(&format!(
+                "<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{bottom}\" stroke=\"#{AXIS_HEX}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n<text x=\"{label_x}\" y=\"{}\" text-anchor=\"{anchor}\" font-family=\"{FONT}\" font-size=\"16\" fill=\"#{AXIS_HEX}\">{}</text>\n",
+                top - 8,
+                mark_name(mark)
+            ));
+        }
+        for (index, stop) in stops.iter().enumerate() {
+            let x = x_of(stop.std);
+            overlay.push_str(&format!(
+                "<g class=\"sweep-stop\" data-stop=\"{index}\" display=\"none\">\n<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{bottom}\" stroke=\"#222222\" stroke-width=\"2\"/>\n"
+            ));
+            for (i, s) in series.iter().enumerate() {
+                let Some(point) = s.points.iter().find(|p| p.0 == stop.std).filter(shown) else {
+                    continue;
+                };
+                let (px, py) = chart.backend_coord(point);
+                let colour = PALETTE[i % PALETTE.len()];
+                overlay.push_str(&format!(
+                    "<circle cx=\"{px}\" cy=\"{py}\" r=\"6\" fill=\"#{:02x}{:02x}{:02x}\" stroke=\"#ffffff\" stroke-width=\"2\"/>\n",
+                    colour.0, colour.1, colour.2
+                ));
+            }
+            overlay.push_str("</g>\n");
+        }
+    });
+    let end = svg
+        .rfind("</svg>")
+        .expect("plotters closes the <svg> element");
+    format!("{}{overlay}{}", &svg[..end], &svg[end..])
+}
+
+/// The axis colour as SVG writes it.
+const AXIS_HEX: &str = "444444";
+
+/// A mark's name on the chart.
+fn mark_name(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Xavier => "Xavier",
+        Mark::He => "He",
+    }
 }
 
 /// The legend name of a compared scheme: its label, with the scheme when the label alone does
@@ -695,9 +848,80 @@ impl Ranged for LogAxis {
     }
 }
 
+/// A base-10 logarithmic axis from a little below `lo` to a little above `hi` (any positive
+/// numbers), with ticks at 1, 2 and 5 times a power of ten. Maps with `libm`, so the pixel a value
+/// lands on is the same on every platform.
+#[derive(Debug, Clone)]
+struct LogSpan {
+    /// log10 of the ends.
+    low: f64,
+    high: f64,
+    ticks: Vec<f64>,
+}
+
+impl LogSpan {
+    fn new(lo: f64, hi: f64) -> Self {
+        // 3% of the span on either side, so the first and last points clear the frame.
+        let pad = 0.03 * (libm::log10(hi) - libm::log10(lo)).max(1.0);
+        let (low, high) = (libm::log10(lo) - pad, libm::log10(hi) + pad);
+        let mut ticks = Vec::new();
+        for exponent in libm::floor(low) as i32..=libm::ceil(high) as i32 {
+            for mantissa in [10, 20, 50] {
+                let tick = nice::step(mantissa, exponent);
+                if libm::log10(tick) >= low && libm::log10(tick) <= high {
+                    ticks.push(tick);
+                }
+            }
+        }
+        LogSpan { low, high, ticks }
+    }
+}
+
+impl ValueFormatter<f64> for LogSpan {
+    fn format_ext(&self, value: &f64) -> String {
+        // A tick is m·10^e with m in {1, 2, 5}: as many decimals as −e.
+        let decimals = (-libm::floor(libm::log10(*value) + 1e-9)).max(0.0) as usize;
+        format!("{value:.decimals$}")
+    }
+}
+
+impl Ranged for LogSpan {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let fraction = (libm::log10(*value) - self.low) / (self.high - self.low);
+        (f64::from(limit.0) + f64::from(limit.1 - limit.0) * fraction).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        libm::exp10(self.low)..libm::exp10(self.high)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_span_ticks_at_one_two_five() {
+        let axis = LogSpan::new(0.01, 2.0);
+        assert_eq!(axis.ticks, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]);
+        let labels: Vec<String> = axis.ticks.iter().map(|t| axis.format_ext(t)).collect();
+        assert_eq!(
+            labels,
+            ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1", "2"]
+        );
+        assert!(axis.map(&0.01, (0, 100)) > 0 && axis.map(&2.0, (0, 100)) < 100);
+    }
 
     #[test]
     fn nice_ticks() {

@@ -17,15 +17,20 @@ use rayon::prelude::*;
 use crate::book::load_book;
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
-use crate::draw::draw_figure;
+use crate::diagnostic::Diagnostics;
+use crate::draw::{draw_figure, draw_sweep_frame};
 use crate::error::Result;
+use crate::limits;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
-use crate::model::ParsedBook;
+use crate::model::{ExperimentSpec, ParsedBook};
 use crate::numeric::Outcome;
+use crate::numeric::sweep::SweepFrame;
 use crate::parse::parse_book;
+use crate::render::explorer::{frame_svg_id, frame_text};
+use crate::render::explorer_strings::ExplorerStrings;
 use crate::render::{load_theme, render_site};
 use crate::run::run_all;
-use crate::site_paths::figure_path;
+use crate::site_paths::{figure_path, frame_path};
 
 /// A built site in memory: path in the site (`/`-separated) → file contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,14 +82,19 @@ pub fn build_site_with(
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
+    let frame_svgs = draw_frames(&book, results, &theme.explorer);
+    check_sweep_weight(&book, results, &svgs, &frame_svgs)?;
     let data_hashes = data_hashes(results);
-    let manifest = build_manifest(&book, &data_hashes, &svgs);
+    let manifest = build_manifest(&book, results, &data_hashes, &svgs, &frame_svgs);
     let mut files: BTreeMap<String, Vec<u8>> =
         render_site(&book, results, &svgs, &data_hashes, &theme)?
             .into_iter()
             .collect();
     for (id, svg) in &svgs {
         files.insert(figure_path(id), svg.clone().into_bytes());
+    }
+    for (path, svg) in frame_svgs {
+        files.insert(path, svg.into_bytes());
     }
     files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
     Ok(BuildReport {
@@ -127,6 +137,91 @@ pub fn check_book(root: &Path) -> Result<CheckSummary> {
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
+}
+
+/// Draws every frame of every sweep that shows a figure, in parallel: SVG by path in the site.
+/// Each frame is named and described in the words of the theme's explorer strings.
+fn draw_frames(
+    book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    strings: &ExplorerStrings,
+) -> BTreeMap<String, String> {
+    let frames: Vec<(&ExperimentSpec, &SweepFrame)> = book
+        .experiments()
+        .filter(|(_, spec)| spec.figure)
+        .filter_map(|(_, spec)| match &results[&spec.id] {
+            Outcome::Sweep(result) => Some(result.frames.iter().map(move |frame| (spec, frame))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    frames
+        .par_iter()
+        .map(|&(spec, frame)| {
+            let text = frame_text(strings, frame);
+            let id = frame_svg_id(spec, frame);
+            (
+                frame_path(&spec.id, &frame.name()),
+                draw_sweep_frame(spec, frame, &id, &text.title, &text.alt),
+            )
+        })
+        .collect()
+}
+
+/// The sweeps of a page may draw at most [`limits::SWEEP_SVG_PER_PAGE`] bytes of SVG (frames and
+/// charts), which a reader may download moving through them. Known only once drawn; reported at
+/// the page's heaviest sweep.
+fn check_sweep_weight(
+    book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    svgs: &BTreeMap<String, String>,
+    frame_svgs: &BTreeMap<String, String>,
+) -> Result<()> {
+    let mut diagnostics = Diagnostics::default();
+    for lesson in &book.lessons {
+        let sweeps: Vec<(&ExperimentSpec, usize, usize)> = lesson
+            .experiments
+            .iter()
+            .filter(|spec| spec.figure)
+            .filter_map(|spec| match &results[&spec.id] {
+                Outcome::Sweep(result) => Some((spec, result)),
+                _ => None,
+            })
+            .map(|(spec, result)| {
+                let frames: usize = result
+                    .frames
+                    .iter()
+                    .map(|frame| frame_svgs[&frame_path(&spec.id, &frame.name())].len())
+                    .sum();
+                (spec, result.frames.len(), svgs[&spec.id].len() + frames)
+            })
+            .collect();
+        let total: usize = sweeps.iter().map(|(_, _, bytes)| bytes).sum();
+        let Some(&(heaviest, frames, bytes)) = sweeps.iter().max_by_key(|(_, _, bytes)| *bytes)
+        else {
+            continue;
+        };
+        if total <= limits::SWEEP_SVG_PER_PAGE {
+            continue;
+        }
+        let megabytes = |bytes: usize| format!("{:.1} MB", bytes as f64 / 1e6);
+        diagnostics.push(
+            lesson
+                .source
+                .error(
+                    heaviest.origin().id_span.clone(),
+                    format!(
+                        "the sweeps on this page draw {} of SVG, more than {} per page (\"{}\": {frames} frames of {} KB on average, and its chart)",
+                        megabytes(total),
+                        megabytes(limits::SWEEP_SVG_PER_PAGE),
+                        heaviest.id,
+                        bytes / frames.max(1) / 1000
+                    ),
+                )
+                .with_hint("sweep fewer σ values or activations, or draw less in each frame: fewer layers or bins"),
+        );
+    }
+    Ok(diagnostics.into_result(())?)
 }
 
 /// Draws every experiment that shows a figure, in parallel.

@@ -43,6 +43,9 @@ pub fn render_figure(
                     Outcome::Gradients(result) => gradient_table(w, result),
                     Outcome::Depth(result) => depth_table(w, result),
                     Outcome::Training(result) => training_table(w, result),
+                    // A sweep with a figure is an explorer (`explorer.rs`), whose statistics
+                    // follow the chosen frame; without one it is a compact card.
+                    Outcome::Sweep(_) => {}
                 }
             }
             let _ = writeln!(
@@ -60,7 +63,7 @@ pub fn render_figure(
             );
         }
     }
-    reproduce_panel(w, lesson, spec, data_hash);
+    w.push_str(&reproduce_panel(lesson, spec, data_hash));
     let _ = writeln!(w, "</figure>");
     FigureHtml { html }
 }
@@ -226,8 +229,12 @@ pub fn table_number(value: f64) -> String {
     format.format(Number::Real(value))
 }
 
-fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_hash: &str) {
-    let command = if spec.figure {
+/// The Reproduce panel of an experiment: the command that regenerates it, its parameters, seed,
+/// source line and data hash.
+pub fn reproduce_panel(lesson: &Lesson, spec: &ExperimentSpec, data_hash: &str) -> String {
+    let mut html = String::new();
+    let w = &mut html;
+    let mut command = if spec.figure {
         format!(
             "initbook run {id} --seed {seed} --svg {id}.svg",
             id = spec.id,
@@ -240,6 +247,14 @@ fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_
             seed = spec.seed
         )
     };
+    if let Experiment::Sweep(_) = spec.experiment {
+        // The figure is the chart; the frames' numbers (and data hashes) are in the report.
+        command.push_str(&format!(
+            "\ninitbook run {id} --seed {seed} --json   # every frame",
+            id = spec.id,
+            seed = spec.seed
+        ));
+    }
     let data = spec
         .data
         .as_ref()
@@ -257,6 +272,7 @@ fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_
         path = lesson.source.path.display(),
         line = spec.origin().line,
     );
+    html
 }
 
 fn describe_init(init: &Init) -> String {
@@ -320,5 +336,25 @@ pub fn describe_experiment(experiment: &Experiment) -> String {
             p.test_fraction,
             compare(&p.runs)
         ),
+        Experiment::Sweep(p) => {
+            let marks: Vec<&str> = p.marks.iter().map(|m| m.name()).collect();
+            let activations: Vec<&str> = p.activations.iter().map(|a| a.name()).collect();
+            format!(
+                "sweep: weights N(0, σ²) for {} σ from {} to {}{}, {}; {} layers × {} units, {} samples, {} bins; one draw of inputs and unit weights, scaled by each σ",
+                p.stds.len(),
+                p.stds[0],
+                p.stds[p.stds.len() - 1],
+                if marks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and the σ of {}", marks.join(" and "))
+                },
+                activations.join(", "),
+                p.layers,
+                p.nodes,
+                p.samples,
+                p.bins
+            )
+        }
     }
 }

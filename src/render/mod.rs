@@ -1,5 +1,7 @@
 //! Render stage: parsed lessons + results + SVGs → the site's pages, in memory.
 
+pub mod explorer;
+pub mod explorer_strings;
 pub mod figure;
 pub mod markdown;
 pub mod templates;
@@ -10,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{Lesson, ParsedBook};
-use crate::numeric::Outcome;
+use crate::numeric::{Experiment, Outcome};
 use crate::site_paths::page_name;
 pub use figure::{FigureHtml, describe_experiment, render_figure};
 use markdown::LessonBody;
@@ -51,15 +53,16 @@ pub fn render_site(
             Some((file, page_name(&lesson.slug)))
         })
         .collect();
-    let bodies: Vec<LessonBody> = book
-        .lessons
-        .iter()
-        .enumerate()
-        .map(|(chapter_index, lesson)| {
-            let figures = lesson_figures(chapter_index, lesson, results, svgs, data_hashes);
-            markdown::render_lesson_body(lesson, &figures, results, &chapter_pages)
-        })
-        .collect();
+    let mut bodies: Vec<LessonBody> = Vec::with_capacity(book.lessons.len());
+    for (chapter_index, lesson) in book.lessons.iter().enumerate() {
+        let figures = lesson_figures(chapter_index, lesson, results, svgs, data_hashes, theme)?;
+        bodies.push(markdown::render_lesson_body(
+            lesson,
+            &figures,
+            results,
+            &chapter_pages,
+        ));
+    }
 
     let mut files = Vec::with_capacity(book.lessons.len() + 2);
     let mut base = tera::Context::new();
@@ -93,39 +96,59 @@ pub fn render_site(
         "style.css".to_string(),
         theme.stylesheet.clone().into_bytes(),
     ));
+    if explorer::book_has_explorer(book.experiments().map(|(_, spec)| spec)) {
+        files.extend(explorer::explorer_assets(theme)?);
+    }
     Ok(files)
 }
 
 /// The HTML of each experiment block of the lesson (chapter `chapter_index + 1`), by id. Blocks
-/// that show a figure or a table are numbered "3.1", "3.2", … in order.
+/// that show a figure or a table are numbered "3.1", "3.2", … in order; a sweep with a figure is
+/// an explorer (a sweep without one, a compact card).
 fn lesson_figures<'a>(
     chapter_index: usize,
     lesson: &'a Lesson,
     results: &BTreeMap<String, Outcome>,
     svgs: &BTreeMap<String, String>,
     data_hashes: &BTreeMap<String, String>,
-) -> HashMap<&'a str, FigureHtml> {
+    theme: &Theme,
+) -> Result<HashMap<&'a str, FigureHtml>> {
     let mut figures = HashMap::new();
     let mut shown = 0;
     for spec in &lesson.experiments {
-        let number = if spec.figure || spec.table {
+        let sweep = matches!(spec.experiment, Experiment::Sweep(_));
+        let number = if spec.figure || (spec.table && !sweep) {
             shown += 1;
             Some(format!("{}.{shown}", chapter_index + 1))
         } else {
             None
         };
         let svg = spec.figure.then(|| svgs[&spec.id].as_str());
-        let html = render_figure(
-            lesson,
-            spec,
-            number.as_deref(),
-            svg,
-            &results[&spec.id],
-            &data_hashes[&spec.id],
-        );
+        let outcome = &results[&spec.id];
+        let html = match (outcome, number.as_deref(), svg) {
+            (Outcome::Sweep(result), Some(number), Some(chart)) => FigureHtml {
+                html: explorer::render_explorer(
+                    theme,
+                    lesson,
+                    spec,
+                    number,
+                    chart,
+                    result,
+                    &data_hashes[&spec.id],
+                )?,
+            },
+            _ => render_figure(
+                lesson,
+                spec,
+                number.as_deref(),
+                svg,
+                outcome,
+                &data_hashes[&spec.id],
+            ),
+        };
         figures.insert(spec.id.as_str(), html);
     }
-    figures
+    Ok(figures)
 }
 
 /// The contents as the templates see it, with lesson `current` marked.

@@ -3,21 +3,35 @@
 
 use std::path::Path;
 
+use super::explorer_strings::ExplorerStrings;
 use crate::error::{Error, Result};
 
-/// `(name, built-in text)` of every theme file. `*.html` are tera templates; `style.css` is
-/// copied to the site as is.
-pub const THEME_FILES: [(&str, &str); 4] = [
+/// `(name, built-in text)` of every theme file. `*.html` and `explorer.css` are tera templates;
+/// `style.css` and `explorer.js` are copied to the site as they are; `explorer.toml` holds the
+/// explorer's words.
+pub const THEME_FILES: [(&str, &str); 8] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("style.css", include_str!("../../templates/style.css")),
+    (
+        "explorer.html",
+        include_str!("../../templates/explorer.html"),
+    ),
+    ("explorer.css", include_str!("../../templates/explorer.css")),
+    ("explorer.js", include_str!("../../templates/explorer.js")),
+    (
+        "explorer.toml",
+        include_str!("../../templates/explorer.toml"),
+    ),
 ];
 
-/// The loaded theme: compiled templates and the stylesheet.
+/// The loaded theme: compiled templates, the stylesheet, and the σ explorer's script and words.
 pub struct Theme {
     pub tera: tera::Tera,
     pub stylesheet: String,
+    pub explorer_script: String,
+    pub explorer: ExplorerStrings,
 }
 
 /// Loads the theme for the book at `root`.
@@ -25,6 +39,8 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     let dir = root.join("templates");
     let mut tera = tera::Tera::default();
     let mut stylesheet = String::new();
+    let mut explorer_script = String::new();
+    let mut explorer = None;
     let mut templates = Vec::new();
     for (name, built_in) in THEME_FILES {
         let path = dir.join(name);
@@ -33,13 +49,23 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => built_in.to_string(),
             Err(error) => return Err(Error::io("read", &path, error)),
         };
-        if name.ends_with(".html") {
-            templates.push((name, text));
-        } else {
-            stylesheet = text;
+        match name {
+            "style.css" => stylesheet = text,
+            "explorer.js" => explorer_script = text,
+            "explorer.toml" => {
+                explorer = Some(ExplorerStrings::parse(&text).map_err(|problem| {
+                    Error::Other(format!("in the templates ({name}): {problem}"))
+                })?)
+            }
+            _ => templates.push((name, text)),
         }
     }
     tera.add_raw_templates(templates)
         .map_err(|error| Error::Other(format!("in the templates ({}): {error}", dir.display())))?;
-    Ok(Theme { tera, stylesheet })
+    Ok(Theme {
+        tera,
+        stylesheet,
+        explorer_script,
+        explorer: explorer.expect("explorer.toml is a theme file"),
+    })
 }

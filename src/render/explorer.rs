@@ -1,0 +1,318 @@
+//! The σ explorer: what takes a sweep block's place on a page. The markup is the theme's
+//! `explorer.html` (tera), its rules `explorer.css` and its script `explorer.js`; every word it
+//! shows comes from the theme's strings table `explorer.toml`, so an edition in another language
+//! replaces one file. This module only gathers the numbers and words the template shows.
+//!
+//! Without JavaScript the page works alone: one radio group per axis, and a stylesheet rule per
+//! position that shows the frame whose σ and activation radios are checked (`:has()`). The script
+//! adds a range slider over the σ radios and records the choice in the address.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::explorer_strings::{ExplorerStrings, fill};
+use super::figure::reproduce_panel;
+use super::templates::Theme;
+use crate::error::{Error, Result};
+use crate::format::{Number, NumberFormat};
+use crate::limits;
+use crate::model::{ExperimentSpec, Lesson};
+use crate::numeric::sweep::{Mark, Stop, SweepFrame, SweepResult};
+use crate::numeric::{Activation, Experiment};
+use crate::site_paths::frame_path;
+
+/// A statistic in the explorer's statistics row: three decimals, or scientific notation when
+/// that would hide it.
+fn stat_text(value: f64) -> String {
+    let format = if value != 0.0 && !(0.001..1000.0).contains(&value.abs()) {
+        NumberFormat::Scientific(2)
+    } else {
+        NumberFormat::Fixed(3)
+    };
+    format.format(Number::Real(value))
+}
+
+fn percent_text(value: f64) -> String {
+    NumberFormat::Percent(1).format(Number::Real(value))
+}
+
+/// A frame's title and alt text, from its numbers.
+pub struct FrameText {
+    pub title: String,
+    pub alt: String,
+}
+
+/// The one function that describes a frame in words (its image's alt text, and its SVG's title
+/// and description).
+pub fn frame_text(strings: &ExplorerStrings, frame: &SweepFrame) -> FrameText {
+    let stop = strings.stop_label(&frame.stop());
+    let activation = strings.activation(frame.activation);
+    let joined = |text: &dyn Fn(f64) -> String,
+                  pick: &dyn Fn(&crate::numeric::LayerStats) -> f64| {
+        frame
+            .layers
+            .iter()
+            .map(|layer| text(pick(layer)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let stds = joined(&stat_text, &|layer| layer.std);
+    let edges = joined(&percent_text, &|layer| layer.edge_frac);
+    let layers = frame.layers.len().to_string();
+    FrameText {
+        title: fill(
+            &strings.frame_title,
+            &[("stop", &stop), ("activation", activation)],
+        ),
+        alt: fill(
+            &strings.frame_alt,
+            &[
+                ("stop", &stop),
+                ("activation", activation),
+                ("layers", &layers),
+                ("stds", &stds),
+                ("edges", &edges),
+            ],
+        ),
+    }
+}
+
+/// The id of a frame on its page (its statistics; its SVG's title and description).
+pub fn frame_svg_id(spec: &ExperimentSpec, frame: &SweepFrame) -> String {
+    format!("{}-{}", spec.id, frame.name())
+}
+
+#[derive(Serialize)]
+struct StopContext {
+    index: usize,
+    /// What the address records (`std=0.1`, `std=he`).
+    value: String,
+    std: f64,
+    label: String,
+    valuetext: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct ActivationContext {
+    index: usize,
+    name: &'static str,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct StatRow {
+    name: String,
+    values: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FrameContext {
+    /// Unique on the page: `ID-ACTIVATION-STOP`.
+    id: String,
+    stop: usize,
+    src: String,
+    alt: String,
+    caption: String,
+    rows: Vec<StatRow>,
+}
+
+#[derive(Serialize)]
+struct GroupContext {
+    index: usize,
+    frames: Vec<FrameContext>,
+}
+
+#[derive(Serialize)]
+struct ExplorerContext<'a> {
+    id: &'a str,
+    number: &'a str,
+    caption: &'a str,
+    seed: u64,
+    stops: Vec<StopContext>,
+    /// The stop checked when the page opens.
+    checked_stop: usize,
+    activations: Vec<ActivationContext>,
+    groups: Vec<GroupContext>,
+    layers: Vec<String>,
+    width: u32,
+    height: u32,
+    chart: &'a str,
+    reproduce: String,
+    strings: &'a ExplorerStrings,
+}
+
+/// The explorer of a sweep (its figure number `number`, its chart `chart`), through the theme's
+/// `explorer.html`.
+pub fn render_explorer(
+    theme: &Theme,
+    lesson: &Lesson,
+    spec: &ExperimentSpec,
+    number: &str,
+    chart: &str,
+    result: &SweepResult,
+    data_hash: &str,
+) -> Result<String> {
+    let Experiment::Sweep(params) = &spec.experiment else {
+        unreachable!("only a sweep has an explorer")
+    };
+    let strings = &theme.explorer;
+    let stops = params.stops();
+    let checked_stop = first_view(&stops);
+    let activation_label = |a: Activation| strings.activation(a).to_string();
+    let layers: Vec<String> = (1..=params.layers)
+        .map(|layer| fill(&strings.stats_layer, &[("layer", &layer.to_string())]))
+        .collect();
+    let groups = params
+        .activations
+        .iter()
+        .enumerate()
+        .map(|(index, &activation)| GroupContext {
+            index,
+            frames: result
+                .frames
+                .iter()
+                .filter(|frame| frame.activation == activation)
+                .enumerate()
+                .map(|(stop, frame)| frame_context(strings, spec, stop, frame))
+                .collect(),
+        })
+        .collect();
+    let (width, height) = crate::draw::histogram_size(params.layers);
+    let context = ExplorerContext {
+        id: &spec.id,
+        number,
+        caption: &spec.caption,
+        seed: spec.seed,
+        stops: stops
+            .iter()
+            .enumerate()
+            .map(|(index, stop)| StopContext {
+                index,
+                value: match stop.mark {
+                    Some(mark) => mark.name().to_string(),
+                    None => stop.std.to_string(),
+                },
+                std: stop.std,
+                label: strings.stop_label(stop),
+                valuetext: fill(
+                    &strings.slider_value,
+                    &[("stop", &strings.stop_label(stop))],
+                ),
+                checked: index == checked_stop,
+            })
+            .collect(),
+        checked_stop,
+        activations: params
+            .activations
+            .iter()
+            .enumerate()
+            .map(|(index, &activation)| ActivationContext {
+                index,
+                name: activation.name(),
+                label: activation_label(activation),
+                checked: index == 0,
+            })
+            .collect(),
+        groups,
+        layers,
+        width,
+        height,
+        chart,
+        reproduce: reproduce_panel(lesson, spec, data_hash),
+        strings,
+    };
+    let context = tera::Context::from_serialize(&context).expect("plain data serialises");
+    theme
+        .tera
+        .render("explorer.html", &context)
+        .map_err(|error| Error::Other(format!("rendering template explorer.html: {error}")))
+}
+
+/// The stop the page opens at: the first mark, or else the middle of the axis.
+fn first_view(stops: &[Stop]) -> usize {
+    stops
+        .iter()
+        .position(|stop| stop.mark.is_some())
+        .unwrap_or(stops.len() / 2)
+}
+
+fn frame_context(
+    strings: &ExplorerStrings,
+    spec: &ExperimentSpec,
+    stop: usize,
+    frame: &SweepFrame,
+) -> FrameContext {
+    let row =
+        |name: &str, text: fn(f64) -> String, pick: fn(&crate::numeric::LayerStats) -> f64| {
+            StatRow {
+                name: name.to_string(),
+                values: frame.layers.iter().map(|l| text(pick(l))).collect(),
+            }
+        };
+    let stop_label = strings.stop_label(&frame.stop());
+    FrameContext {
+        id: frame_svg_id(spec, frame),
+        stop,
+        src: frame_path(&spec.id, &frame.name()),
+        alt: frame_text(strings, frame).alt,
+        caption: fill(
+            &strings.stats_caption,
+            &[
+                ("stop", &stop_label),
+                ("activation", strings.activation(frame.activation)),
+            ],
+        ),
+        rows: vec![
+            row(&strings.stat_std, stat_text, |l| l.std),
+            row(&strings.stat_edge, percent_text, |l| l.edge_frac),
+            row(&strings.stat_unit_std, stat_text, |l| l.unit_std),
+        ],
+    }
+}
+
+/// The explorer's stylesheet (the theme's `explorer.css`), with a rule for every position a
+/// sweep can have.
+pub fn render_stylesheet(theme: &Theme) -> Result<String> {
+    let mut context = tera::Context::new();
+    context.insert("max_stops", &(limits::SWEEP_STDS.1 + Mark::ALL.len()));
+    context.insert("max_activations", &Activation::NAMES.len());
+    theme
+        .tera
+        .render("explorer.css", &context)
+        .map_err(|error| Error::Other(format!("rendering template explorer.css: {error}")))
+}
+
+/// Whether the book shows any explorer (and so needs its stylesheet and script).
+pub fn book_has_explorer<'a>(mut specs: impl Iterator<Item = &'a ExperimentSpec>) -> bool {
+    specs.any(|spec| spec.figure && matches!(spec.experiment, Experiment::Sweep(_)))
+}
+
+/// The site's explorer files: its stylesheet and script, by path.
+pub fn explorer_assets(theme: &Theme) -> Result<BTreeMap<String, Vec<u8>>> {
+    Ok(BTreeMap::from([
+        (
+            "explorer.css".to_string(),
+            render_stylesheet(theme)?.into_bytes(),
+        ),
+        (
+            "explorer.js".to_string(),
+            theme.explorer_script.clone().into_bytes(),
+        ),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_print_short() {
+        assert_eq!(stat_text(0.21349), "0.213");
+        assert_eq!(stat_text(0.000312), "3.12 × 10⁻⁴");
+        assert_eq!(stat_text(563012.0), "5.63 × 10⁵");
+        assert_eq!(stat_text(0.0), "0.000");
+    }
+}
