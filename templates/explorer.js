@@ -1,7 +1,7 @@
 /* The σ explorer with JavaScript (explorer.html): a range slider over the σ radios, and the chosen
    frame kept in the address (#ID?std=0.1&act=tanh), so a position can be linked and is restored
    on load. The radios and explorer.css already show the chosen frame without this script; it only
-   drives the same radios. Loaded with <script src>, it works from file://. */
+   drives the same radios. A file of the site (not inline), it works from file://. */
 (function () {
   "use strict";
 
@@ -70,10 +70,14 @@
       activations.forEach(function (radio) {
         if (radio.value === choice.act) { radio.checked = true; }
       });
-      explorer.scrollIntoView();
     }
     showSlider();
     slider.parentNode.hidden = false;
+    if (choice) {
+      /* Once the page is laid out in full (fonts, formulas), so the explorer stays in view. */
+      var scroll = function () { explorer.scrollIntoView(); };
+      if (document.readyState === "complete") { scroll(); } else { window.addEventListener("load", scroll); }
+    }
   }
 
   Array.prototype.forEach.call(document.querySelectorAll(".explorer"), setUp);

@@ -19,7 +19,7 @@ use crate::format::{Number, NumberFormat};
 use crate::limits;
 use crate::model::{ExperimentSpec, Lesson};
 use crate::numeric::sweep::{Mark, Stop, SweepFrame, SweepResult};
-use crate::numeric::{Activation, Experiment};
+use crate::numeric::{Activation, Experiment, LayerStats};
 use crate::site_paths::frame_path;
 
 /// A statistic in the explorer's statistics row: three decimals, or scientific notation when
@@ -30,11 +30,21 @@ fn stat_text(value: f64) -> String {
     } else {
         NumberFormat::Fixed(3)
     };
-    format.format(Number::Real(value))
+    // Without spaces around the ×, so five layers' numbers fit a phone's width.
+    format.format(Number::Real(value)).replace(" × ", "×")
 }
 
 fn percent_text(value: f64) -> String {
     NumberFormat::Percent(1).format(Number::Real(value))
+}
+
+/// One statistic of every layer of a frame, as text.
+fn per_layer(
+    frame: &SweepFrame,
+    text: fn(f64) -> String,
+    pick: fn(&LayerStats) -> f64,
+) -> Vec<String> {
+    frame.layers.iter().map(|layer| text(pick(layer))).collect()
 }
 
 /// A frame's title and alt text, from its numbers.
@@ -48,17 +58,8 @@ pub struct FrameText {
 pub fn frame_text(strings: &ExplorerStrings, frame: &SweepFrame) -> FrameText {
     let stop = strings.stop_label(&frame.stop());
     let activation = strings.activation(frame.activation);
-    let joined = |text: &dyn Fn(f64) -> String,
-                  pick: &dyn Fn(&crate::numeric::LayerStats) -> f64| {
-        frame
-            .layers
-            .iter()
-            .map(|layer| text(pick(layer)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let stds = joined(&stat_text, &|layer| layer.std);
-    let edges = joined(&percent_text, &|layer| layer.edge_frac);
+    let stds = per_layer(frame, stat_text, |layer| layer.std).join(", ");
+    let edges = per_layer(frame, percent_text, |layer| layer.edge_frac).join(", ");
     let layers = frame.layers.len().to_string();
     FrameText {
         title: fill(
@@ -108,6 +109,13 @@ struct StatRow {
     values: Vec<String>,
 }
 
+/// A column of the statistics: its number, and its name for screen readers.
+#[derive(Serialize)]
+struct LayerHead {
+    number: usize,
+    name: String,
+}
+
 #[derive(Serialize)]
 struct FrameContext {
     /// Unique on the page: `ID-ACTIVATION-STOP`.
@@ -136,7 +144,7 @@ struct ExplorerContext<'a> {
     checked_stop: usize,
     activations: Vec<ActivationContext>,
     groups: Vec<GroupContext>,
-    layers: Vec<String>,
+    layers: Vec<LayerHead>,
     width: u32,
     height: u32,
     chart: &'a str,
@@ -162,8 +170,11 @@ pub fn render_explorer(
     let stops = params.stops();
     let checked_stop = first_view(&stops);
     let activation_label = |a: Activation| strings.activation(a).to_string();
-    let layers: Vec<String> = (1..=params.layers)
-        .map(|layer| fill(&strings.stats_layer, &[("layer", &layer.to_string())]))
+    let layers: Vec<LayerHead> = (1..=params.layers)
+        .map(|number| LayerHead {
+            number,
+            name: fill(&strings.stats_layer, &[("layer", &number.to_string())]),
+        })
         .collect();
     let groups = params
         .activations
@@ -245,13 +256,10 @@ fn frame_context(
     stop: usize,
     frame: &SweepFrame,
 ) -> FrameContext {
-    let row =
-        |name: &str, text: fn(f64) -> String, pick: fn(&crate::numeric::LayerStats) -> f64| {
-            StatRow {
-                name: name.to_string(),
-                values: frame.layers.iter().map(|l| text(pick(l))).collect(),
-            }
-        };
+    let row = |name: &str, text: fn(f64) -> String, pick: fn(&LayerStats) -> f64| StatRow {
+        name: name.to_string(),
+        values: per_layer(frame, text, pick),
+    };
     let stop_label = strings.stop_label(&frame.stop());
     FrameContext {
         id: frame_svg_id(spec, frame),
@@ -311,8 +319,8 @@ mod tests {
     #[test]
     fn statistics_print_short() {
         assert_eq!(stat_text(0.21349), "0.213");
-        assert_eq!(stat_text(0.000312), "3.12 × 10⁻⁴");
-        assert_eq!(stat_text(563012.0), "5.63 × 10⁵");
+        assert_eq!(stat_text(0.000312), "3.12×10⁻⁴");
+        assert_eq!(stat_text(563012.0), "5.63×10⁵");
         assert_eq!(stat_text(0.0), "0.000");
     }
 }

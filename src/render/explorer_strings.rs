@@ -18,6 +18,7 @@ pub struct ExplorerStrings {
     pub mark_stop: String,
     pub slider_value: String,
     pub stats_caption: String,
+    pub stats_layers: String,
     pub stats_layer: String,
     pub stat_std: String,
     pub stat_edge: String,

@@ -400,6 +400,8 @@ fn read_messages(
 pub enum Key {
     Tab,
     Enter,
+    ArrowRight,
+    ArrowLeft,
 }
 
 /// One open tab. Dropping it closes the tab.
@@ -488,6 +490,8 @@ impl Page<'_> {
         let (name, code, text) = match key {
             Key::Tab => ("Tab", 9, None),
             Key::Enter => ("Enter", 13, Some("\r")),
+            Key::ArrowRight => ("ArrowRight", 39, None),
+            Key::ArrowLeft => ("ArrowLeft", 37, None),
         };
         let mut down = json!({
             "type": "keyDown",
