@@ -928,3 +928,30 @@ fn verify_names_the_frames_whose_drawing_or_data_changed() {
         "{found:?}"
     );
 }
+
+#[test]
+fn the_lessons_frames_are_the_earlier_lessons_figures() {
+    // "Explore the scale" says its frames at σ = 0.01, 0.1 (Xavier), He's σ and 1 are the
+    // experiments of the earlier lessons (same seed, network and range): their data hashes in
+    // the committed figures.json (which the determinism tests hold to a fresh build) agree.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("output/figures.json");
+    let manifest: Manifest = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let frames = manifest.figure("explore").unwrap().frames.as_ref().unwrap();
+    for (frame, figure) in [
+        ("sigmoid-s0_01", "sigmoid-std-small"),
+        ("sigmoid-s1", "sigmoid-std1"),
+        ("sigmoid-xavier", "xavier-sigmoid"),
+        ("tanh-xavier", "xavier-tanh"),
+        ("relu-s0_01", "relu-std-small"),
+        ("relu-xavier", "relu-xavier"),
+        ("relu-he", "relu-he"),
+    ] {
+        let frame = frames.iter().find(|f| f.name == frame).unwrap();
+        assert_eq!(
+            frame.data_sha256,
+            manifest.figure(figure).unwrap().data_sha256,
+            "{} and {figure}",
+            frame.name
+        );
+    }
+}
