@@ -849,13 +849,12 @@ impl Ranged for LogAxis {
 }
 
 /// A base-10 logarithmic axis from a little below `lo` to a little above `hi` (any positive
-/// numbers), with ticks at 1, 2 and 5 times a power of ten. Maps with `libm`, so the pixel a value
-/// lands on is the same on every platform.
+/// numbers), with ticks at 1, 2 and 5 times a power of ten: a linear [`Axis`] over the values'
+/// logarithms, taken with `libm`, so the pixel a value lands on is the same on every platform.
 #[derive(Debug, Clone)]
 struct LogSpan {
-    /// log10 of the ends.
-    low: f64,
-    high: f64,
+    /// Over log10 of the values.
+    log: Axis,
     ticks: Vec<f64>,
 }
 
@@ -863,17 +862,17 @@ impl LogSpan {
     fn new(lo: f64, hi: f64) -> Self {
         // 3% of the span on either side, so the first and last points clear the frame.
         let pad = 0.03 * (libm::log10(hi) - libm::log10(lo)).max(1.0);
-        let (low, high) = (libm::log10(lo) - pad, libm::log10(hi) + pad);
+        let log = Axis::new(libm::log10(lo) - pad, libm::log10(hi) + pad, 1);
         let mut ticks = Vec::new();
-        for exponent in libm::floor(low) as i32..=libm::ceil(high) as i32 {
+        for exponent in libm::floor(log.lo) as i32..=libm::ceil(log.hi) as i32 {
             for mantissa in [10, 20, 50] {
                 let tick = nice::step(mantissa, exponent);
-                if libm::log10(tick) >= low && libm::log10(tick) <= high {
+                if (log.lo..=log.hi).contains(&libm::log10(tick)) {
                     ticks.push(tick);
                 }
             }
         }
-        LogSpan { low, high, ticks }
+        LogSpan { log, ticks }
     }
 }
 
@@ -890,8 +889,7 @@ impl Ranged for LogSpan {
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let fraction = (libm::log10(*value) - self.low) / (self.high - self.low);
-        (f64::from(limit.0) + f64::from(limit.1 - limit.0) * fraction).round() as i32
+        self.log.map(&libm::log10(*value), limit)
     }
 
     fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
@@ -903,7 +901,7 @@ impl Ranged for LogSpan {
     }
 
     fn range(&self) -> Range<f64> {
-        libm::exp10(self.low)..libm::exp10(self.high)
+        libm::exp10(self.log.lo)..libm::exp10(self.log.hi)
     }
 }
 

@@ -574,6 +574,16 @@ samples = 40
 ```
 "#;
 
+/// The sweep of `LESSON`.
+fn lesson_sweep() -> SweepParams {
+    sweep(
+        &[Activation::Tanh, Activation::Relu],
+        &[0.05, 0.1, 0.5],
+        &[Mark::Xavier, Mark::He],
+        (2, 100, 40),
+    )
+}
+
 fn sweep_book() -> TinyBook {
     let book = TinyBook::new();
     book.write("content/02-two.md", LESSON);
@@ -585,13 +595,7 @@ fn references_name_a_frame_by_activation_and_sigma() {
     let book = sweep_book();
     let site = build_site(book.root()).unwrap();
     let page = String::from_utf8(site.files["02-two.html"].clone()).unwrap();
-    let params = sweep(
-        &[Activation::Tanh, Activation::Relu],
-        &[0.05, 0.1, 0.5],
-        &[Mark::Xavier, Mark::He],
-        (2, 100, 40),
-    );
-    let result = run_sweep(&params, 9);
+    let result = run_sweep(&lesson_sweep(), 9);
     let frame = |activation: Activation, std: f64| {
         result
             .frames
@@ -700,13 +704,7 @@ fn the_explorer_has_a_radio_image_and_statistics_for_every_frame() {
     assert!(page.contains("<link rel=\"stylesheet\" href=\"explorer.css\">"));
     assert!(page.contains("<script src=\"explorer.js\" defer></script>"));
     // Frames are lazy images of their own files, with alt text made from their numbers.
-    let params = sweep(
-        &[Activation::Tanh, Activation::Relu],
-        &[0.05, 0.1, 0.5],
-        &[Mark::Xavier, Mark::He],
-        (2, 100, 40),
-    );
-    let result = run_sweep(&params, 9);
+    let result = run_sweep(&lesson_sweep(), 9);
     let tanh_xavier = &result.frames[1];
     let stds = format!(
         "{:.3}, {:.3}",
@@ -751,13 +749,7 @@ fn figures_json_holds_every_frames_statistics_and_hashes() {
     let record = manifest.figure("sw").unwrap();
     let frames = record.frames.as_ref().unwrap();
     assert_eq!(frames.len(), 8);
-    let params = sweep(
-        &[Activation::Tanh, Activation::Relu],
-        &[0.05, 0.1, 0.5],
-        &[Mark::Xavier, Mark::He],
-        (2, 100, 40),
-    );
-    let result = run_sweep(&params, 9);
+    let result = run_sweep(&lesson_sweep(), 9);
     for (record, frame) in frames.iter().zip(&result.frames) {
         assert_eq!(record.name, frame.name());
         assert_eq!(record.data_sha256, frame_data_hash(frame));
