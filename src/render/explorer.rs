@@ -22,15 +22,18 @@ use crate::numeric::sweep::{Mark, Stop, SweepFrame, SweepResult};
 use crate::numeric::{Activation, Experiment, LayerStats};
 use crate::site_paths::frame_path;
 
-/// A statistic in the explorer's statistics row: three decimals, or scientific notation when
-/// that would hide it.
+/// A statistic in the explorer's statistics: three decimals below 1, three significant digits
+/// up to 1000, else scientific notation (so a column stays narrow on a phone).
 fn stat_text(value: f64) -> String {
-    let format = if value != 0.0 && !(0.001..1000.0).contains(&value.abs()) {
-        NumberFormat::Scientific(2)
-    } else {
-        NumberFormat::Fixed(3)
+    let size = value.abs();
+    let format = match size {
+        _ if value == 0.0 || (0.001..1.0).contains(&size) => NumberFormat::Fixed(3),
+        _ if (1.0..10.0).contains(&size) => NumberFormat::Fixed(2),
+        _ if (10.0..100.0).contains(&size) => NumberFormat::Fixed(1),
+        _ if (100.0..1000.0).contains(&size) => NumberFormat::Fixed(0),
+        _ => NumberFormat::Scientific(2),
     };
-    // Without spaces around the ×, so five layers' numbers fit a phone's width.
+    // Without spaces around the ×, for the same reason.
     format.format(Number::Real(value)).replace(" × ", "×")
 }
 
@@ -322,5 +325,9 @@ mod tests {
         assert_eq!(stat_text(0.000312), "3.12×10⁻⁴");
         assert_eq!(stat_text(563012.0), "5.63×10⁵");
         assert_eq!(stat_text(0.0), "0.000");
+        assert_eq!(
+            (stat_text(1.2345), stat_text(11.643), stat_text(156.6)),
+            ("1.23".into(), "11.6".into(), "157".into())
+        );
     }
 }
