@@ -58,7 +58,11 @@ fn training_lesson(c: &mut Criterion) {
         b.iter(|| {
             for spec in &lesson.experiments {
                 let data = spec.data.as_ref().map(|source| {
-                    initbook::data::load_dataset(&root.join("content").join(&source.path)).unwrap()
+                    initbook::data::load_dataset(
+                        root,
+                        &std::path::Path::new("content").join(&source.path),
+                    )
+                    .unwrap()
                 });
                 initbook::numeric::run_experiment(
                     &spec.experiment,

@@ -1,12 +1,15 @@
 //! Load stage: `ROOT/content/book.toml` and the lesson files it lists, read into memory.
 //!
-//! Nothing here interprets Markdown; it only finds and reads the files, and checks `book.toml`.
+//! Nothing here interprets Markdown; it only finds and reads the files (through
+//! [`crate::book_files`]: regular files inside the book, of bounded size), and checks `book.toml`.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::book_files::{CONFIG_BYTES, LESSON_BYTES, read_text_inside};
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
 use crate::error::{Error, Result};
 
@@ -38,65 +41,51 @@ struct RawConfig {
     chapters: Vec<Spanned<String>>,
 }
 
+/// A chapter as `book.toml` lists it: the lesson's file name, and the span of the name.
+pub type Chapter = (String, Range<usize>);
+
 /// The directory holding `book.toml` and the lessons.
 pub fn content_dir(root: &Path) -> PathBuf {
     root.join("content")
 }
 
-/// Reads `ROOT/content/book.toml` and every lesson it lists.
+/// Reads `ROOT/content/book.toml` and every lesson it lists. Each is read only if it is a
+/// regular file inside the book's root, after resolving symlinks, and not too large
+/// ([`crate::book_files`]).
 pub fn load_book(root: &Path) -> Result<Book> {
-    let config_path = content_dir(root).join("book.toml");
-    let text = std::fs::read_to_string(&config_path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
+    let config_relative = Path::new("content").join("book.toml");
+    let text = read_text_inside(root, &config_relative, CONFIG_BYTES).map_err(|problem| {
+        if problem.is_missing() {
             Error::Other(format!(
                 "no book at {}: {} does not exist (point --root at a directory with content/book.toml)",
                 root.display(),
-                config_path.display()
+                root.join(&config_relative).display()
             ))
         } else {
-            Error::io("read", &config_path, source)
+            Error::Other(format!(
+                "cannot read {}: {problem}",
+                root.join(&config_relative).display()
+            ))
         }
     })?;
-    let config_file = SourceFile::new(Path::new("content").join("book.toml"), text);
-
-    let raw: RawConfig = toml::from_str(&config_file.text).map_err(|error| {
-        let span = error.span().unwrap_or(0..0);
-        let message = error.message().trim_end().to_string();
-        Diagnostics(vec![config_file.error(span, message).with_hint(
-            "book.toml holds `title`, `chapters` (lesson files in order) and optionally `author`, `language`, `description`",
-        )])
-    })?;
+    let config_file = SourceFile::new(config_relative, text);
+    let (config, chapters) = parse_config(&config_file)?;
 
     let mut diagnostics = Diagnostics::default();
-    if raw.chapters.is_empty() {
-        diagnostics.push(
-            config_file
-                .error(0..0, "the book has no chapters")
-                .with_hint("list the lesson files: chapters = [\"01-introduction.md\"]"),
-        );
-    }
-    let mut lessons = Vec::with_capacity(raw.chapters.len());
-    let mut seen: Vec<&str> = Vec::new();
-    for chapter in &raw.chapters {
-        let name = chapter.get_ref().as_str();
-        let span = chapter.span();
-        if let Some(problem) = chapter_name_problem(name) {
-            diagnostics.push(config_file.error(span, problem).with_hint(
-                "chapters are Markdown files directly inside content/, e.g. \"02-zero.md\"",
-            ));
-            continue;
-        }
-        if seen.contains(&name) {
-            diagnostics.push(config_file.error(span, format!("`{name}` is listed twice")));
-            continue;
-        }
-        seen.push(name);
-        let path = content_dir(root).join(name);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => lessons.push(SourceFile::new(Path::new("content").join(name), text)),
-            Err(error) => {
-                let diagnostic = config_file.error(span, format!("cannot read `{name}`: {error}"));
-                diagnostics.push(match suggest(name, &markdown_files(root)) {
+    let mut lessons = Vec::with_capacity(chapters.len());
+    for (name, span) in chapters {
+        let relative = Path::new("content").join(&name);
+        match read_text_inside(root, &relative, LESSON_BYTES) {
+            Ok(text) => lessons.push(SourceFile::new(relative, text)),
+            Err(problem) => {
+                let diagnostic =
+                    config_file.error(span, format!("cannot read `{name}`: {problem}"));
+                let close = if problem.is_missing() {
+                    suggest(&name, &markdown_files(root))
+                } else {
+                    None
+                };
+                diagnostics.push(match close {
                     Some(close) => diagnostic.with_hint(format!("did you mean `{close}`?")),
                     None => diagnostic,
                 });
@@ -105,15 +94,52 @@ pub fn load_book(root: &Path) -> Result<Book> {
     }
     diagnostics.into_result(())?;
 
-    Ok(Book {
-        config: BookConfig {
+    Ok(Book { config, lessons })
+}
+
+/// The text of `book.toml` → the book's settings and its chapters (file name and the span of
+/// the name in `file`), checked. Reads nothing from disk.
+pub fn parse_config(file: &SourceFile) -> Result<(BookConfig, Vec<Chapter>), Diagnostics> {
+    let raw: RawConfig = toml::from_str(&file.text).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim_end().to_string();
+        Diagnostics(vec![file.error(span, message).with_hint(
+            "book.toml holds `title`, `chapters` (lesson files in order) and optionally `author`, `language`, `description`",
+        )])
+    })?;
+
+    let mut diagnostics = Diagnostics::default();
+    if raw.chapters.is_empty() {
+        diagnostics.push(
+            file.error(0..0, "the book has no chapters")
+                .with_hint("list the lesson files: chapters = [\"01-introduction.md\"]"),
+        );
+    }
+    let mut chapters: Vec<Chapter> = Vec::with_capacity(raw.chapters.len());
+    for chapter in &raw.chapters {
+        let name = chapter.get_ref().as_str();
+        let span = chapter.span();
+        if let Some(problem) = chapter_name_problem(name) {
+            diagnostics.push(file.error(span, problem).with_hint(
+                "chapters are Markdown files directly inside content/, e.g. \"02-zero.md\"",
+            ));
+            continue;
+        }
+        if chapters.iter().any(|(seen, _)| seen == name) {
+            diagnostics.push(file.error(span, format!("`{name}` is listed twice")));
+            continue;
+        }
+        chapters.push((name.to_string(), span));
+    }
+    diagnostics.into_result((
+        BookConfig {
             title: raw.title,
             author: raw.author,
             language: raw.language.unwrap_or_else(|| "en".to_string()),
             description: raw.description,
         },
-        lessons,
-    })
+        chapters,
+    ))
 }
 
 /// Why a chapter entry cannot be a lesson file name, if it cannot.

@@ -112,6 +112,63 @@ impl Cache {
     }
 }
 
+/// Whether a cached `outcome` has the shape `experiment` gives (layers, bins, schemes, …): an
+/// entry with a valid checksum can still hold another experiment's result (an edited or
+/// colliding file), and everything downstream indexes by these shapes.
+pub fn outcome_fits(experiment: &Experiment, outcome: &Outcome) -> bool {
+    let histogram_fits = |counts: &[u64], edges: &[f64], bins: usize| {
+        counts.len() == bins && edges.len() == bins + 1
+    };
+    let labels_fit = |labels: Vec<&str>| {
+        let expected: Vec<&str> = experiment.runs().iter().map(|r| r.label.as_str()).collect();
+        labels == expected
+    };
+    match (experiment, outcome) {
+        (Experiment::Activations(p), Outcome::Activations(r)) => {
+            r.layers.len() == p.network.layers
+                && r.layers
+                    .iter()
+                    .all(|l| histogram_fits(&l.counts, &l.edges, p.bins))
+        }
+        (Experiment::Gradients(p), Outcome::Gradients(r)) => {
+            r.layers.len() == p.network.layers
+                && r.layers
+                    .iter()
+                    .all(|l| histogram_fits(&l.counts, &l.edges, p.bins))
+        }
+        (Experiment::Depth(p), Outcome::Depth(r)) => {
+            labels_fit(r.series.iter().map(|s| s.label.as_str()).collect())
+                && r.series.iter().all(|s| s.std.len() == p.layers)
+        }
+        (Experiment::Training(p), Outcome::Training(r)) => {
+            labels_fit(r.runs.iter().map(|run| run.label.as_str()).collect())
+                && r.runs.iter().all(|run| {
+                    run.loss.len() == p.iterations && run.distinct_units.len() == p.hidden_layers
+                })
+        }
+        // Every frame in the order the sweep makes them (its activation and σ are what the
+        // explorer, the frames' files and references index by), each with its layers' histograms.
+        (Experiment::Sweep(p), Outcome::Sweep(r)) => {
+            let frames = p.frames();
+            r.frames.len() == frames.len()
+                && r.frames
+                    .iter()
+                    .zip(&frames)
+                    .all(|(frame, (activation, stop))| {
+                        frame.activation == *activation
+                            && frame.std.to_bits() == stop.std.to_bits()
+                            && frame.mark == stop.mark
+                            && frame.layers.len() == p.layers
+                            && frame
+                                .layers
+                                .iter()
+                                .all(|l| histogram_fits(&l.counts, &l.edges, p.bins))
+                    })
+        }
+        _ => false,
+    }
+}
+
 /// `ROOT/target/initbook-cache`.
 pub fn cache_dir(root: &Path) -> PathBuf {
     root.join("target").join("initbook-cache")

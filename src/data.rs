@@ -2,13 +2,12 @@
 //! optionally gzip-compressed. Read by the load stage; the numeric core only sees [`Dataset`].
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 
 use ndarray::Array2;
 
-use crate::book::content_dir;
+use crate::book_files::{DATA_BYTES, DATA_TEXT_BYTES, gunzip_capped, read_inside};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::hash::sha256_hex;
 use crate::limits;
@@ -33,9 +32,11 @@ pub struct DatasetCache {
 }
 
 impl DatasetCache {
-    /// Reads `path`, parsing it only if a file with the same contents was not parsed before.
-    pub fn load(&self, path: &Path) -> Result<DataFile, String> {
-        let bytes = read_file(path)?;
+    /// Reads `root/relative`, parsing it only if a file with the same contents was not parsed
+    /// before.
+    pub fn load(&self, root: &Path, relative: &Path) -> Result<DataFile, String> {
+        let path = relative;
+        let bytes = read_file(root, relative)?;
         let sha256 = sha256_hex(&bytes);
         if let Some(dataset) = self.parsed().get(&sha256) {
             return Ok(DataFile {
@@ -75,7 +76,7 @@ pub fn load_datasets(
     for (lesson, spec) in book.experiments() {
         let Some(source) = &spec.data else { continue };
         if !datasets.contains_key(&source.path) {
-            match cache.load(&content_dir(root).join(&source.path)) {
+            match cache.load(root, &Path::new("content").join(&source.path)) {
                 Ok(data) => {
                     datasets.insert(source.path.clone(), data);
                 }
@@ -107,7 +108,7 @@ pub fn load_experiment_data(
         return Ok(None);
     };
     let mut diagnostics = Diagnostics::default();
-    match cache.load(&content_dir(root).join(&source.path)) {
+    match cache.load(root, &Path::new("content").join(&source.path)) {
         Ok(file) => {
             check_dataset(lesson, spec, &file.dataset, &mut diagnostics);
             diagnostics.into_result(Some(file.dataset))
@@ -197,28 +198,30 @@ pub const MAX_FEATURES: usize = 100_000;
 /// Upper bound on rows × columns, so a wrong file is an error, not an out-of-memory kill.
 pub const MAX_VALUES: usize = 50_000_000;
 
-/// Reads and parses `path`: features are divided by the largest absolute feature value of the
-/// file (16 for the 8 × 8 digits), so non-negative data lands in `[0, 1]`; labels must be
-/// integers from 0.
-pub fn load_dataset(path: &Path) -> Result<DataFile, String> {
-    let bytes = read_file(path)?;
+/// Reads and parses `root/relative`: features are divided by the largest absolute feature value
+/// of the file (16 for the 8 × 8 digits), so non-negative data lands in `[0, 1]`; labels must be
+/// integers from 0. Only a regular file inside the book is read, of bounded size before and
+/// after decompression ([`crate::book_files`]).
+pub fn load_dataset(root: &Path, relative: &Path) -> Result<DataFile, String> {
+    let path = relative;
+    let bytes = read_file(root, relative)?;
     let sha256 = sha256_hex(&bytes);
     let dataset = parse_bytes(path, bytes)?;
     Ok(DataFile { dataset, sha256 })
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+fn read_file(root: &Path, relative: &Path) -> Result<Vec<u8>, String> {
+    read_inside(root, relative, DATA_BYTES)
+        .map_err(|problem| format!("cannot read {}: {problem}", relative.display()))
 }
 
 /// The data set in a file's bytes, decompressed first if the file is `.gz`.
 fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Dataset, String> {
     let text = if path.extension().is_some_and(|e| e == "gz") {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(bytes.as_slice())
-            .read_to_string(&mut text)
-            .map_err(|error| format!("cannot decompress {}: {error}", path.display()))?;
-        text
+        let inflated = gunzip_capped(&bytes, DATA_TEXT_BYTES)
+            .map_err(|problem| format!("cannot decompress {}: {problem}", path.display()))?;
+        String::from_utf8(inflated)
+            .map_err(|_| format!("{} does not decompress to UTF-8 text", path.display()))?
     } else {
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?
     };
@@ -230,6 +233,8 @@ pub fn parse_csv(text: &str) -> Result<Dataset, String> {
     let mut values: Vec<f64> = Vec::new();
     let mut labels: Vec<u32> = Vec::new();
     let mut width: Option<usize> = None;
+    // A byte order mark, as spreadsheet programs write, is not part of the first number.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, line) in text
         .lines()
         .enumerate()

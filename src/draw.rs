@@ -1,41 +1,66 @@
 //! Draw stage: experiment outcomes → SVG text. Knows nothing about pages.
 //!
+//! Each figure is first laid out as a [`Scene`] — shapes and labels at pixel positions, every
+//! label's room reserved from its estimated size ([`measure`]) — then painted. All words come
+//! from a [`FigureText`] (English by default), so an edition in another language draws the
+//! same figures with its own strings, and the layout makes room for them.
+//!
+//! A sweep draws two kinds of figure: its chart (every activation's last-layer std against σ),
+//! and a frame per activation and σ, laid out as an activation experiment's figure is; the frames
+//! of one sweep share one layout ([`FrameLayout`]), so the explorer swaps them in place.
+//!
 //! Determinism: plotters' SVG backend alone (no `ttf` feature), so text is never measured with the
-//! machine's fonts; axis ticks are chosen here with plain arithmetic instead of plotters' own
-//! tick finder, which calls the platform's `log10`/`powf`, and the log axis maps through the
-//! pure-Rust `libm`. Every coordinate is rounded to whole pixels by the same arithmetic on every
-//! machine.
+//! machine's fonts; axis ticks are chosen in [`axis`] with plain arithmetic, and the log axes map
+//! through the pure-Rust `libm`. Every coordinate is rounded to whole pixels by the same
+//! arithmetic on every machine.
 
-use std::ops::Range;
+mod axis;
+mod chart;
+mod histogram;
+pub mod measure;
+pub mod scene;
+pub mod text;
 
-use plotters::coord::Shift;
-use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::RGBColor;
 
 use crate::escape::escape_xml;
-use crate::format::{superscript, without_negative_zero};
 use crate::model::ExperimentSpec;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
-use crate::numeric::nice;
-use crate::numeric::sweep::{Mark, SweepFrame, SweepParams, SweepResult};
+use crate::numeric::sweep::{self, SweepFrame, SweepParams, SweepResult};
 use crate::numeric::training::TrainingResult;
-use crate::numeric::{Experiment, LayerStats, Outcome};
+use crate::numeric::{Activation, Experiment, LayerStats, Outcome};
+use axis::{Axis, LogSpan, Scale};
+use chart::{ChartText, LegendCorner, Series, YScale, line_chart};
+use histogram::{GridShape, Histogram, grid_shape, histogram_grid, histogram_grid_shaped};
+use measure::{ABOVE_EM, line_height, text_width};
+pub use scene::Scene;
+use scene::{Align, Label, Overlay, Vector};
+pub use text::FigureText;
+use text::fill;
 
 /// Figure width in SVG pixels; pages scale it to the text column.
 const WIDTH: u32 = 820;
-/// Height of one row of histogram panels.
-const ROW_HEIGHT: u32 = 250;
 /// Height of a line chart.
-const CHART_HEIGHT: u32 = 330;
-/// Panels per row, at most.
-const MAX_COLUMNS: usize = 5;
-const FONT: &str = "sans-serif";
+const CHART_HEIGHT: i32 = 330;
+/// Font sizes in pixels: panel titles, tick labels, axis descriptions, notes, legend names.
+const TITLE_PX: f64 = 17.0;
+const TICK_PX: f64 = 12.5;
+const DESC_PX: f64 = 14.0;
+const NOTE_PX: f64 = 12.0;
+const LEGEND_PX: f64 = 12.5;
+/// Room around the figure's edge, and between neighbouring pieces of text.
+const MARGIN: i32 = 4;
+const GAP: i32 = 10;
+/// Tick marks stick out of the plot this far; tick labels start this far beyond them.
+const TICK_LENGTH: i32 = 5;
+const TICK_TEXT_GAP: i32 = 3;
 const BAR_COLOUR: RGBColor = RGBColor(0x2f, 0x6d, 0xb5);
 const AXIS_COLOUR: RGBColor = RGBColor(0x44, 0x44, 0x44);
 const GRID_COLOUR: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 const NOTE_COLOUR: RGBColor = RGBColor(0xa0, 0x3c, 0x1e);
+/// The marker of the chosen σ on a sweep's chart.
+const MARKER_COLOUR: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// Line colours of compared schemes, in order (distinguishable for common colour blindness).
 const PALETTE: [RGBColor; 8] = [
     RGBColor(0x2f, 0x6d, 0xb5),
@@ -48,294 +73,217 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0xf0, 0xe4, 0x42),
 ];
 
-const CANNOT_FAIL: &str = "drawing into a String cannot fail";
-
-/// The figure of an experiment, as an SVG document with `<title>` and `<desc>`.
-pub fn draw_figure(spec: &ExperimentSpec, outcome: &Outcome) -> String {
-    let svg = match outcome {
-        Outcome::Activations(result) => activation_histograms(&result.layers, spec.y_max()),
-        Outcome::Gradients(result) => draw_gradients(spec, result),
-        Outcome::Depth(result) => draw_depth(result),
-        Outcome::Training(result) => draw_training(spec, result),
-        Outcome::Sweep(result) => match &spec.experiment {
-            Experiment::Sweep(params) => draw_sweep(params, result),
-            _ => unreachable!("a sweep outcome comes from a sweep experiment"),
-        },
+/// The histogram panels of a result's layers: activation and gradient layers name their
+/// counts, edges and outside values alike, though they are different types.
+macro_rules! histograms_of {
+    ($layers:expr) => {
+        $layers
+            .iter()
+            .map(|l| Histogram {
+                layer: l.layer,
+                counts: &l.counts,
+                edges: &l.edges,
+                below: l.below,
+                above: l.above,
+                nan: l.nan,
+            })
+            .collect::<Vec<_>>()
     };
+}
+
+/// The figure of an experiment with English text, as an SVG document with `<title>` and
+/// `<desc>`.
+pub fn draw_figure(spec: &ExperimentSpec, outcome: &Outcome) -> String {
+    draw_figure_with(spec, outcome, &FigureText::english())
+}
+
+/// The figure of an experiment with the words of `text`.
+pub fn draw_figure_with(spec: &ExperimentSpec, outcome: &Outcome, text: &FigureText) -> String {
+    let svg = lay_out_figure(spec, outcome, text).to_svg();
     label_svg(svg, &spec.id, &spec.caption, &spec.alt)
 }
 
-/// One frame of a sweep: its layers' histograms, drawn as an activation experiment's are.
-/// `title` and `description` name it for screen readers; `id` (unique on a page) ties them to it.
+/// The figure of an experiment, laid out but not yet painted.
+pub fn lay_out_figure(spec: &ExperimentSpec, outcome: &Outcome, text: &FigureText) -> Scene {
+    let mut scene = Scene {
+        width: WIDTH,
+        ..Scene::default()
+    };
+    match outcome {
+        Outcome::Activations(result) => {
+            let height =
+                activation_histograms(&mut scene, &result.layers, spec.y_max(), text, None);
+            scene.height = height as u32;
+        }
+        Outcome::Gradients(result) => lay_out_gradients(&mut scene, spec, result, text),
+        Outcome::Depth(result) => lay_out_depth(&mut scene, result, text),
+        Outcome::Training(result) => lay_out_training(&mut scene, spec, result, text),
+        Outcome::Sweep(result) => {
+            let Experiment::Sweep(params) = &spec.experiment else {
+                unreachable!("a sweep outcome comes from a sweep experiment")
+            };
+            lay_out_sweep(&mut scene, params, result, text);
+        }
+    }
+    scene
+}
+
+/// A histogram of each layer's activations on shared scales, from the top of `scene`, in
+/// `shape` if given; returns the height they take.
+fn activation_histograms(
+    scene: &mut Scene,
+    layers: &[LayerStats],
+    y_max: Option<u64>,
+    text: &FigureText,
+    shape: Option<GridShape>,
+) -> i32 {
+    let panels = histograms_of!(layers);
+    histogram_grid_shaped(scene, 0, &panels, &text.activation, y_max, text, shape)
+}
+
+/// How every frame of a sweep is laid out: one grid shape and one canvas for all, so that the
+/// explorer shows one in the place of another without its panels moving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameLayout {
+    pub width: u32,
+    pub height: u32,
+    shape: GridShape,
+}
+
+/// The layout the frames of a sweep share: as few columns as the frame with the longest labels
+/// takes on its own, and a band for notes as tall as the frame with the most notes needs in them.
+pub fn sweep_frame_layout(
+    spec: &ExperimentSpec,
+    result: &SweepResult,
+    text: &FigureText,
+) -> FrameLayout {
+    let shape_of = |frame: &SweepFrame, columns: Option<usize>| {
+        let panels = histograms_of!(frame.layers);
+        grid_shape(
+            WIDTH,
+            &panels,
+            &text.activation,
+            spec.y_max(),
+            text,
+            columns,
+        )
+    };
+    let frames = &result.frames;
+    let columns = frames
+        .iter()
+        .map(|frame| shape_of(frame, None).columns)
+        .min()
+        .unwrap_or(1);
+    let note_lines = frames
+        .iter()
+        .map(|frame| shape_of(frame, Some(columns)).note_lines)
+        .max()
+        .unwrap_or(0);
+    let shape = GridShape {
+        columns,
+        note_lines,
+    };
+    let mut scene = Scene {
+        width: WIDTH,
+        ..Scene::default()
+    };
+    let height = frames.first().map_or(0, |frame| {
+        activation_histograms(&mut scene, &frame.layers, spec.y_max(), text, Some(shape))
+    });
+    FrameLayout {
+        width: WIDTH,
+        height: height as u32,
+        shape,
+    }
+}
+
+/// One frame of a sweep in its sweep's `layout`: the histograms of its layers, as an activation
+/// experiment's figure shows them.
+pub fn lay_out_sweep_frame(
+    spec: &ExperimentSpec,
+    frame: &SweepFrame,
+    layout: &FrameLayout,
+    text: &FigureText,
+) -> Scene {
+    let mut scene = Scene {
+        width: layout.width,
+        height: layout.height,
+        ..Scene::default()
+    };
+    let height = activation_histograms(
+        &mut scene,
+        &frame.layers,
+        spec.y_max(),
+        text,
+        Some(layout.shape),
+    );
+    debug_assert_eq!(
+        height as u32, layout.height,
+        "a sweep's frames share one height"
+    );
+    scene
+}
+
+/// One frame of a sweep as an SVG document. `title` and `description` name it for screen
+/// readers; `id` (unique on a page) ties them to it.
 pub fn draw_sweep_frame(
     spec: &ExperimentSpec,
     frame: &SweepFrame,
+    layout: &FrameLayout,
+    text: &FigureText,
     id: &str,
     title: &str,
     description: &str,
 ) -> String {
-    let svg = activation_histograms(&frame.layers, spec.y_max());
+    let svg = lay_out_sweep_frame(spec, frame, layout, text).to_svg();
     label_svg(svg, id, title, description)
 }
 
-/// A histogram of each layer's activations, on a shared y scale cut at `y_max` if given.
-fn activation_histograms(layers: &[LayerStats], y_max: Option<u64>) -> String {
-    let panels: Vec<Panel<'_>> = layers
-        .iter()
-        .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, [l.below, l.above, l.nan]))
-        .collect();
-    let height = histogram_height(panels.len());
-    render(height, |root| {
-        draw_histogram_panels(root, &panels, "activation", y_max)
-    })
-}
-
-/// Runs `draw` on a white canvas of the figure width and returns the SVG text.
-fn render(height: u32, draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>)) -> String {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).expect(CANNOT_FAIL);
-        draw(&root);
-        root.present().expect(CANNOT_FAIL);
-    }
-    svg
-}
-
-/// One histogram: a layer's counts over its bin edges, and what fell outside.
-struct Panel<'a> {
-    title: String,
-    counts: &'a [u64],
-    edges: &'a [f64],
-    below: u64,
-    above: u64,
-    nan: u64,
-}
-
-impl<'a> Panel<'a> {
-    /// The panel of layer `layer`, titled "Layer k".
-    fn of_layer(layer: usize, counts: &'a [u64], edges: &'a [f64], outside: [u64; 3]) -> Self {
-        let [below, above, nan] = outside;
-        Panel {
-            title: format!("Layer {layer}"),
-            counts,
-            edges,
-            below,
-            above,
-            nan,
-        }
-    }
-}
-
-/// Width and height of a figure of `panels` histograms (a sweep's frame has one per layer).
-pub fn histogram_size(panels: usize) -> (u32, u32) {
-    (WIDTH, histogram_height(panels))
-}
-
-fn histogram_height(panels: usize) -> u32 {
-    let columns = panels.clamp(1, MAX_COLUMNS);
-    ROW_HEIGHT * panels.div_ceil(columns).max(1) as u32
-}
-
-type PanelChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
-
-/// One panel per layer on a shared y scale, `MAX_COLUMNS` to a row.
-fn draw_histogram_panels(
-    area: &DrawingArea<SVGBackend<'_>, Shift>,
-    panels: &[Panel<'_>],
-    x_description: &str,
-    y_max: Option<u64>,
-) {
-    let columns = panels.len().clamp(1, MAX_COLUMNS);
-    let rows = panels.len().div_ceil(columns).max(1);
-    let (Some(first), Some(last)) = (panels.first(), panels.last()) else {
-        return;
-    };
-    let (lo, hi) = (first.edges[0], last.edges[last.edges.len() - 1]);
-    let tallest = panels
-        .iter()
-        .flat_map(|panel| panel.counts.iter().copied())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let x_axis = Axis::new(lo, hi, 2);
-    let y_top = match y_max {
-        Some(y_max) if y_max < tallest => y_max as f64,
-        _ => tallest as f64 * 1.08,
-    };
-    let y_axis = Axis::new(0.0, y_top, 4);
-
-    for (index, (cell, panel)) in area
-        .split_evenly((rows, columns))
-        .iter()
-        .zip(panels)
-        .enumerate()
-    {
-        let first_in_row = index % columns == 0;
-        let mut chart = ChartBuilder::on(cell)
-            .caption(&panel.title, (FONT, 21).into_font())
-            .margin_top(4)
-            .margin_left(if first_in_row { 4 } else { 0 })
-            .margin_right(10)
-            .margin_bottom(4)
-            .x_label_area_size(44)
-            .y_label_area_size(if first_in_row { 66 } else { 22 })
-            .build_cartesian_2d(x_axis.clone(), y_axis.clone())
-            .expect("the panel is large enough for its label areas");
-        // The axes format their own tick labels; only the first panel of a row labels y.
-        let no_label = |_: &f64| String::new();
-        let mut mesh = chart.configure_mesh();
-        mesh.disable_x_mesh()
-            .bold_line_style(GRID_COLOUR)
-            .axis_style(AXIS_COLOUR)
-            .label_style((FONT, 16).into_font().color(&AXIS_COLOUR))
-            .axis_desc_style((FONT, 17).into_font().color(&AXIS_COLOUR))
-            .x_desc(format!("{x_description}{}", x_axis.unit_suffix()));
-        if first_in_row {
-            mesh.y_desc("count");
-        } else {
-            mesh.y_label_formatter(&no_label);
-        }
-        mesh.draw().expect(CANNOT_FAIL);
-
-        let clipped = draw_bars(&mut chart, panel, y_top);
-        mark_clipped_bars(&mut chart, panel.edges, &clipped, y_top);
-        note_outside_values(&mut chart, panel, &x_axis, y_top, clipped.len());
-    }
-}
-
-/// The panel's bars, cut at `y_top`. Returns the cut ones as `(bin, count)`.
-fn draw_bars(chart: &mut PanelChart<'_, '_>, panel: &Panel<'_>, y_top: f64) -> Vec<(usize, u64)> {
-    let edges = panel.edges;
-    let mut clipped = Vec::new();
-    chart
-        .draw_series(
-            panel
-                .counts
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| **c > 0)
-                .map(|(bin, &count)| {
-                    let height = count as f64;
-                    if height > y_top {
-                        clipped.push((bin, count));
-                    }
-                    Rectangle::new(
-                        [(edges[bin], 0.0), (edges[bin + 1], height.min(y_top))],
-                        BAR_COLOUR.filled(),
-                    )
-                }),
-        )
-        .expect(CANNOT_FAIL);
-    clipped
-}
-
-/// The style of the panel's notes, anchored at their top and at `h`.
-fn note_style(h: HPos) -> TextStyle<'static> {
-    TextStyle::from((FONT, 15).into_font())
-        .color(&NOTE_COLOUR)
-        .pos(Pos::new(h, VPos::Top))
-}
-
-/// Cut bars get a white break near the top and their true count beside them.
-fn mark_clipped_bars(
-    chart: &mut PanelChart<'_, '_>,
-    edges: &[f64],
-    clipped: &[(usize, u64)],
-    y_top: f64,
-) {
-    for (row, &(bin, count)) in clipped.iter().enumerate() {
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(edges[bin], y_top * 0.90), (edges[bin + 1], y_top * 0.93)],
-                WHITE.filled(),
-            )))
-            .expect(CANNOT_FAIL);
-        // Neighbouring cut bars stack their labels instead of overprinting them.
-        let label_x = edges[clipped.last().map_or(bin, |&(last, _)| last) + 1];
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!(" {count}"),
-                (label_x, y_top * (1.0 - 0.08 * row as f64)),
-                note_style(HPos::Left),
-            )))
-            .expect(CANNOT_FAIL);
-    }
-}
-
-/// Values outside the range (or NaN) are not in any bar; say how many, so nothing hides. The
-/// notes go below the `lines_above` labels of cut bars.
-fn note_outside_values(
-    chart: &mut PanelChart<'_, '_>,
-    panel: &Panel<'_>,
-    x_axis: &Axis,
-    y_top: f64,
-    lines_above: usize,
-) {
-    let (lo, hi) = (x_axis.lo, x_axis.hi);
-    let mut notes = Vec::new();
-    if panel.below > 0 {
-        notes.push(format!("{} below {}", panel.below, x_axis.value_text(lo)));
-    }
-    if panel.above > 0 {
-        notes.push(format!("{} above {}", panel.above, x_axis.value_text(hi)));
-    }
-    if panel.nan > 0 {
-        notes.push(format!("{} NaN", panel.nan));
-    }
-    for (line, note) in notes.iter().enumerate() {
-        let y = y_top * (1.0 - 0.08 * (lines_above + line) as f64);
-        chart
-            .draw_series(std::iter::once(Text::new(
-                note.clone(),
-                (hi, y),
-                note_style(HPos::Right),
-            )))
-            .expect(CANNOT_FAIL);
-    }
-}
-
 /// Gradient histograms per layer, and below them the RMS gradient per layer on a log scale.
-fn draw_gradients(spec: &ExperimentSpec, result: &GradientResult) -> String {
-    let panels: Vec<Panel<'_>> = result
-        .layers
-        .iter()
-        .map(|l| Panel::of_layer(l.layer, &l.counts, &l.edges, [l.below, l.above, l.nan]))
-        .collect();
-    let histograms = histogram_height(panels.len());
-    render(histograms + CHART_HEIGHT, |root| {
-        let (top, bottom) = root.split_vertically(histograms);
-        draw_histogram_panels(&top, &panels, "∂L/∂a", spec.y_max());
-        let layers = result.layers.len();
-        let series = vec![Series {
-            label: "RMS of ∂L/∂a".to_string(),
-            points: result
-                .layers
-                .iter()
-                .map(|layer| (layer.layer as f64, layer.grad_rms))
-                .collect(),
-        }];
-        let x_axis = Axis::new(0.5, layers as f64 + 0.5, layers.min(10));
-        line_chart(
-            &bottom,
-            &series,
-            x_axis,
-            "layer (input → output)",
-            "RMS gradient",
-            Scale::Log,
-            false,
-        );
-    })
+fn lay_out_gradients(
+    scene: &mut Scene,
+    spec: &ExperimentSpec,
+    result: &GradientResult,
+    text: &FigureText,
+) {
+    let panels = histograms_of!(result.layers);
+    let histograms = histogram_grid(scene, 0, &panels, &text.gradient, spec.y_max(), text);
+    let series = vec![Series {
+        label: text.rms_gradient_line.clone(),
+        points: result
+            .layers
+            .iter()
+            .map(|layer| (layer.layer as f64, layer.grad_rms))
+            .collect(),
+    }];
+    let layers = result.layers.len();
+    let x_axis = Axis::new(0.5, layers as f64 + 0.5, layers.min(10));
+    let bottom = histograms + CHART_HEIGHT;
+    let words = ChartText {
+        x_description: &text.layer_input_to_output,
+        y_description: &text.rms_gradient,
+        legend: false,
+        legend_corner: LegendCorner::LowerLeft,
+    };
+    line_chart(
+        scene,
+        (histograms, bottom),
+        &series,
+        Scale::Linear(x_axis),
+        YScale::Log,
+        &words,
+    );
+    scene.height = bottom as u32;
 }
 
 /// Per-layer activation std of each scheme, on a log scale.
-fn draw_depth(result: &DepthResult) -> String {
+fn lay_out_depth(scene: &mut Scene, result: &DepthResult, text: &FigureText) {
     let layers = result.series.first().map_or(1, |s| s.std.len());
     let series: Vec<Series> = result
         .series
         .iter()
         .map(|s| Series {
-            label: scheme_name(&s.label, &s.init),
+            label: scheme_name(&s.label, &s.init, text),
             points: s
                 .std
                 .iter()
@@ -344,28 +292,38 @@ fn draw_depth(result: &DepthResult) -> String {
                 .collect(),
         })
         .collect();
-    render(CHART_HEIGHT + 40, |root| {
-        let x_axis = Axis::new(0.0, layers as f64, 5);
-        line_chart(
-            root,
-            &series,
-            x_axis,
-            "layer",
-            "std of activations",
-            Scale::Log,
-            true,
-        );
-    })
+    let height = CHART_HEIGHT + 40;
+    let words = ChartText {
+        x_description: &text.layer,
+        y_description: &text.activation_std,
+        legend: true,
+        legend_corner: LegendCorner::LowerLeft,
+    };
+    let x_axis = Axis::new(0.0, layers as f64, 5);
+    line_chart(
+        scene,
+        (0, height),
+        &series,
+        Scale::Linear(x_axis),
+        YScale::Log,
+        &words,
+    );
+    scene.height = height as u32;
 }
 
 /// Smoothed mini-batch loss of each scheme over the iterations.
-fn draw_training(spec: &ExperimentSpec, result: &TrainingResult) -> String {
+fn lay_out_training(
+    scene: &mut Scene,
+    spec: &ExperimentSpec,
+    result: &TrainingResult,
+    text: &FigureText,
+) {
     let iterations = result.runs.first().map_or(1, |r| r.loss.len());
     let series: Vec<Series> = result
         .runs
         .iter()
         .map(|run| Series {
-            label: scheme_name(&run.label, &run.init),
+            label: scheme_name(&run.label, &run.init, text),
             points: moving_average(&run.loss, spec.smooth())
                 .into_iter()
                 .enumerate()
@@ -373,34 +331,42 @@ fn draw_training(spec: &ExperimentSpec, result: &TrainingResult) -> String {
                 .collect(),
         })
         .collect();
-    render(CHART_HEIGHT + 40, |root| {
-        let x_axis = Axis::new(0.0, iterations as f64, 5);
-        let description = format!("training loss (moving average of {})", spec.smooth());
-        line_chart(
-            root,
-            &series,
-            x_axis,
-            "iteration",
-            &description,
-            Scale::Linear,
-            true,
-        );
-    })
+    let height = CHART_HEIGHT + 40;
+    let y_description = fill(
+        &text.training_loss,
+        &[("window", &spec.smooth().to_string())],
+    );
+    let words = ChartText {
+        x_description: &text.iteration,
+        y_description: &y_description,
+        legend: true,
+        legend_corner: LegendCorner::LowerLeft,
+    };
+    let x_axis = Axis::new(0.0, iterations as f64, 5);
+    line_chart(
+        scene,
+        (0, height),
+        &series,
+        Scale::Linear(x_axis),
+        YScale::Linear,
+        &words,
+    );
+    scene.height = height as u32;
 }
 
 /// A sweep's own figure: each activation's last-layer std against σ, both axes logarithmic, the
-/// marks as labelled dashed lines. For every stop `i` of the σ axis it also holds a marker of that
-/// σ — a vertical line and a dot on each activation's line — as
+/// marks as dashed lines named above the plot. For every stop `i` of the σ axis it also holds a
+/// marker of that σ — a vertical line and a dot on each activation's line — as
 /// `<g class="sweep-stop" data-stop="i" display="none">`, hidden in the file; the explorer's
 /// stylesheet shows the chosen one when the figure is inline in a page.
-fn draw_sweep(params: &SweepParams, result: &SweepResult) -> String {
+fn lay_out_sweep(scene: &mut Scene, params: &SweepParams, result: &SweepResult, text: &FigureText) {
     let layer = params.layers;
     let stops = params.stops();
     let series: Vec<Series> = params
         .activations
         .iter()
         .map(|&activation| Series {
-            label: activation.name().to_string(),
+            label: activation_name(activation, text).to_string(),
             points: result
                 .frames
                 .iter()
@@ -409,126 +375,116 @@ fn draw_sweep(params: &SweepParams, result: &SweepResult) -> String {
                 .collect(),
         })
         .collect();
-    let mut overlay = String::new();
-    let svg = render(CHART_HEIGHT + 40, |root| {
-        let first = stops.first().map_or(0.01, |s| s.std);
-        let last = stops.last().map_or(1.0, |s| s.std);
-        let x_axis = LogSpan::new(first, last);
-        let positive: Vec<f64> = series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .filter(|v| *v > 0.0 && v.is_finite())
-            .collect();
-        let y_axis = match (
-            positive.iter().copied().reduce(f64::min),
-            positive.iter().copied().reduce(f64::max),
-        ) {
-            (Some(lo), Some(hi)) => LogAxis::covering(lo, hi),
-            _ => LogAxis::covering(0.1, 1.0),
+    // Above the plot, a band for the marks' names.
+    let band = MARGIN + line_height(LEGEND_PX).ceil() as i32;
+    let height = band + CHART_HEIGHT + 40;
+    let first = stops.first().map_or(0.01, |stop| stop.std);
+    let last = stops.last().map_or(1.0, |stop| stop.std);
+    let y_description = fill(&text.layer_std, &[("layer", &layer.to_string())]);
+    let words = ChartText {
+        x_description: &text.weight_scale,
+        y_description: &y_description,
+        legend: true,
+        // Every line starts low, at small σ: the upper left is free.
+        legend_corner: LegendCorner::UpperLeft,
+    };
+    let x_axis = Scale::LogSpan(LogSpan::new(first, last));
+    let frame = line_chart(scene, (band, height), &series, x_axis, YScale::Log, &words);
+
+    let name_y = MARGIN + (ABOVE_EM * LEGEND_PX).ceil() as i32;
+    let mut dashed = Vec::new();
+    let marks = stops
+        .iter()
+        .filter_map(|stop| stop.mark.map(|mark| (stop.std, mark)));
+    for (index, (std, mark)) in marks.enumerate() {
+        let x = frame.x_px(std);
+        dashed.push(Vector::Line {
+            from: (x, frame.top),
+            to: (x, frame.bottom),
+            colour: AXIS_COLOUR,
+            width: 1.5,
+            dashed: true,
+        });
+        // Marks are close together (Xavier's and He's σ differ by √2): the first name goes left
+        // of its line, the others right of theirs, unless that side has no room.
+        let name = mark_name(mark, text);
+        let width = text_width(name, LEGEND_PX).ceil() as i32;
+        let left_fits = x - GAP / 2 - width >= frame.left;
+        let right_fits = x + GAP / 2 + width <= scene.width as i32 - MARGIN;
+        let label = if (index == 0 && left_fits) || !right_fits {
+            Label::new(name, (x - GAP / 2, name_y), LEGEND_PX, Align::End)
+        } else {
+            Label::new(name, (x + GAP / 2, name_y), LEGEND_PX, Align::Start)
         };
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .margin_top(30)
-            .x_label_area_size(50)
-            .y_label_area_size(86)
-            .build_cartesian_2d(x_axis, y_axis)
-            .expect("room for labels");
-        configure(
-            &mut chart.configure_mesh(),
-            "weight scale σ (log)",
-            &format!("std of layer {layer} (log)"),
-        );
-        let style = |i: usize| PALETTE[i % PALETTE.len()].stroke_width(3);
-        let shown = |p: &&(f64, f64)| p.1 > 0.0 && p.1.is_finite();
-        for (i, s) in series.iter().enumerate() {
-            let points: Vec<(f64, f64)> = s.points.iter().filter(shown).copied().collect();
-            chart
-                .draw_series(LineSeries::new(points, style(i)))
-                .expect(CANNOT_FAIL)
-                .label(s.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style(i)));
-        }
-        // Upper left: the lines start low there (small σ shrinks every signal).
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID_COLOUR)
-            .label_font((FONT, 16).into_font())
-            .draw()
-            .expect(CANNOT_FAIL);
-        // What the page needs that plotters does not draw: dashed marks and the hidden markers,
-        // in whole pixels from plotters' own mapping.
-        let (_, rows) = chart.plotting_area().get_pixel_range();
-        let (top, bottom) = (rows.start, rows.end);
-        let x_of = |std: f64| chart.backend_coord(&(std, 1.0)).0;
-        // Marks are close together (Xavier's and He's σ differ by √2): the first label goes left
-        // of its line, the others right of theirs.
-        let marks = stops
-            .iter()
-            .filter_map(|stop| stop.mark.map(|mark| (stop.std, mark)));
-        for (index, (std, mark)) in marks.enumerate() {
-            let x = x_of(std);
-            let (label_x, anchor) = if index == 0 {
-                (x - 5, "end")
-            } else {
-                (x + 5, "start")
-            };
-            overlay.push_str(&format!(
-                "<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{bottom}\" stroke=\"#{AXIS_HEX}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n<text x=\"{label_x}\" y=\"{}\" text-anchor=\"{anchor}\" font-family=\"{FONT}\" font-size=\"16\" fill=\"#{AXIS_HEX}\">{}</text>\n",
-                top - 8,
-                mark_name(mark)
-            ));
-        }
-        for (index, stop) in stops.iter().enumerate() {
-            let x = x_of(stop.std);
-            overlay.push_str(&format!(
-                "<g class=\"sweep-stop\" data-stop=\"{index}\" display=\"none\">\n<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{bottom}\" stroke=\"#222222\" stroke-width=\"2\"/>\n"
-            ));
-            for (i, s) in series.iter().enumerate() {
-                let Some(point) = s.points.iter().find(|p| p.0 == stop.std).filter(shown) else {
-                    continue;
-                };
-                let (px, py) = chart.backend_coord(point);
-                let colour = PALETTE[i % PALETTE.len()];
-                overlay.push_str(&format!(
-                    "<circle cx=\"{px}\" cy=\"{py}\" r=\"6\" fill=\"#{:02x}{:02x}{:02x}\" stroke=\"#ffffff\" stroke-width=\"2\"/>\n",
-                    colour.0, colour.1, colour.2
-                ));
-            }
-            overlay.push_str("</g>\n");
-        }
+        scene.labels.push(label);
+    }
+    scene.overlays.push(Overlay {
+        hidden: None,
+        shapes: dashed,
     });
-    let end = svg
-        .rfind("</svg>")
-        .expect("plotters closes the <svg> element");
-    format!("{}{overlay}{}", &svg[..end], &svg[end..])
+    for (index, stop) in stops.iter().enumerate() {
+        let x = frame.x_px(stop.std);
+        let mut shapes = vec![Vector::Line {
+            from: (x, frame.top),
+            to: (x, frame.bottom),
+            colour: MARKER_COLOUR,
+            width: 2.0,
+            dashed: false,
+        }];
+        for (i, s) in series.iter().enumerate() {
+            // The line leaves out what a log scale cannot show; so does the marker.
+            let value = s.points.iter().find(|p| p.0 == stop.std).map(|p| p.1);
+            if let Some(value) = value.filter(|v| *v > 0.0 && v.is_finite()) {
+                shapes.push(Vector::Disc {
+                    at: (x, frame.y_px(value)),
+                    radius: 6,
+                    fill: PALETTE[i % PALETTE.len()],
+                });
+            }
+        }
+        scene.overlays.push(Overlay {
+            hidden: Some(("sweep-stop", index)),
+            shapes,
+        });
+    }
+    scene.height = height as u32;
 }
 
-/// The axis colour as SVG writes it.
-const AXIS_HEX: &str = "444444";
+/// An activation's name in a sweep chart's legend.
+fn activation_name(activation: Activation, text: &FigureText) -> &str {
+    match activation {
+        Activation::Sigmoid => &text.sigmoid,
+        Activation::Tanh => &text.tanh,
+        Activation::Relu => &text.relu,
+    }
+}
 
-/// A mark's name on the chart.
-fn mark_name(mark: Mark) -> &'static str {
+/// A mark's name on a sweep's chart: its scheme's.
+fn mark_name(mark: sweep::Mark, text: &FigureText) -> &str {
     match mark {
-        Mark::Xavier => "Xavier",
-        Mark::He => "He",
+        sweep::Mark::Xavier => &text.xavier_scheme,
+        sweep::Mark::He => &text.he_scheme,
     }
 }
 
 /// The legend name of a compared scheme: its label, with the scheme when the label alone does
 /// not say it.
-fn scheme_name(label: &str, init: &crate::numeric::Init) -> String {
+fn scheme_name(label: &str, init: &crate::numeric::Init, text: &FigureText) -> String {
     let scheme = match init {
-        crate::numeric::Init::Normal { std } => format!("N(0, {std}²)"),
-        crate::numeric::Init::Xavier => "Xavier".to_string(),
-        crate::numeric::Init::He => "He".to_string(),
-        crate::numeric::Init::Zero => "zero".to_string(),
+        crate::numeric::Init::Normal { std } => {
+            fill(&text.normal_scheme, &[("std", &std.to_string())])
+        }
+        crate::numeric::Init::Xavier => text.xavier_scheme.clone(),
+        crate::numeric::Init::He => text.he_scheme.clone(),
+        crate::numeric::Init::Zero => text.zero_scheme.clone(),
     };
     if label == init.name() || label.eq_ignore_ascii_case(&scheme) {
         scheme
     } else {
-        format!("{label}: {scheme}")
+        fill(
+            &text.labelled_scheme,
+            &[("label", label), ("scheme", &scheme)],
+        )
     }
 }
 
@@ -544,129 +500,6 @@ pub fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
         .collect()
 }
 
-struct Series {
-    label: String,
-    points: Vec<(f64, f64)>,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Scale {
-    Linear,
-    Log,
-}
-
-/// Lines on a shared chart, with a legend when there is more than one (or when asked).
-fn line_chart(
-    area: &DrawingArea<SVGBackend<'_>, Shift>,
-    series: &[Series],
-    x_axis: Axis,
-    x_description: &str,
-    y_description: &str,
-    scale: Scale,
-    legend: bool,
-) {
-    let values = || series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
-    let caption_area = |builder: &mut ChartBuilder<'_, '_, SVGBackend<'_>>| {
-        builder
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(86);
-    };
-    let style = |i: usize| PALETTE[i % PALETTE.len()].stroke_width(3);
-    match scale {
-        Scale::Log => {
-            let positive = values().filter(|v| *v > 0.0 && v.is_finite());
-            let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-                (lo.min(v), hi.max(v))
-            });
-            let y_axis = if lo.is_finite() {
-                LogAxis::covering(lo, hi)
-            } else {
-                LogAxis::covering(0.1, 1.0)
-            };
-            let mut builder = ChartBuilder::on(area);
-            caption_area(&mut builder);
-            let mut chart = builder
-                .build_cartesian_2d(x_axis, y_axis)
-                .expect("room for labels");
-            configure(&mut chart.configure_mesh(), x_description, y_description);
-            for (i, s) in series.iter().enumerate() {
-                // A zero has no place on a log scale: the line breaks there.
-                let points: Vec<(f64, f64)> = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.1 > 0.0 && p.1.is_finite())
-                    .collect();
-                let drawn = chart
-                    .draw_series(
-                        LineSeries::new(points.clone(), style(i))
-                            .point_size(if points.len() <= 12 { 4 } else { 0 }),
-                    )
-                    .expect(CANNOT_FAIL);
-                drawn
-                    .label(s.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style(i)));
-            }
-            if legend || series.len() > 1 {
-                draw_legend(&mut chart);
-            }
-        }
-        Scale::Linear => {
-            let hi = values().filter(|v| v.is_finite()).fold(0.0f64, f64::max);
-            let y_axis = Axis::new(0.0, if hi > 0.0 { hi * 1.05 } else { 1.0 }, 5);
-            let mut builder = ChartBuilder::on(area);
-            caption_area(&mut builder);
-            let mut chart = builder
-                .build_cartesian_2d(x_axis, y_axis)
-                .expect("room for labels");
-            configure(&mut chart.configure_mesh(), x_description, y_description);
-            for (i, s) in series.iter().enumerate() {
-                let drawn = chart
-                    .draw_series(LineSeries::new(s.points.clone(), style(i)))
-                    .expect(CANNOT_FAIL);
-                drawn
-                    .label(s.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style(i)));
-            }
-            if legend || series.len() > 1 {
-                draw_legend(&mut chart);
-            }
-        }
-    }
-}
-
-fn configure<X, Y>(
-    mesh: &mut plotters::chart::MeshStyle<'_, '_, X, Y, SVGBackend<'_>>,
-    x_description: &str,
-    y_description: &str,
-) where
-    X: Ranged<FormatOption = NoDefaultFormatting> + ValueFormatter<<X as Ranged>::ValueType>,
-    Y: Ranged<FormatOption = NoDefaultFormatting> + ValueFormatter<<Y as Ranged>::ValueType>,
-{
-    mesh.bold_line_style(GRID_COLOUR)
-        .axis_style(AXIS_COLOUR)
-        .label_style((FONT, 16).into_font().color(&AXIS_COLOUR))
-        .axis_desc_style((FONT, 17).into_font().color(&AXIS_COLOUR))
-        .x_desc(x_description)
-        .y_desc(y_description)
-        .draw()
-        .expect(CANNOT_FAIL);
-}
-
-fn draw_legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
-    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
-) {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID_COLOUR)
-        .label_font((FONT, 16).into_font())
-        .draw()
-        .expect(CANNOT_FAIL);
-}
-
 /// Gives the SVG an accessible name and description: `role="img"`, `<title>`, `<desc>`.
 fn label_svg(svg: String, id: &str, title: &str, description: &str) -> String {
     let open_end = svg.find('>').expect("plotters writes an <svg> element");
@@ -679,260 +512,9 @@ fn label_svg(svg: String, id: &str, title: &str, description: &str) -> String {
     )
 }
 
-/// A linear axis with its own "nice" ticks: steps of 1, 2, 2.5 or 5 times a power of ten, found
-/// with multiplications only.
-#[derive(Debug, Clone)]
-struct Axis {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
-    decimals: usize,
-    /// Tiny ticks are labelled in units of 10^unit_exponent (−5 0 5 with "×10⁻⁴" beside the
-    /// axis) rather than as 0.0005; 0 when labels are plain numbers.
-    unit_exponent: i32,
-}
-
-impl Axis {
-    fn new(lo: f64, hi: f64, max_ticks: usize) -> Self {
-        let span = hi - lo;
-        // Smallest step of the form m·10^e giving at most `max_ticks` intervals.
-        let mut exponent: i32 = -12;
-        let (mantissa, exponent) = 'search: loop {
-            for mantissa in nice::MANTISSAS {
-                let step = nice::step(mantissa, exponent);
-                if span / step <= max_ticks as f64 || exponent > 300 {
-                    break 'search (mantissa, exponent);
-                }
-            }
-            exponent += 1;
-        };
-        let step = nice::step(mantissa, exponent);
-        let first = (lo / step).ceil() as i64;
-        let last = (hi / step).floor() as i64;
-        let ticks = (first..=last).map(|k| k as f64 * step).collect();
-        // Decimals needed: a step of 25·10^-2 = 0.25 needs 2.
-        let decimals = (i32::from(mantissa == 25) - exponent).max(0) as usize;
-        let (decimals, unit_exponent) = if decimals > 3 {
-            (usize::from(mantissa == 25), exponent)
-        } else {
-            (decimals, 0)
-        };
-        Axis {
-            lo,
-            hi,
-            ticks,
-            decimals,
-            unit_exponent,
-        }
-    }
-
-    /// A value in words outside the axis: its label, with the unit when it is not 1 ("5×10⁻⁴").
-    fn value_text(&self, value: f64) -> String {
-        if self.unit_exponent == 0 {
-            self.label(value)
-        } else {
-            format!(
-                "{}×10{}",
-                self.label(value),
-                superscript(&self.unit_exponent.to_string())
-            )
-        }
-    }
-
-    /// "×10⁻⁴" when labels are in a unit other than 1, for the axis description.
-    fn unit_suffix(&self) -> String {
-        if self.unit_exponent == 0 {
-            String::new()
-        } else {
-            format!(" (×10{})", superscript(&self.unit_exponent.to_string()))
-        }
-    }
-
-    fn label(&self, value: f64) -> String {
-        let value = if self.unit_exponent == 0 {
-            value
-        } else {
-            value / nice::step(10, self.unit_exponent)
-        };
-        without_negative_zero(format!("{value:.*}", self.decimals))
-    }
-}
-
-impl ValueFormatter<f64> for Axis {
-    fn format_ext(&self, value: &f64) -> String {
-        self.label(*value)
-    }
-}
-
-impl Ranged for Axis {
-    type FormatOption = NoDefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let fraction = (value - self.lo) / (self.hi - self.lo);
-        (f64::from(limit.0) + f64::from(limit.1 - limit.0) * fraction).round() as i32
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        // Only the bold grid: our ticks. No light lines in between.
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> Range<f64> {
-        self.lo..self.hi
-    }
-}
-
-/// A base-10 logarithmic axis over whole decades, with a tick at each power of ten. Maps with
-/// `libm::log10`, so the pixel a value lands on is the same on every platform.
-#[derive(Debug, Clone)]
-struct LogAxis {
-    /// Exponents of the decades at the ends.
-    low_exponent: i32,
-    high_exponent: i32,
-}
-
-impl LogAxis {
-    /// The smallest span of whole decades containing `[lo, hi]` (both positive).
-    fn covering(lo: f64, hi: f64) -> Self {
-        let low_exponent = libm::floor(libm::log10(lo)) as i32;
-        let mut high_exponent = libm::ceil(libm::log10(hi)) as i32;
-        if high_exponent <= low_exponent {
-            high_exponent = low_exponent + 1;
-        }
-        LogAxis {
-            low_exponent,
-            high_exponent,
-        }
-    }
-}
-
-impl ValueFormatter<f64> for LogAxis {
-    fn format_ext(&self, value: &f64) -> String {
-        format!(
-            "10{}",
-            superscript(&(libm::round(libm::log10(*value)) as i32).to_string())
-        )
-    }
-}
-
-impl Ranged for LogAxis {
-    type FormatOption = NoDefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let span = f64::from(self.high_exponent - self.low_exponent);
-        let fraction = (libm::log10(*value) - f64::from(self.low_exponent)) / span;
-        (f64::from(limit.0) + f64::from(limit.1 - limit.0) * fraction).round() as i32
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            return Vec::new();
-        }
-        // At most about eight labelled decades: skip some on long axes.
-        let decades = (self.high_exponent - self.low_exponent) as usize;
-        let stride = decades.div_ceil(8).max(1);
-        (self.low_exponent..=self.high_exponent)
-            .filter(|e| (e - self.low_exponent) as usize % stride == 0)
-            .map(nice::decade)
-            .collect()
-    }
-
-    fn range(&self) -> Range<f64> {
-        nice::decade(self.low_exponent)..nice::decade(self.high_exponent)
-    }
-}
-
-/// A base-10 logarithmic axis from a little below `lo` to a little above `hi` (any positive
-/// numbers), with ticks at 1, 2 and 5 times a power of ten: a linear [`Axis`] over the values'
-/// logarithms, taken with `libm`, so the pixel a value lands on is the same on every platform.
-#[derive(Debug, Clone)]
-struct LogSpan {
-    /// Over log10 of the values.
-    log: Axis,
-    ticks: Vec<f64>,
-}
-
-impl LogSpan {
-    fn new(lo: f64, hi: f64) -> Self {
-        // 3% of the span on either side, so the first and last points clear the frame.
-        let pad = 0.03 * (libm::log10(hi) - libm::log10(lo)).max(1.0);
-        let log = Axis::new(libm::log10(lo) - pad, libm::log10(hi) + pad, 1);
-        let mut ticks = Vec::new();
-        for exponent in libm::floor(log.lo) as i32..=libm::ceil(log.hi) as i32 {
-            for mantissa in [10, 20, 50] {
-                let tick = nice::step(mantissa, exponent);
-                if (log.lo..=log.hi).contains(&libm::log10(tick)) {
-                    ticks.push(tick);
-                }
-            }
-        }
-        LogSpan { log, ticks }
-    }
-}
-
-impl ValueFormatter<f64> for LogSpan {
-    fn format_ext(&self, value: &f64) -> String {
-        // A tick is m·10^e with m in {1, 2, 5}: as many decimals as −e.
-        let decimals = (-libm::floor(libm::log10(*value) + 1e-9)).max(0.0) as usize;
-        format!("{value:.decimals$}")
-    }
-}
-
-impl Ranged for LogSpan {
-    type FormatOption = NoDefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.log.map(&libm::log10(*value), limit)
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> Range<f64> {
-        libm::exp10(self.log.lo)..libm::exp10(self.log.hi)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn log_span_ticks_at_one_two_five() {
-        let axis = LogSpan::new(0.01, 2.0);
-        assert_eq!(axis.ticks, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]);
-        let labels: Vec<String> = axis.ticks.iter().map(|t| axis.format_ext(t)).collect();
-        assert_eq!(
-            labels,
-            ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1", "2"]
-        );
-        assert!(axis.map(&0.01, (0, 100)) > 0 && axis.map(&2.0, (0, 100)) < 100);
-    }
-
-    #[test]
-    fn nice_ticks() {
-        let axis = Axis::new(0.0, 1.0, 4);
-        assert_eq!(axis.ticks, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
-        assert_eq!(axis.label(0.25), "0.25");
-        let axis = Axis::new(-1.0, 1.0, 4);
-        assert_eq!(axis.ticks, vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
-        assert_eq!(axis.label(-0.5), "-0.5");
-        let axis = Axis::new(0.0, 27_000.0, 5);
-        assert_eq!(axis.ticks, vec![0.0, 10_000.0, 20_000.0]);
-        assert_eq!(axis.label(20_000.0), "20000");
-    }
 
     #[test]
     fn svg_is_labelled_for_screen_readers() {

@@ -27,15 +27,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// "2 errors in the content": the last line under a list of diagnostics.
-    pub fn count_in(diagnostics: &Diagnostics, place: &str) -> String {
-        let count = diagnostics.len();
-        format!(
-            "{count} error{} in {place}",
-            if count == 1 { "" } else { "s" }
-        )
-    }
-
     pub fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         Error::Io {
             action,
@@ -53,7 +44,7 @@ impl fmt::Display for Error {
                 for diagnostic in diagnostics.iter() {
                     writeln!(f, "{diagnostic}")?;
                 }
-                write!(f, "{}", Error::count_in(diagnostics, "the flags"))
+                f.write_str(&diagnostics.summary("the flags"))
             }
             Error::Usage(message) => write!(f, "error: {message}"),
             Error::Io {

@@ -7,6 +7,8 @@
 //! [`format`], [`limits`], [`dialect`]) serve several stages.
 
 pub mod book;
+pub mod book_files;
+pub mod budget;
 pub mod cache;
 pub mod data;
 pub mod diagnostic;

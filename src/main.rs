@@ -1,6 +1,7 @@
 //! The `initbook` command line. Parses arguments, calls the library, maps errors to exit codes:
 //! 0 success, 1 a problem in the content, the flags or while building, 2 a usage error.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -64,6 +65,9 @@ struct BuildArgs {
     /// Run every experiment, ignoring (and not filling) the result cache.
     #[arg(long)]
     no_cache: bool,
+    /// Write into a non-empty directory that initbook did not write (its files are kept).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -138,20 +142,17 @@ fn main() -> ExitCode {
     let root = cli.root.as_path();
     let outcome = match cli.command {
         Command::Build(args) => build(root, args),
-        Command::Clean => initbook::cache::clean(root).map(|done| println!("{done}")),
+        Command::Clean => initbook::cache::clean(root).and_then(|done| say(&format!("{done}\n"))),
         Command::Serve(args) => serve(root, args),
-        Command::Check => check_book(root).map(|summary| println!("{summary}")),
+        Command::Check => check_book(root).and_then(|summary| say(&format!("{summary}\n"))),
         Command::Run(args) => {
             let flags = matches.subcommand_matches("run").map(parameter_flags);
             run(root, args, flags.unwrap_or_default())
         }
-        Command::Directives => {
-            print!("{}", initbook::directive_reference::markdown());
-            Ok(())
-        }
+        Command::Directives => say(&initbook::directive_reference::markdown()),
         Command::Verify { site } => {
             let site = site.unwrap_or_else(|| root.join("output"));
-            initbook::verify::verify_site(root, &site).map(|done| println!("{done}"))
+            initbook::verify::verify_site(root, &site).and_then(|done| say(&format!("{done}\n")))
         }
     };
     match outcome {
@@ -169,13 +170,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Each diagnostic with its source line and caret (in colour on a terminal), then the count.
+/// The diagnostics with their source lines and carets (in colour on a terminal; at most 50),
+/// then the count.
 fn print_diagnostics(diagnostics: &initbook::diagnostic::Diagnostics, place: &str) -> ExitCode {
-    for diagnostic in diagnostics.iter() {
-        diagnostic.eprint();
-        eprintln!();
-    }
-    eprintln!("{}", Error::count_in(diagnostics, place));
+    diagnostics.eprint(place);
     ExitCode::from(1)
 }
 
@@ -194,9 +192,16 @@ fn build(root: &Path, args: BuildArgs) -> Result<(), Error> {
     let report = build_site_with(root, &cache, &|done, total| progress.update(done, total))?;
     progress.finish();
     let out = args.out.unwrap_or_else(|| root.join("output"));
-    write::write_site(&report.site.files, &out)?;
+    let options = write::WriteOptions { force: args.force };
+    let written = write::write_site_with(&report.site.files, &out, options)?;
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
+    }
     if !args.quiet {
-        println!("{}", report.summary(started.elapsed().as_secs_f64(), &out));
+        say(&format!(
+            "{}\n",
+            report.summary(started.elapsed().as_secs_f64(), &out)
+        ))?;
     }
     Ok(())
 }
@@ -209,12 +214,18 @@ fn serve(root: &Path, args: ServeArgs) -> Result<(), Error> {
         cache: cache(root, args.no_cache),
     })?;
     let url = format!("http://{}/", server.address);
-    println!("Serving {} at {url} (Ctrl+C to stop)", root.display());
+    // A closed stdout must not stop the server.
+    let _ = writeln!(
+        std::io::stdout(),
+        "Serving {} at {url} (Ctrl+C to stop)",
+        root.display()
+    );
     if args.open {
         open_browser(&url);
     }
     for message in server.log.iter() {
-        println!("{message}");
+        // A closed stdout must not stop the server.
+        let _ = writeln!(std::io::stdout(), "{message}");
     }
     Ok(())
 }
@@ -240,9 +251,25 @@ fn run(root: &Path, args: RunArgs, flags: Vec<(String, String)>) -> Result<(), E
         std::fs::write(path, reproduction.svg()).map_err(|e| Error::io("write", path, e))?;
     }
     if args.json {
-        print!("{}", reproduction.json());
+        say(&reproduction.json())?;
     } else if args.svg.is_none() {
-        print!("{}", reproduction.summary());
+        say(&reproduction.summary())?;
     }
     Ok(())
+}
+
+/// Writes `text` to standard output. A reader that stopped reading (`initbook run ID --json |
+/// head -c 100`) is not an error: the rest is dropped and the command ends as it would have
+/// (`print!` would panic instead). Any other failure to write (a full disk) is an error, exit 1.
+fn say(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Other(format!(
+            "cannot write to standard output: {error}"
+        ))),
+        _ => Ok(()),
+    }
 }

@@ -89,6 +89,12 @@ pub fn reproduce(root: &Path, request: &RunRequest) -> Result<Reproduction> {
         }
         None => (flag_experiment(&request.flags)?, None),
     };
+    // The same work budget a build applies: flags can ask for more than a book may.
+    let shape = data.as_ref().map(crate::budget::DataShape::of_dataset);
+    let cost = crate::budget::experiment_cost(&spec.experiment, shape);
+    if let Some(problem) = crate::budget::experiment_problem(cost) {
+        return Err(Error::Usage(problem));
+    }
     let outcome = run_experiment(&spec.experiment, spec.seed, data.as_ref());
     Ok(Reproduction {
         id: request.id.clone(),

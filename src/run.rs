@@ -59,7 +59,10 @@ pub fn run_all(
         .map(|&(experiment, seed, data)| {
             let data = data.map(|path| &datasets[path]);
             let key = Cache::key(experiment, seed, data.map(|d| d.sha256.as_str()));
-            let outcome = cache.load(&key, experiment.kind()).unwrap_or_else(|| {
+            let cached = cache
+                .load(&key, experiment.kind())
+                .filter(|outcome| crate::cache::outcome_fits(experiment, outcome));
+            let outcome = cached.unwrap_or_else(|| {
                 computed.fetch_add(1, Ordering::Relaxed);
                 let outcome = run_experiment(experiment, seed, data.map(|d| &d.dataset));
                 cache.store(&key, &outcome);

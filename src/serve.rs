@@ -8,16 +8,30 @@
 //! - Pages hold a server-sent-events connection (`/__initbook/events`): `reload` after a good
 //!   rebuild, `build-error` with the diagnostics after a failed one. While the last build failed,
 //!   every page is served with the error shown over it, and the last good site underneath.
+//! - HTTP/1.1 over hyper on a small tokio runtime, built to outlast misbehaving clients: at most
+//!   [`MAX_CONNECTIONS`] connections at once (more are closed on arrival), headers within
+//!   [`HEADER_TIMEOUT`], connections other than event streams closed after
+//!   [`CONNECTION_LIFETIME`], at most [`MAX_EVENT_STREAMS`] event streams. When the process runs
+//!   out of file descriptors it stops accepting until connections close, then serves again.
+//! - GET and HEAD only; any other method gets 405 with `Allow: GET, HEAD`.
 //! - Only paths of the built site are served. Requests with `..`, encoded or not, backslashes or
 //!   absolute paths are refused with 403; since the site lives in memory, nothing outside it
 //!   (symlinks included) is ever read.
 
-use std::io::Write;
+use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full, channel::Channel};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
 
 use crate::cache::Cache;
 use crate::error::{Error, Result};
@@ -27,6 +41,17 @@ use crate::site::{Site, build_site_with};
 pub const EVENTS_PATH: &str = "/__initbook/events";
 /// How long the watcher waits for a burst of file events to settle before rebuilding.
 pub const DEBOUNCE: Duration = Duration::from_millis(40);
+/// Connections served at once; more are closed as soon as they are accepted. A browser opens a
+/// handful per page, and one event stream per open tab.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Event streams open at once (each holds a connection for as long as its page is open).
+pub const MAX_EVENT_STREAMS: usize = 64;
+/// A client must send a request's headers within this time, or the connection is closed.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection that is not an event stream is closed after this long, whatever it is doing.
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+/// How often an idle event stream sends a comment, to find closed connections.
+const PING: Duration = Duration::from_secs(15);
 
 /// What `serve` needs to know.
 pub struct ServeOptions {
@@ -56,7 +81,8 @@ type PageEvent = (&'static str, String);
 
 struct Shared {
     state: Mutex<State>,
-    listeners: Mutex<Vec<Sender<PageEvent>>>,
+    events: broadcast::Sender<PageEvent>,
+    event_streams: Arc<Semaphore>,
     log: Mutex<Sender<String>>,
 }
 
@@ -66,10 +92,8 @@ impl Shared {
     }
 
     fn broadcast(&self, name: &'static str, data: String) {
-        self.listeners
-            .lock()
-            .expect("listeners lock")
-            .retain(|listener| listener.send((name, data.clone())).is_ok());
+        // No open page is not an error.
+        let _ = self.events.send((name, data));
     }
 }
 
@@ -79,7 +103,8 @@ pub fn start(options: ServeOptions) -> Result<Server> {
     let (log_sender, log) = mpsc::channel();
     let shared = Arc::new(Shared {
         state: Mutex::new(State::default()),
-        listeners: Mutex::new(Vec::new()),
+        events: broadcast::channel(16).0,
+        event_streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)),
         log: Mutex::new(log_sender),
     });
 
@@ -95,28 +120,243 @@ pub fn start(options: ServeOptions) -> Result<Server> {
     ));
     shared.state.lock().expect("state lock").site = Some(report.site);
 
-    let http =
-        tiny_http::Server::http(SocketAddr::new(options.bind, options.port)).map_err(|error| {
-            Error::Other(format!(
-                "cannot listen on {}:{}: {error}",
-                options.bind, options.port
-            ))
-        })?;
-    let address = http
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| Error::Other("the server has no IP address".to_string()))?;
+    let requested = SocketAddr::new(options.bind, options.port);
+    let cannot_listen = |error: std::io::Error| {
+        Error::Other(format!(
+            "cannot listen on {}:{}: {error}",
+            options.bind, options.port
+        ))
+    };
+    let listener = std::net::TcpListener::bind(requested).map_err(cannot_listen)?;
+    listener.set_nonblocking(true).map_err(cannot_listen)?;
+    let address = listener.local_addr().map_err(cannot_listen)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("initbook-serve")
+        .enable_all()
+        .build()
+        .map_err(|error| Error::Other(format!("cannot start the server: {error}")))?;
 
     watch(&options.root, options.cache.clone(), Arc::clone(&shared))?;
 
     let server_shared = Arc::clone(&shared);
     std::thread::spawn(move || {
-        for request in http.incoming_requests() {
-            let shared = Arc::clone(&server_shared);
-            std::thread::spawn(move || handle(request, &shared));
-        }
+        runtime.block_on(async move {
+            match tokio::net::TcpListener::from_std(listener) {
+                Ok(listener) => accept_connections(listener, server_shared).await,
+                Err(error) => server_shared.say(format!("the server stopped: {error}")),
+            }
+        });
     });
     Ok(Server { address, log })
+}
+
+/// Accepts connections for ever. Beyond [`MAX_CONNECTIONS`] a connection is closed at once;
+/// when the process runs out of file descriptors (or memory for sockets), it waits for some to
+/// be freed instead of giving up, so the server serves again once connections close.
+async fn accept_connections(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut starved_since: Option<Instant> = None;
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) if is_exhaustion(&error) => {
+                if starved_since.is_none() {
+                    shared.say(format!(
+                        "cannot accept connections ({error}); waiting for open ones to close"
+                    ));
+                    starved_since = Some(Instant::now());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            // The client gave up before it was accepted: nothing to do.
+            Err(_) => continue,
+        };
+        if starved_since.take().is_some() {
+            shared.say("accepting connections again".to_string());
+        }
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(serve_connection(stream, permit, shared));
+    }
+}
+
+/// Running out of descriptors or socket memory, which passes once connections close.
+fn is_exhaustion(error: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::io::Errno;
+        let raw = error.raw_os_error();
+        [Errno::MFILE, Errno::NFILE, Errno::NOBUFS, Errno::NOMEM]
+            .iter()
+            .any(|errno| raw == Some(errno.raw_os_error()))
+    }
+    #[cfg(not(unix))]
+    {
+        error.kind() == std::io::ErrorKind::OutOfMemory
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    _permit: OwnedSemaphorePermit,
+    shared: Arc<Shared>,
+) {
+    let is_event_stream = Arc::new(AtomicBool::new(false));
+    let service = {
+        let is_event_stream = Arc::clone(&is_event_stream);
+        hyper::service::service_fn(move |request| {
+            let response = respond(&request, &shared, &is_event_stream);
+            async move { Ok::<_, Infallible>(response) }
+        })
+    };
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(64 * 1024)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let deadline = tokio::time::sleep(CONNECTION_LIFETIME);
+    tokio::pin!(deadline);
+    tokio::select! {
+        _ = &mut connection => return,
+        () = &mut deadline => {}
+    }
+    // Past its lifetime: an event stream may stay, anything else is closed.
+    if is_event_stream.load(Ordering::Relaxed) {
+        let _ = connection.await;
+    }
+}
+
+type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut response = Response::new(full(text));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// The response to one request. GET and HEAD only (hyper leaves out the body of a HEAD
+/// response); the path must name a file of the site.
+fn respond(
+    request: &Request<Incoming>,
+    shared: &Arc<Shared>,
+    is_event_stream: &AtomicBool,
+) -> Response<Body> {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let url = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |path| path.as_str());
+    let path = match site_path(url) {
+        Ok(path) => path,
+        Err(status) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+            return plain(status, "refused\n");
+        }
+    };
+    if path == EVENTS_PATH.trim_start_matches('/') {
+        if request.method() == Method::HEAD {
+            return event_stream_response(full(Bytes::new()));
+        }
+        return match Arc::clone(&shared.event_streams).try_acquire_owned() {
+            Ok(permit) => {
+                is_event_stream.store(true, Ordering::Relaxed);
+                stream_events(shared, permit)
+            }
+            Err(_) => plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many open event streams\n",
+            ),
+        };
+    }
+    let (bytes, error) = {
+        let state = shared.state.lock().expect("state lock");
+        let bytes = state
+            .site
+            .as_ref()
+            .and_then(|site| site.files.get(&path).cloned());
+        (bytes, state.error.clone())
+    };
+    let Some(mut bytes) = bytes else {
+        return plain(StatusCode::NOT_FOUND, "not found\n");
+    };
+    if path.ends_with(".html") {
+        bytes = inject_live_reload(&bytes, error.as_deref());
+    }
+    let mut response = Response::new(full(bytes));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn event_stream_response(body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Keeps the response open and writes each rebuild event to it as a server-sent event, with a
+/// comment now and then; ends when the page goes away.
+fn stream_events(shared: &Shared, permit: OwnedSemaphorePermit) -> Response<Body> {
+    let (mut sender, body) = Channel::<Bytes, Infallible>::new(4);
+    let mut events = shared.events.subscribe();
+    tokio::spawn(async move {
+        let _permit = permit;
+        if sender
+            .send_data(Bytes::from_static(b": connected\n\n"))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            let chunk = tokio::select! {
+                event = events.recv() => match event {
+                    Ok((name, data)) => format_event(name, &data),
+                    // Missed events while the page was slow: a reload shows the current site.
+                    Err(broadcast::error::RecvError::Lagged(_)) => format_event("reload", ""),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                () = tokio::time::sleep(PING) => ": ping\n\n".to_string(),
+            };
+            if sender.send_data(Bytes::from(chunk)).await.is_err() {
+                return;
+            }
+        }
+    });
+    event_stream_response(body.boxed())
+}
+
+fn format_event(name: &str, data: &str) -> String {
+    let data: String = data.lines().map(|line| format!("data: {line}\n")).collect();
+    let data = if data.is_empty() {
+        "data: \n".to_string()
+    } else {
+        data
+    };
+    format!("event: {name}\n{data}\n")
 }
 
 /// Watches `content/` and `templates/` and rebuilds after each settled burst of changes.
@@ -177,83 +417,6 @@ fn rebuild(root: &Path, cache: &Cache, shared: &Shared) {
             shared.say(text.clone());
             shared.state.lock().expect("state lock").error = Some(text.clone());
             shared.broadcast("build-error", text);
-        }
-    }
-}
-
-fn handle(request: tiny_http::Request, shared: &Shared) {
-    let path = match site_path(request.url()) {
-        Ok(path) => path,
-        Err(status) => {
-            let _ = request
-                .respond(tiny_http::Response::from_string("refused\n").with_status_code(status));
-            return;
-        }
-    };
-    if path == EVENTS_PATH.trim_start_matches('/') {
-        stream_events(request, shared);
-        return;
-    }
-    let (bytes, error) = {
-        let state = shared.state.lock().expect("state lock");
-        let bytes = state
-            .site
-            .as_ref()
-            .and_then(|site| site.files.get(&path).cloned());
-        (bytes, state.error.clone())
-    };
-    let Some(mut bytes) = bytes else {
-        let _ =
-            request.respond(tiny_http::Response::from_string("not found\n").with_status_code(404));
-        return;
-    };
-    if path.ends_with(".html") {
-        bytes = inject_live_reload(&bytes, error.as_deref());
-    }
-    let response = tiny_http::Response::from_data(bytes)
-        .with_header(header("Content-Type", content_type(&path)))
-        .with_header(header("Cache-Control", "no-store"));
-    let _ = request.respond(response);
-}
-
-/// Keeps the connection open and writes each rebuild event to it as a server-sent event.
-fn stream_events(request: tiny_http::Request, shared: &Shared) {
-    let (sender, receiver) = mpsc::channel();
-    shared
-        .listeners
-        .lock()
-        .expect("listeners lock")
-        .push(sender);
-    let mut writer = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n: connected\n\n";
-    if writer
-        .write_all(head.as_bytes())
-        .and_then(|()| writer.flush())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let chunk = match receiver.recv_timeout(Duration::from_secs(15)) {
-            Ok((name, data)) => {
-                let data: String = data.lines().map(|line| format!("data: {line}\n")).collect();
-                let data = if data.is_empty() {
-                    "data: \n".to_string()
-                } else {
-                    data
-                };
-                format!("event: {name}\n{data}\n")
-            }
-            // A comment now and then finds closed connections.
-            Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if writer
-            .write_all(chunk.as_bytes())
-            .and_then(|()| writer.flush())
-            .is_err()
-        {
-            return;
         }
     }
 }
@@ -349,14 +512,12 @@ fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
+        // The σ explorer's script; served as octet-stream, a browser may refuse to run it.
+        Some("js") => "text/javascript; charset=utf-8",
         Some("svg") => "image/svg+xml",
         Some("json") => "application/json",
         _ => "application/octet-stream",
     }
-}
-
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
 }
 
 #[cfg(test)]
@@ -388,6 +549,22 @@ mod tests {
             assert!(site_path(bad).is_err(), "{bad} must be refused");
         }
         assert_eq!(site_path("/%zz"), Err(400));
+    }
+
+    #[test]
+    fn every_kind_of_file_the_site_holds_has_its_type() {
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("explorer.css"), "text/css; charset=utf-8");
+        assert_eq!(
+            content_type("explorer.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("figures/explore/tanh-s0_1.svg"),
+            "image/svg+xml"
+        );
+        assert_eq!(content_type("figures.json"), "application/json");
+        assert_eq!(content_type(".initbook-site"), "application/octet-stream");
     }
 
     #[test]

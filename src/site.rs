@@ -18,13 +18,13 @@ use crate::book::load_book;
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::diagnostic::Diagnostics;
-use crate::draw::{draw_figure, draw_sweep_frame};
+use crate::draw::{FigureText, FrameLayout, draw_figure, draw_sweep_frame, sweep_frame_layout};
 use crate::error::Result;
 use crate::limits;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
 use crate::model::{ExperimentSpec, ParsedBook};
 use crate::numeric::Outcome;
-use crate::numeric::sweep::SweepFrame;
+use crate::numeric::sweep::{SweepFrame, SweepResult};
 use crate::parse::parse_book;
 use crate::render::explorer::{frame_svg_id, frame_text};
 use crate::render::explorer_strings::ExplorerStrings;
@@ -79,21 +79,22 @@ pub fn build_site_with(
     let book = parse_book(&load_book(root)?)?;
     let theme = load_theme(root)?;
     let datasets = load_datasets(root, &book, cache.datasets())?;
+    crate::budget::check_book(&book, &data_shapes(&datasets))?;
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
-    let frame_svgs = draw_frames(&book, results, &theme.explorer);
-    check_sweep_weight(&book, results, &svgs, &frame_svgs)?;
+    let frames = draw_frames(&book, results, &theme.explorer);
+    check_sweep_weight(&book, results, &svgs, &frames.svgs)?;
     let data_hashes = data_hashes(results);
-    let manifest = build_manifest(&book, results, &data_hashes, &svgs, &frame_svgs);
+    let manifest = build_manifest(&book, results, &data_hashes, &svgs, &frames.svgs);
     let mut files: BTreeMap<String, Vec<u8>> =
-        render_site(&book, results, &svgs, &data_hashes, &theme)?
+        render_site(&book, results, &svgs, &frames.sizes, &data_hashes, &theme)?
             .into_iter()
             .collect();
     for (id, svg) in &svgs {
         files.insert(figure_path(id), svg.clone().into_bytes());
     }
-    for (path, svg) in frame_svgs {
+    for (path, svg) in frames.svgs {
         files.insert(path, svg.into_bytes());
     }
     files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
@@ -115,14 +116,19 @@ pub struct CheckSummary {
     pub lessons: usize,
     pub experiments: usize,
     pub references: usize,
+    /// The estimated cost of the book's experiments (see [`crate::budget`]).
+    pub cost: crate::budget::BookCost,
 }
 
 impl std::fmt::Display for CheckSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "ok: {} lessons, {} experiments, {} inline references",
-            self.lessons, self.experiments, self.references
+            "ok: {} lessons, {} experiments, {} inline references\n{}",
+            self.lessons,
+            self.experiments,
+            self.references,
+            crate::budget::describe(&self.cost)
         )
     }
 }
@@ -131,41 +137,66 @@ impl std::fmt::Display for CheckSummary {
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let book = parse_book(&load_book(root)?)?;
     load_theme(root)?;
-    load_datasets(root, &book, &DatasetCache::default())?;
+    let datasets = load_datasets(root, &book, &DatasetCache::default())?;
+    let cost = crate::budget::check_book(&book, &data_shapes(&datasets))?;
     Ok(CheckSummary {
+        cost,
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
 }
 
-/// Draws every frame of every sweep that shows a figure, in parallel: SVG by path in the site.
-/// Each frame is named and described in the words of the theme's explorer strings.
+/// The frames of the book's sweeps, drawn.
+struct DrawnFrames {
+    /// SVG by path in the site.
+    svgs: BTreeMap<String, String>,
+    /// The width and height every frame of a sweep has, by the sweep's id.
+    sizes: BTreeMap<String, (u32, u32)>,
+}
+
+/// Draws every frame of every sweep that shows a figure, in parallel, each sweep's frames in
+/// the layout they share. Each frame is named and described in the words of the theme's
+/// explorer strings.
 fn draw_frames(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     strings: &ExplorerStrings,
-) -> BTreeMap<String, String> {
-    let frames: Vec<(&ExperimentSpec, &SweepFrame)> = book
+) -> DrawnFrames {
+    let text = FigureText::english();
+    let sweeps: Vec<(&ExperimentSpec, &SweepResult)> = book
         .experiments()
         .filter(|(_, spec)| spec.figure)
         .filter_map(|(_, spec)| match &results[&spec.id] {
-            Outcome::Sweep(result) => Some(result.frames.iter().map(move |frame| (spec, frame))),
+            Outcome::Sweep(result) => Some((spec, result)),
             _ => None,
         })
-        .flatten()
         .collect();
-    frames
+    let layouts: BTreeMap<&str, FrameLayout> = sweeps
+        .par_iter()
+        .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, &text)))
+        .collect();
+    let frames: Vec<(&ExperimentSpec, &SweepFrame)> = sweeps
+        .iter()
+        .flat_map(|&(spec, result)| result.frames.iter().map(move |frame| (spec, frame)))
+        .collect();
+    let svgs = frames
         .par_iter()
         .map(|&(spec, frame)| {
-            let text = frame_text(strings, frame);
+            let words = frame_text(strings, frame);
             let id = frame_svg_id(spec, frame);
+            let layout = &layouts[spec.id.as_str()];
             (
                 frame_path(&spec.id, &frame.name()),
-                draw_sweep_frame(spec, frame, &id, &text.title, &text.alt),
+                draw_sweep_frame(spec, frame, layout, &text, &id, &words.title, &words.alt),
             )
         })
-        .collect()
+        .collect();
+    let sizes = layouts
+        .iter()
+        .map(|(id, layout)| (id.to_string(), (layout.width, layout.height)))
+        .collect();
+    DrawnFrames { svgs, sizes }
 }
 
 /// The sweeps of a page may draw at most [`limits::SWEEP_SVG_PER_PAGE`] bytes of SVG (frames and
@@ -222,6 +253,17 @@ fn check_sweep_weight(
         );
     }
     Ok(diagnostics.into_result(())?)
+}
+
+/// The shape of each loaded data set, for the work budget.
+fn data_shapes(
+    datasets: &BTreeMap<String, crate::data::DataFile>,
+) -> impl Fn(&str) -> Option<crate::budget::DataShape> + '_ {
+    |path| {
+        datasets
+            .get(path)
+            .map(|file| crate::budget::DataShape::of_dataset(&file.dataset))
+    }
 }
 
 /// Draws every experiment that shows a figure, in parallel.

@@ -289,6 +289,10 @@ fn file_drift(
         }
     }
     for path in on_disk_files.keys() {
+        // The marker `build` writes beside the site is not part of it.
+        if path == crate::write::MARKER {
+            continue;
+        }
         if !fresh.files.contains_key(path) && !explained.contains(&path.as_str()) {
             drift.push(Drift::FileExtra { path: path.clone() });
         }

@@ -111,3 +111,29 @@ fn clean_removes_the_cache() {
     assert!(output.status.success());
     assert!(!cache_dir(book.root()).exists());
 }
+
+#[test]
+fn an_entry_of_the_wrong_shape_with_a_valid_checksum_is_recomputed() {
+    let book = TinyBook::new();
+    let clean = cached_build(&book).site;
+    let parsed =
+        initbook::parse::parse_book(&initbook::book::load_book(book.root()).unwrap()).unwrap();
+    let small = parsed.find_experiment("small").unwrap();
+    let entry = cache_dir(book.root()).join(format!(
+        "{}.json",
+        Cache::key(&small.experiment, small.seed, None)
+    ));
+    // One layer fewer than the experiment has (the lesson quotes layer 2), under a checksum
+    // that matches: an entry edited by hand, or written by a broken engine.
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let (_, payload) = text.split_once('\n').unwrap();
+    let mut outcome: serde_json::Value = serde_json::from_str(payload).unwrap();
+    outcome["layers"].as_array_mut().unwrap().truncate(1);
+    let payload = outcome.to_string();
+    let header = format!("sha256:{}", initbook::hash::sha256_hex(payload.as_bytes()));
+    std::fs::write(&entry, format!("{header}\n{payload}")).unwrap();
+
+    let report = cached_build(&book);
+    assert_eq!(report.computed, 1, "the misshapen entry was recomputed");
+    assert!(report.site == clean);
+}

@@ -70,9 +70,10 @@ fn check_validates_without_writing() {
     let book = TinyBook::new();
     let output = initbook(&["check", "--root", book.root().to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        stdout(&output),
-        "ok: 2 lessons, 2 experiments, 1 inline references\n"
+    let said = stdout(&output);
+    assert!(
+        said.starts_with("ok: 2 lessons, 2 experiments, 1 inline references\nwork budget: "),
+        "{said}"
     );
     assert!(!book.output().exists());
 }
@@ -209,9 +210,14 @@ fn content_error_exits_1_with_location_and_keeps_the_old_site() {
         before,
         "the previous site is intact"
     );
+    let staged: Vec<_> = std::fs::read_dir(book.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with(".output.new"))
+        .collect();
     assert!(
-        !book.root().join(".output.new").exists(),
-        "no staging directory left behind"
+        staged.is_empty(),
+        "staging directories left behind: {staged:?}"
     );
 
     // check reports the same, without touching anything.
@@ -298,7 +304,7 @@ fn refuses_to_replace_a_directory_that_is_not_a_site() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("refusing to replace"),
+        stderr(&output).contains("refusing to write the site into"),
         "{}",
         stderr(&output)
     );
@@ -380,4 +386,76 @@ fn a_missing_data_file_is_reported_at_its_directive() {
     let message = stderr(&output);
     assert!(message.contains("content/02-two.md:35:8"), "{message}");
     assert!(message.contains("cannot read"), "{message}");
+}
+
+#[test]
+fn a_typo_in_front_matter_exits_1_at_its_line() {
+    let book = TinyBook::new();
+    book.write(
+        "content/02-two.md",
+        &format!("+++\ndescripton = \"Tanh.\"\n+++\n\n{}", common::LESSON_TWO),
+    );
+    let output = initbook(&["check", "--root", book.root().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("error: unknown key `descripton` in front matter"),
+        "{message}"
+    );
+    assert!(message.contains("--> content/02-two.md:2:1"), "{message}");
+    assert!(
+        message.contains("hint: did you mean `description`?"),
+        "{message}"
+    );
+}
+
+/// `initbook run ID --json | head -c 100`: the reader goes away before the output is written. The
+/// command ends quietly (exit 0, nothing on stderr) instead of panicking. The pipe's read end is
+/// closed before the command starts, so every write fails, whatever the timing.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let book = TinyBook::new();
+    let root = book.root().to_str().unwrap();
+    for args in [
+        &["run", "small", "--json", "--root", root][..],
+        &["run", "small", "--root", root],
+        &["directives"],
+        &["check", "--root", root],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_initbook"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stderr(&output), "", "{args:?}");
+    }
+}
+
+/// A failure to write other than a closed pipe (a full disk) is an error: exit 1, said on stderr.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_stdout_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_initbook"))
+        .arg("directives")
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cannot write to standard output"),
+        "{}",
+        stderr(&output)
+    );
 }

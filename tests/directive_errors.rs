@@ -537,3 +537,66 @@ fn references_into_compared_schemes() {
     let lesson = parse_lesson(SourceFile::new("content/lesson.md", md)).unwrap();
     assert_eq!(lesson.references.len(), 2);
 }
+
+// Front matter: a `+++` block of TOML at the top of a lesson.
+
+#[test]
+fn front_matter_gives_the_lesson_its_description() {
+    let lesson = parse_lesson(SourceFile::new(
+        "content/lesson.md",
+        "+++\ndescription = \"  Three tables & four rules.  \"\n+++\n\n# Summary\n\nText.\n"
+            .to_string(),
+    ))
+    .unwrap();
+    assert_eq!(lesson.title, "Summary");
+    assert_eq!(
+        lesson.description.as_deref(),
+        Some("Three tables & four rules.")
+    );
+    let plain = parse_lesson(SourceFile::new(
+        "content/lesson.md",
+        "# Plain\n\nText.\n".to_string(),
+    ))
+    .unwrap();
+    assert_eq!(plain.description, None);
+}
+
+#[test]
+fn front_matter_errors_point_at_the_key_or_value() {
+    let page = |front: &str| format!("+++\n{front}\n+++\n\n# Lesson\n");
+    assert_one_error(
+        &page("descripton = \"x\""),
+        2,
+        1,
+        "unknown key `descripton` in front matter",
+        "did you mean `description`?",
+    );
+    assert_one_error(
+        &page("title = \"x\""),
+        2,
+        1,
+        "unknown key `title` in front matter",
+        "front matter takes: description",
+    );
+    assert_one_error(
+        &page("description = 3"),
+        2,
+        15,
+        "`description` must be a string",
+        "description = \"",
+    );
+    assert_one_error(
+        &page("description = \"  \""),
+        2,
+        15,
+        "the description is empty",
+        "leave the key out",
+    );
+    assert_one_error(
+        &page("# a comment\ndescription = \"unclosed"),
+        3,
+        24,
+        "invalid TOML",
+        "front matter is TOML",
+    );
+}

@@ -12,9 +12,12 @@ use initbook::numeric::{Activation, Init, NetworkParams};
 const SEEDS: [u64; 3] = [1, 2, 42];
 
 fn digits() -> Dataset {
-    load_dataset(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content/data/digits.csv.gz"))
-        .unwrap()
-        .dataset
+    load_dataset(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        Path::new("content/data/digits.csv.gz"),
+    )
+    .unwrap()
+    .dataset
 }
 
 fn scheme(label: &str, init: Init) -> LabelledInit {

@@ -200,3 +200,152 @@ fn listens_on_this_machine_only_by_default() {
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("[default: 127.0.0.1]"), "{help}");
 }
+
+/// A raw request with any method: status line, headers and body, as one string.
+fn request(address: SocketAddr, method: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn only_get_and_head_are_allowed() {
+    let book = TinyBook::new();
+    let server = serve(&book);
+    for method in ["POST", "PUT", "DELETE", "TRACE", "PATCH", "OPTIONS"] {
+        let response = request(server.address, method, "/");
+        assert!(response.starts_with("HTTP/1.1 405"), "{method}: {response}");
+        assert!(
+            response
+                .to_ascii_lowercase()
+                .contains("\r\nallow: get, head\r\n"),
+            "{method}: {response}"
+        );
+        assert!(
+            !response.contains("<h1>Tiny</h1>"),
+            "{method} must not get the page"
+        );
+    }
+    let head = request(server.address, "HEAD", "/01-one.html");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("text/html"), "{head}");
+    assert!(
+        head.ends_with("\r\n\r\n"),
+        "a HEAD response has no body: {head}"
+    );
+}
+
+/// `initbook serve` in its own process, under `prlimit --nofile=LIMIT`.
+struct LimitedServer {
+    child: std::process::Child,
+    address: SocketAddr,
+}
+
+impl LimitedServer {
+    fn start(book: &TinyBook, nofile: u32) -> Self {
+        let mut child = std::process::Command::new("prlimit")
+            .arg(format!("--nofile={nofile}:{nofile}"))
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_initbook"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(book.root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("this test needs `prlimit` (util-linux) to limit the server's descriptors");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        // Keep reading what the server says, as a terminal would.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        // "Serving DIR at http://127.0.0.1:PORT/ (Ctrl+C to stop)"
+        let address = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .parse()
+            .unwrap();
+        LimitedServer { child, address }
+    }
+
+    /// Status of `GET /`, or `None` when the server answers nothing within two seconds.
+    fn try_get(&self) -> Option<u16> {
+        let mut stream = TcpStream::connect_timeout(&self.address, Duration::from_secs(2)).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        write!(
+            stream,
+            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response);
+        text.get(9..12)?.parse().ok()
+    }
+
+    fn assert_alive(&mut self) {
+        assert!(
+            self.child.try_wait().unwrap().is_none(),
+            "the server process must keep running"
+        );
+    }
+}
+
+impl Drop for LimitedServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Holds `count` connections to the server, each without sending a request, then shows that
+/// the server refuses while they are held and serves again once they are closed.
+fn starve_and_recover(nofile: u32, count: usize) {
+    let book = TinyBook::new();
+    let mut server = LimitedServer::start(&book, nofile);
+    assert_eq!(server.try_get(), Some(200));
+
+    let held: Vec<TcpStream> = (0..count)
+        .filter_map(|_| TcpStream::connect_timeout(&server.address, Duration::from_secs(2)).ok())
+        .collect();
+    assert!(held.len() >= count / 2, "only {} connections", held.len());
+    std::thread::sleep(Duration::from_millis(300));
+    server.assert_alive();
+    assert_eq!(
+        server.try_get(),
+        None,
+        "with {count} connections held under nofile={nofile}, a new one is refused"
+    );
+
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut status = None;
+    while Instant::now() < deadline {
+        status = server.try_get();
+        if status == Some(200) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status, Some(200), "serves again once the connections close");
+    server.assert_alive();
+}
+
+#[test]
+fn survives_six_hundred_held_connections_under_1024_descriptors() {
+    starve_and_recover(1024, 600);
+}
+
+#[test]
+fn survives_running_out_of_file_descriptors() {
+    starve_and_recover(64, 120);
+}

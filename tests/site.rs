@@ -207,3 +207,37 @@ fn headings_never_take_a_figure_id() {
     assert!(one.contains(r#"<h2 id="small-2">Small</h2>"#), "{one}");
     assert_eq!(one.matches(r#"id="small""#).count(), 1);
 }
+
+#[test]
+fn the_contents_page_shows_each_description_or_whole_first_sentences() {
+    let book = TinyBook::new();
+    book.write(
+        "content/01-one.md",
+        &format!(
+            "+++\ndescription = \"Two histograms & a number.\"\n+++\n\n{}",
+            common::LESSON_ONE
+        ),
+    );
+    book.write(
+        "content/02-two.md",
+        &common::LESSON_TWO.replace(
+            "Math: $\\sigma(a) = 1/(1+e^{-a})$.",
+            "Tanh keeps its spread. The table:\n\n| a |\n|---|\n| 1 |",
+        ),
+    );
+    let site = build_site(book.root()).unwrap();
+    let index = page(&site, "index.html");
+    assert!(
+        index.contains("<p>Two histograms &amp; a number.</p>"),
+        "{index}"
+    );
+    assert!(index.contains("<p>Tanh keeps its spread.</p>"), "{index}");
+    assert!(!index.contains("The table:"), "{index}");
+    // The page itself keeps its whole paragraph and shows no front matter.
+    let one = page(&site, "01-one.html");
+    assert!(
+        !one.contains("description") && !one.contains("+++"),
+        "{one}"
+    );
+    assert!(page(&site, "02-two.html").contains("Tanh keeps its spread. The table:"));
+}

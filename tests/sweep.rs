@@ -710,10 +710,21 @@ fn the_explorer_has_a_radio_image_and_statistics_for_every_frame() {
         "{:.3}, {:.3}",
         tanh_xavier.layers[0].std, tanh_xavier.layers[1].std
     );
+    // The image is as large as the frame it shows (all frames of a sweep share one size).
+    let frame_svg = String::from_utf8(site.files["figures/sw/tanh-xavier.svg"].clone()).unwrap();
+    let size = frame_svg
+        .split_once(" viewBox")
+        .and_then(|(start, _)| start.strip_prefix("<svg "))
+        .unwrap();
+    assert!(size.starts_with("width=\"820\" height=\""), "{size}");
     let img = format!(
-        "src=\"figures/sw/tanh-xavier.svg\" width=\"820\" height=\"250\" loading=\"lazy\" alt=\"2 histograms, one per layer, of tanh activations with weights N(0, σ²), σ = 0.1 (Xavier). Std by layer: {stds}."
+        "src=\"figures/sw/tanh-xavier.svg\" {size} loading=\"lazy\" alt=\"2 histograms, one per layer, of tanh activations with weights N(0, σ²), σ = 0.1 (Xavier). Std by layer: {stds}."
     );
-    assert!(page.contains(&img), "{img}");
+    let found = page
+        .split('<')
+        .find(|tag| tag.contains("tanh-xavier.svg"))
+        .unwrap_or("no such image");
+    assert!(page.contains(&img), "{img}\nnot in\n{found}");
     for frame in &result.frames {
         let path = format!("figures/sw/{}.svg", frame.name());
         let svg = String::from_utf8(site.files[&path].clone()).unwrap();
@@ -726,7 +737,7 @@ fn the_explorer_has_a_radio_image_and_statistics_for_every_frame() {
     // The chart marks every stop, hidden until the page's stylesheet shows the chosen one.
     let chart = String::from_utf8(site.files["figures/sw.svg"].clone()).unwrap();
     assert_eq!(chart.matches("<g class=\"sweep-stop\"").count(), 4);
-    assert!(chart.contains(">Xavier</text>") && chart.contains(">He</text>"));
+    assert!(chart.contains(">\nXavier\n</text>") && chart.contains(">\nHe\n</text>"));
     // The explorer's files come with a book that has an explorer, and only then.
     let css = String::from_utf8(site.files["explorer.css"].clone()).unwrap();
     assert!(css.contains(
@@ -946,4 +957,37 @@ fn the_lessons_frames_are_the_earlier_lessons_figures() {
             frame.name
         );
     }
+}
+
+/// A rebuild takes the sweep from the result cache like any experiment, and an entry whose
+/// frames are not the sweep's (here two swapped, under a checksum that matches) is recomputed.
+#[test]
+fn the_cache_keeps_a_sweep_and_refuses_one_of_another_shape() {
+    use initbook::cache::{Cache, cache_dir};
+    let book = sweep_book();
+    let cache = Cache::for_book(book.root());
+    let cached_build = || initbook::build_site_with(book.root(), &cache, &|_, _| {}).unwrap();
+    let first = cached_build();
+    assert_eq!(first.cached, 0);
+    let second = cached_build();
+    assert_eq!((second.computed, second.cached), (0, first.computed));
+    assert!(second.site == first.site);
+
+    let parsed =
+        initbook::parse::parse_book(&initbook::book::load_book(book.root()).unwrap()).unwrap();
+    let spec = parsed.find_experiment("sw").unwrap();
+    let entry = cache_dir(book.root()).join(format!(
+        "{}.json",
+        Cache::key(&spec.experiment, spec.seed, None)
+    ));
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let (_, payload) = text.split_once('\n').unwrap();
+    let mut outcome: serde_json::Value = serde_json::from_str(payload).unwrap();
+    outcome["frames"].as_array_mut().unwrap().swap(0, 1);
+    let payload = outcome.to_string();
+    let header = format!("sha256:{}", sha256_hex(payload.as_bytes()));
+    std::fs::write(&entry, format!("{header}\n{payload}")).unwrap();
+    let third = cached_build();
+    assert_eq!(third.computed, 1, "the misshapen sweep was recomputed");
+    assert!(third.site == first.site);
 }

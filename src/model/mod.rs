@@ -23,6 +23,8 @@ pub struct Lesson {
     pub slug: String,
     /// The text of the lesson's first level-1 heading.
     pub title: String,
+    /// Its blurb for the contents page, from the front matter's `description` (plain text).
+    pub description: Option<String>,
     pub experiments: Vec<ExperimentSpec>,
     pub references: Vec<StatRef>,
 }

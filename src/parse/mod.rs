@@ -8,12 +8,14 @@
 pub mod checker;
 pub mod directive;
 pub mod flags;
+pub mod front_matter;
+pub mod math;
 pub mod reference;
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
 
 use crate::book::Book;
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
@@ -22,6 +24,7 @@ use crate::limits;
 use crate::model::{ExperimentSpec, Lesson, ParsedBook, StatRef};
 use crate::numeric::Experiment;
 pub use directive::{BlockText, parse_experiment};
+pub use front_matter::{FrontMatter, parse_front_matter};
 pub use reference::parse_reference;
 
 /// Parses every lesson and checks what spans lessons (unique experiment ids). Reports the
@@ -71,6 +74,7 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
     let LessonScan {
         mut diagnostics,
         title,
+        front_matter,
         experiments,
         mut pending_refs,
         broken_ids,
@@ -106,6 +110,7 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         source,
         slug,
         title,
+        description: front_matter.description,
         experiments,
         references,
     })
@@ -117,17 +122,40 @@ struct LessonScan {
     diagnostics: Diagnostics,
     title: Option<String>,
     in_title: bool,
+    front_matter: FrontMatter,
+    /// The front matter block being read.
+    front_matter_text: Option<BlockText>,
     experiments: Vec<ExperimentSpec>,
     pending_refs: Vec<(Range<usize>, reference::Parsed)>,
     /// The directive block being read, and its fence.
     block: Option<(BlockText, Range<usize>)>,
     /// Ids of blocks that failed to parse; their own errors say what is wrong.
     broken_ids: Vec<String>,
+    /// Inside a code block other than a directive: dollars there are code, not math.
+    in_code_block: bool,
+    /// `$` signs the Markdown parser left as text in the current block, to tell math that did
+    /// not parse from prose dollars.
+    stray_dollars: math::StrayDollars,
 }
 
 impl LessonScan {
     fn event(&mut self, source: &SourceFile, event: Event<'_>, range: Range<usize>) {
         match event {
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => {
+                self.front_matter_text = Some(BlockText::default());
+            }
+            Event::Text(text) if self.front_matter_text.is_some() => {
+                let block = self.front_matter_text.as_mut().expect("checked just above");
+                block.push(&text, range.start);
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                if let Some(block) = self.front_matter_text.take() {
+                    match parse_front_matter(source, &block) {
+                        Ok(front_matter) => self.front_matter = front_matter,
+                        Err(found) => self.diagnostics.extend(found),
+                    }
+                }
+            }
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
@@ -135,17 +163,29 @@ impl LessonScan {
                 self.in_title = true;
                 self.title = Some(String::new());
             }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => self.in_title = false,
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.trim() == DIRECTIVE_INFO =>
             {
                 self.block = Some((BlockText::default(), range));
             }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
             Event::Text(text) if self.block.is_some() => {
                 let (block_text, _) = self.block.as_mut().expect("checked just above");
                 block_text.push(&text, range.start);
             }
+            Event::End(
+                end @ (TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::Item),
+            ) => {
+                if end == TagEnd::Heading(HeadingLevel::H1) {
+                    self.in_title = false;
+                }
+                for (span, message, hint) in self.stray_dollars.finish(&source.text, range.end) {
+                    self.diagnostics
+                        .push(source.error(span, message).with_hint(hint));
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
+                self.in_code_block = false;
                 if let Some((block_text, fence)) = self.block.take() {
                     match parse_experiment(source, &block_text, fence) {
                         Ok(spec) => self.experiments.push(spec),
@@ -165,18 +205,23 @@ impl LessonScan {
                     self.pending_refs.push((range, parsed));
                 }
             }
-            Event::Text(text) if self.in_title => {
-                self.title.get_or_insert_default().push_str(&text)
+            Event::Text(text) => {
+                if !self.in_code_block {
+                    self.stray_dollars.text(&source.text, &text, range);
+                }
+                if self.in_title {
+                    self.title.get_or_insert_default().push_str(&text);
+                }
             }
             Event::InlineMath(latex) | Event::DisplayMath(latex) => {
                 if self.in_title {
                     // A page title is plain text: keep the LaTeX source.
                     self.title.get_or_insert_default().push_str(&latex);
                 }
-                if let Some(message) = latex_error(&latex) {
+                if let Some(message) = math::latex_problem(&latex) {
                     self.diagnostics.push(
                         source
-                            .error(range, format!("cannot read this math: {message}"))
+                            .error(range, message)
                             .with_hint("math is LaTeX between $…$ (inline) or $$…$$ (display)"),
                     );
                 }
@@ -277,21 +322,4 @@ fn check_frames_per_page(
             return;
         }
     }
-}
-
-/// The first error pulldown-latex reports for `latex`, if any.
-fn latex_error(latex: &str) -> Option<String> {
-    let storage = pulldown_latex::Storage::new();
-    let mut parser = pulldown_latex::Parser::new(latex, &storage);
-    // Its message carries a multi-line excerpt of its own; our diagnostic already shows the line.
-    parser.find_map(|event| {
-        event.err().map(|error| {
-            error
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-    })
 }

@@ -155,14 +155,19 @@ struct ExplorerContext<'a> {
     strings: &'a ExplorerStrings,
 }
 
-/// The explorer of a sweep (its figure number `number`, its chart `chart`), through the theme's
-/// `explorer.html`.
+/// What the draw stage made of a sweep: its chart, and the size all its frames share.
+pub struct SweepDrawing<'a> {
+    pub chart: &'a str,
+    pub frame_size: (u32, u32),
+}
+
+/// The explorer of a sweep (its figure number `number`), through the theme's `explorer.html`.
 pub fn render_explorer(
     theme: &Theme,
     lesson: &Lesson,
     spec: &ExperimentSpec,
     number: &str,
-    chart: &str,
+    drawing: SweepDrawing<'_>,
     result: &SweepResult,
     data_hash: &str,
 ) -> Result<String> {
@@ -194,7 +199,7 @@ pub fn render_explorer(
                 .collect(),
         })
         .collect();
-    let (width, height) = crate::draw::histogram_size(params.layers);
+    let (width, height) = drawing.frame_size;
     let context = ExplorerContext {
         id: &spec.id,
         number,
@@ -234,7 +239,7 @@ pub fn render_explorer(
         layers,
         width,
         height,
-        chart,
+        chart: drawing.chart,
         reproduce: reproduce_panel(lesson, spec, data_hash),
         strings,
     };

@@ -12,7 +12,7 @@ use crate::model::{Lesson, StatRef};
 use crate::numeric::Outcome;
 use crate::site_paths::page_name;
 
-/// The rendered body of a lesson, and its first paragraph for the contents page.
+/// The rendered body of a lesson, and its blurb for the contents page.
 pub struct LessonBody {
     pub html: String,
     pub summary: String,
@@ -79,7 +79,7 @@ pub fn render_lesson_body(
     }
     let experiment_ids: Vec<String> = lesson.experiments.iter().map(|e| e.id.clone()).collect();
     add_heading_ids(&mut events, experiment_ids);
-    let summary = first_paragraph(&events);
+    let summary = super::blurb::blurb(lesson.description.as_deref(), &events);
     let mut html = String::with_capacity(lesson.source.text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     LessonBody { html, summary }
@@ -192,23 +192,6 @@ fn slugify(text: &str) -> String {
     } else {
         slug
     }
-}
-
-/// The inner HTML of the first top-level paragraph.
-fn first_paragraph(events: &[Event<'_>]) -> String {
-    let Some(start) = events
-        .iter()
-        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
-    else {
-        return String::new();
-    };
-    let inner = events[start + 1..]
-        .iter()
-        .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
-        .cloned();
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, inner);
-    html
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Render stage: parsed lessons + results + SVGs → the site's pages, in memory.
 
+pub mod blurb;
 pub mod explorer;
 pub mod explorer_strings;
 pub mod figure;
@@ -37,11 +38,13 @@ struct PageContext<'a> {
 }
 
 /// Renders every page. Returns `(path in the site, contents)`, `index.html` and `style.css`
-/// included; figures are added by the caller.
+/// included; figures are added by the caller. `svgs` are the figures by experiment id,
+/// `frame_sizes` the size of each sweep's frames, by the sweep's id.
 pub fn render_site(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     svgs: &BTreeMap<String, String>,
+    frame_sizes: &BTreeMap<String, (u32, u32)>,
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
 ) -> Result<Vec<(String, Vec<u8>)>> {
@@ -55,7 +58,15 @@ pub fn render_site(
         .collect();
     let mut bodies: Vec<LessonBody> = Vec::with_capacity(book.lessons.len());
     for (chapter_index, lesson) in book.lessons.iter().enumerate() {
-        let figures = lesson_figures(chapter_index, lesson, results, svgs, data_hashes, theme)?;
+        let figures = lesson_figures(
+            chapter_index,
+            lesson,
+            results,
+            svgs,
+            frame_sizes,
+            data_hashes,
+            theme,
+        )?;
         bodies.push(markdown::render_lesson_body(
             lesson,
             &figures,
@@ -110,6 +121,7 @@ fn lesson_figures<'a>(
     lesson: &'a Lesson,
     results: &BTreeMap<String, Outcome>,
     svgs: &BTreeMap<String, String>,
+    frame_sizes: &BTreeMap<String, (u32, u32)>,
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
 ) -> Result<HashMap<&'a str, FigureHtml>> {
@@ -132,7 +144,10 @@ fn lesson_figures<'a>(
                     lesson,
                     spec,
                     number,
-                    chart,
+                    explorer::SweepDrawing {
+                        chart,
+                        frame_size: frame_sizes[&spec.id],
+                    },
                     result,
                     &data_hashes[&spec.id],
                 )?,

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::explorer_strings::ExplorerStrings;
+use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::error::{Error, Result};
 
 /// `(name, built-in text)` of every theme file. `*.html` and `explorer.css` are tera templates;
@@ -43,11 +44,16 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     let mut explorer = None;
     let mut templates = Vec::new();
     for (name, built_in) in THEME_FILES {
-        let path = dir.join(name);
-        let text = match std::fs::read_to_string(&path) {
+        let relative = Path::new("templates").join(name);
+        let text = match read_text_inside(root, &relative, TEMPLATE_BYTES) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => built_in.to_string(),
-            Err(error) => return Err(Error::io("read", &path, error)),
+            Err(problem) if problem.is_missing() => built_in.to_string(),
+            Err(problem) => {
+                return Err(Error::Other(format!(
+                    "cannot read {}: {problem}",
+                    root.join(relative).display()
+                )));
+            }
         };
         match name {
             "style.css" => stylesheet = text,

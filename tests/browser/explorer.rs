@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::chromium::{Browser, Key, Page, View, WIDTHS};
+use crate::reader_checks::{LAYOUT_TOLERANCE, open_with_checks, strings};
 use crate::sites::{SiteOnDisk, book_site, target_dir};
 
 const PAGE: &str = "09-explore.html";
@@ -253,4 +254,47 @@ fn site_frames(site: &SiteOnDisk) -> Vec<String> {
         .filter(|f| f.starts_with("figures/explore/"))
         .cloned()
         .collect()
+}
+
+/// Every frame of the explorer, opened as the SVG document it is (the page shows it as an
+/// `<img>`, whose text the page checks cannot reach), drawn with the book's English words and
+/// with Korean ones in the layout the Korean frames share: with Chromium's fonts no two labels
+/// overlap and none leaves the frame.
+#[test]
+#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+fn every_frame_keeps_its_text_apart_in_chromium_in_english_and_korean() {
+    let site = book_site();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (book, outcomes) = crate::common::book_outcomes(root);
+    let spec = book.find_experiment("explore").unwrap();
+    let initbook::numeric::Outcome::Sweep(result) = &outcomes[&spec.id] else {
+        panic!("explore is a sweep");
+    };
+    let korean = crate::common::korean_figure_text();
+    let layout = initbook::draw::sweep_frame_layout(spec, result, &korean);
+    let korean_dir = target_dir().join("korean-frames");
+    let _ = std::fs::remove_dir_all(&korean_dir);
+    std::fs::create_dir_all(&korean_dir).unwrap();
+    let mut urls: Vec<String> = site_frames(site).iter().map(|f| site.url(f)).collect();
+    assert_eq!(urls.len(), result.frames.len());
+    for frame in &result.frames {
+        let svg = initbook::draw::draw_sweep_frame(
+            spec, frame, &layout, &korean, "frame", "frame", "frame",
+        );
+        let path = korean_dir.join(format!("{}.svg", frame.name()));
+        std::fs::write(&path, svg).unwrap();
+        urls.push(format!("file://{}", path.canonicalize().unwrap().display()));
+    }
+    let browser = Browser::launch();
+    let mut findings = Vec::new();
+    for url in &urls {
+        let tab = open_with_checks(&browser, url, View::screen(1280));
+        let texts = tab.evaluate("document.querySelectorAll('svg text').length");
+        assert!(texts.as_u64().unwrap() > 10, "{url}: {texts} texts");
+        let found =
+            strings(&tab.evaluate(&format!("__initbookChecks.figureText({LAYOUT_TOLERANCE})")));
+        findings.extend(found.into_iter().map(|detail| format!("{url}: {detail}")));
+        assert!(tab.problems().is_empty(), "{url}: {:?}", tab.problems());
+    }
+    assert!(findings.is_empty(), "{}", findings.join("\n"));
 }

@@ -22,8 +22,8 @@ mod sites;
 use chromium::{Browser, Key, View, WIDTHS};
 use common::TinyBook;
 use reader_checks::{
-    Finding, Screenshots, check_site, list, screenshot_name, standard_views,
-    text_needing_javascript,
+    Finding, LAYOUT_TOLERANCE, Screenshots, check_site, list, open_with_checks, screenshot_name,
+    standard_views, strings, text_needing_javascript,
 };
 use sites::{SiteOnDisk, book_site, build_tiny, target_dir};
 
@@ -389,4 +389,174 @@ fn low_contrast_in_the_dark_and_sideways_scrolling_are_reported() {
         "overflow",
         "div in #content reaches",
     );
+}
+
+/// The σ = 1 gradient figure's first panel as it was drawn before the layout reserved room for
+/// its labels (the text elements copied from that SVG): the out-of-range notes ran into the top
+/// y tick label. Besides, a label running off the figure's right edge, a table whose text cannot
+/// wrap and a paragraph that scrolls in its own box.
+const LAYOUT_DEFECTS: &str = r##"
+<figure class="experiment"><div class="plot">
+<svg id="overlap" width="820" height="120" viewBox="0 0 820 120" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="overlap-title"><title id="overlap-title">Text drawn over text</title>
+<rect x="0" y="0" width="820" height="120" fill="#FFFFFF"/>
+<text x="79" y="9" dy="0.76em" text-anchor="middle" font-family="sans-serif" font-size="16.935483870967744" fill="#000000">Layer 1</text>
+<text x="62" y="42" dy="0.5ex" text-anchor="end" font-family="sans-serif" font-size="12.903225806451614" fill="#444444">40000</text>
+<text x="153" y="31" dy="0.76em" text-anchor="end" font-family="sans-serif" font-size="12.096774193548388" fill="#A03C1E">441 below -5×10⁻⁴</text>
+<text x="153" y="45" dy="0.76em" text-anchor="end" font-family="sans-serif" font-size="12.096774193548388" fill="#A03C1E">444 above 5×10⁻⁴</text>
+<text x="790" y="90" dy="0.5ex" text-anchor="start" font-family="sans-serif" font-size="14" fill="#444444">off the edge</text>
+</svg>
+</div></figure>
+
+<table><tr><td style="white-space: nowrap">A cell whose words may not wrap, so that the table is much wider than any text column on a desktop screen</td></tr></table>
+
+<p style="white-space: nowrap; overflow-x: auto">A paragraph that scrolls sideways in its own box instead of wrapping like the others, long enough to be wider than the text column on any screen.</p>
+"##;
+
+#[test]
+#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+fn overlapping_figure_text_and_blocks_wider_than_the_text_column_are_reported() {
+    let book = TinyBook::new();
+    book.write(
+        "content/02-two.md",
+        &format!("{}\n{LAYOUT_DEFECTS}", common::LESSON_TWO),
+    );
+    let (wide, narrow) = (View::screen(1280), View::screen(390).dark());
+    let findings = tiny_findings(&book, &[wide, narrow]);
+    for view in [wide, narrow] {
+        let at = |check: &str, detail: &str| {
+            findings.iter().any(|f| {
+                f.page == "02-two.html"
+                    && f.view == view.label()
+                    && f.check == check
+                    && f.detail.contains(detail)
+            })
+        };
+        for detail in [
+            "#overlap: \"40000\" and \"441 below -5×10⁻⁴\" overlap by",
+            "#overlap: \"40000\" and \"444 above 5×10⁻⁴\" overlap by",
+            "#overlap: \"off the edge\" sticks out of the figure by",
+        ] {
+            assert!(
+                at("figure text", detail),
+                "{}: no {detail:?} in\n{}",
+                view.label(),
+                list(&findings)
+            );
+        }
+    }
+    assert_reported(
+        &findings,
+        "02-two.html",
+        "wide blocks",
+        "table in #content \"A cell whose words may not wrap, so that\" is",
+    );
+    assert_reported(
+        &findings,
+        "02-two.html",
+        "wide blocks",
+        "p in #content \"A paragraph that scrolls sideways in its\" is",
+    );
+    // Tables may scroll in their box on a phone: the width check is for wide screens only.
+    assert!(
+        findings
+            .iter()
+            .filter(|f| f.check == "wide blocks")
+            .all(|f| f.view == wide.label()),
+        "{}",
+        list(&findings)
+    );
+    // The tiny book's own figures, drawn by initbook, are clean.
+    let figure_text: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.check == "figure text")
+        .collect();
+    assert!(
+        figure_text
+            .iter()
+            .all(|f| f.detail.starts_with("#overlap:")),
+        "{}",
+        list(&findings)
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+fn figures_drawn_with_korean_words_keep_their_text_apart_in_chromium() {
+    // The book's pages in `lang="ko"` (so Chromium sets their text in Noto Sans CJK, as it will
+    // the Korean edition's) with every figure drawn with the Korean strings.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (book, outcomes) = common::book_outcomes(root);
+    let korean = common::korean_figure_text();
+    let mut files = book_site_files();
+    let mut replaced = 0;
+    for (_, spec) in book.experiments().filter(|(_, spec)| spec.figure) {
+        let outcome = &outcomes[&spec.id];
+        let english = initbook::draw::draw_figure(spec, outcome);
+        let translated = initbook::draw::draw_figure_with(spec, outcome, &korean);
+        for page in files.values_mut() {
+            let html = String::from_utf8(std::mem::take(page)).unwrap();
+            replaced += html.matches(english.trim_end()).count();
+            *page = html
+                .replace(english.trim_end(), translated.trim_end())
+                .into_bytes();
+        }
+    }
+    assert!(replaced >= 10, "only {replaced} figures on the pages");
+    for (path, page) in files.iter_mut().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8(std::mem::take(page)).unwrap();
+        assert!(html.contains("<html lang=\"en\">"), "{path}");
+        *page = html
+            .replace("<html lang=\"en\">", "<html lang=\"ko\">")
+            .into_bytes();
+    }
+    let site = initbook::Site {
+        files,
+        lessons: 0,
+        experiments: 0,
+        figures: 0,
+    };
+    let site = sites::SiteOnDisk::write(
+        &site,
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("korean-figures"),
+    );
+    let browser = Browser::launch();
+    // Beside target/screenshots/, which the full run empties when it starts.
+    let shots = target_dir().join("screenshots-ko-figures");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut findings = Vec::new();
+    let mut figures_seen = 0;
+    // Both widths; the colour scheme moves no text (figures keep their white paper), so one
+    // view of each scheme is enough.
+    let views = [View::screen(390).dark(), View::screen(1280)];
+    for page in site.pages() {
+        for view in views {
+            let tab = open_with_checks(&browser, &site.url(page), view);
+            figures_seen += tab
+                .evaluate("document.querySelectorAll('figure svg text').length > 0 ? document.querySelectorAll('figure svg').length : 0")
+                .as_u64()
+                .unwrap();
+            let found =
+                strings(&tab.evaluate(&format!("__initbookChecks.figureText({LAYOUT_TOLERANCE})")));
+            findings.extend(
+                found
+                    .into_iter()
+                    .map(|detail| format!("{page} [{}] {detail}", view.label())),
+            );
+            if view == View::screen(1280) {
+                tab.screenshot(&shots.join(screenshot_name(page, &view)));
+            }
+            assert!(tab.problems().is_empty(), "{page}: {:?}", tab.problems());
+        }
+    }
+    assert!(figures_seen >= 20, "only {figures_seen} figures looked at");
+    assert!(findings.is_empty(), "{}", findings.join("\n"));
+}
+
+/// The files of this repository's book as built for the browser tests.
+fn book_site_files() -> std::collections::BTreeMap<String, Vec<u8>> {
+    let site = book_site();
+    site.files
+        .iter()
+        .map(|f| (f.clone(), std::fs::read(site.dir.join(f)).unwrap()))
+        .collect()
 }

@@ -103,6 +103,73 @@
     return findings;
   },
 
+  // Figure text a reader can read: within one SVG figure no two <text> elements overlap (their
+  // boxes as laid out here intersect by more than `tolerance` px both ways), and none sticks out
+  // of the figure's view box. Hidden figures (nothing laid out) are skipped.
+  figureText(tolerance) {
+    const findings = [];
+    const round = (v) => Math.round(v * 10) / 10;
+    for (const svg of document.querySelectorAll('svg')) {
+      if (svg.parentElement && svg.parentElement.closest('svg')) continue;
+      const outer = svg.getBoundingClientRect();
+      if (outer.width === 0 || outer.height === 0) continue;
+      const name = svg.id ? `#${svg.id}` : this.describe(svg);
+      // The view box in the page's coordinates (the figure is scaled to the text column).
+      const box = svg.viewBox.baseVal;
+      const matrix = svg.getScreenCTM();
+      let view = outer;
+      if (box && box.width > 0 && matrix) {
+        const at = (x, y) => new DOMPoint(x, y).matrixTransform(matrix);
+        const [a, b] = [at(box.x, box.y), at(box.x + box.width, box.y + box.height)];
+        view = { left: Math.min(a.x, b.x), right: Math.max(a.x, b.x), top: Math.min(a.y, b.y), bottom: Math.max(a.y, b.y) };
+      }
+      const texts = [...svg.querySelectorAll('text')]
+        .filter((t) => t.textContent.trim() !== '')
+        .map((t) => ({ text: t.textContent.trim().replace(/\s+/g, ' '), r: t.getBoundingClientRect() }))
+        .filter((t) => t.r.width > 0 || t.r.height > 0);
+      for (const t of texts) {
+        const out = Math.max(view.left - t.r.left, t.r.right - view.right, view.top - t.r.top, t.r.bottom - view.bottom);
+        if (out > tolerance) findings.push(`${name}: "${t.text}" sticks out of the figure by ${round(out)}px`);
+      }
+      for (let i = 0; i < texts.length; i++) {
+        for (let j = i + 1; j < texts.length; j++) {
+          const [a, b] = [texts[i].r, texts[j].r];
+          const across = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const down = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (across > tolerance && down > tolerance) {
+            findings.push(`${name}: "${texts[i].text}" and "${texts[j].text}" overlap by ${round(across)} × ${round(down)}px`);
+          }
+        }
+      }
+    }
+    return findings;
+  },
+
+  // No table or paragraph is wider than the text column it stands in: its content (scrollWidth,
+  // which counts what a scroll box hides) fits the column's content box. Closed <details> are
+  // opened while measuring, so their paragraphs count too.
+  wideBlocks(tolerance) {
+    const findings = [];
+    const main = document.querySelector('main');
+    if (!main) return ['the page has no <main> text column'];
+    const closed = [...main.querySelectorAll('details:not([open])')];
+    for (const d of closed) d.open = true;
+    for (const element of main.querySelectorAll('table, p')) {
+      let column = element.parentElement;
+      while (column && column.parentElement !== main) column = column.parentElement;
+      if (!column) column = main;
+      const style = getComputedStyle(column);
+      const width = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const used = Math.max(element.scrollWidth, element.getBoundingClientRect().width);
+      if (element.getClientRects().length > 0 && used > width + tolerance) {
+        const text = element.textContent.trim().replace(/\s+/g, ' ').slice(0, 40);
+        findings.push(`${this.describe(element)} "${text}" is ${Math.round(used)}px wide in a ${Math.round(width)}px text column`);
+      }
+    }
+    for (const d of closed) d.open = false;
+    return findings;
+  },
+
   // WCAG contrast of every visible piece of text against what is behind it. HTML text is
   // measured against the composited backgrounds of its ancestors; SVG text against the
   // figure's own background (its full-size first <rect>), else the page behind the figure.

@@ -60,6 +60,13 @@ const AXE_EXCEPTIONS: &[AxeException] = &[
 /// WCAG 2 AA for normal text (1.4.3); we hold large text to it too.
 pub const MIN_CONTRAST: f64 = 4.5;
 
+/// How far (CSS px) two figure texts may intersect, or a box exceed its column, before it counts:
+/// anti-aliased edges touch.
+pub const LAYOUT_TOLERANCE: f64 = 1.0;
+
+/// From this window width on, tables and paragraphs must fit the text column without scrolling.
+pub const WIDE_SCREEN: u32 = 1280;
+
 /// One thing wrong with one page in one view.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Finding {
@@ -123,6 +130,24 @@ pub const PAGE_CHECKS: &[PageCheck] = &[
         name: "overflow",
         every_view: true,
         run: |page, _| strings(&page.evaluate("__initbookChecks.overflow()")),
+    },
+    PageCheck {
+        name: "figure text",
+        every_view: true,
+        run: |page, _| {
+            strings(&page.evaluate(&format!("__initbookChecks.figureText({LAYOUT_TOLERANCE})")))
+        },
+    },
+    PageCheck {
+        name: "wide blocks",
+        every_view: true,
+        // On a phone a wide table may scroll in its box; on a desktop screen it must fit.
+        run: |page, view| {
+            if view.width < WIDE_SCREEN {
+                return Vec::new();
+            }
+            strings(&page.evaluate(&format!("__initbookChecks.wideBlocks({LAYOUT_TOLERANCE})")))
+        },
     },
     PageCheck {
         name: "contrast",

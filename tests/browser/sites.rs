@@ -158,6 +158,27 @@ mod tests {
     }
 
     #[test]
+    fn pages_of_every_language_are_checked() {
+        let site = SiteOnDisk {
+            dir: PathBuf::from("/tmp/site"),
+            files: [
+                "index.html",
+                "01-a.html",
+                "ko/index.html",
+                "ko/01-a.html",
+                "figures/a.svg",
+                "style.css",
+            ]
+            .map(String::from)
+            .into(),
+        };
+        assert_eq!(
+            site.pages(),
+            ["index.html", "01-a.html", "ko/01-a.html", "ko/index.html"]
+        );
+    }
+
+    #[test]
     fn urls_map_back_to_site_paths() {
         let site = SiteOnDisk {
             dir: PathBuf::from("/tmp/site"),

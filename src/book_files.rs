@@ -1,0 +1,283 @@
+//! Reading the book's own files — `book.toml`, lessons, templates, data sets — safely.
+//!
+//! A book may come from anyone, so a file is read only when, after every symlink is resolved, it
+//! is a regular file inside the book's root: a lesson that links to `/etc/passwd`, a data file
+//! that is `/dev/zero` or a FIFO, or a directory, is refused with a message that says why. Every
+//! read has a size cap (gzip data is capped after decompression too), so no file can exhaust
+//! memory or hang a build. Files are opened without blocking and checked again once open, so a
+//! file swapped for a FIFO between the check and the open is still refused.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// `content/book.toml`.
+pub const CONFIG_BYTES: u64 = 256 << 10;
+/// One lesson (the longest shipped lesson is about 16 KB).
+pub const LESSON_BYTES: u64 = 4 << 20;
+/// One template or the stylesheet.
+pub const TEMPLATE_BYTES: u64 = 1 << 20;
+/// A data file as stored (compressed or not).
+pub const DATA_BYTES: u64 = 64 << 20;
+/// A data file after decompression: text of at most this many bytes is parsed (the digits are
+/// 180 KB; parsed, 64 MiB of text is at most 32 million numbers).
+pub const DATA_TEXT_BYTES: u64 = 64 << 20;
+
+/// Why a file of the book was not read.
+#[derive(Debug)]
+pub enum ReadProblem {
+    /// The file (or the target of its symlink) does not exist.
+    Missing,
+    /// After resolving symlinks the file lies outside the book.
+    Outside {
+        resolved: PathBuf,
+    },
+    /// A directory, FIFO, socket or device.
+    NotRegular {
+        what: &'static str,
+    },
+    TooLarge {
+        limit: u64,
+        decompressed: bool,
+    },
+    NotUtf8,
+    Io(io::Error),
+}
+
+impl ReadProblem {
+    pub fn is_missing(&self) -> bool {
+        matches!(self, ReadProblem::Missing)
+    }
+}
+
+impl fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadProblem::Missing => f.write_str("it does not exist"),
+            ReadProblem::Outside { resolved } => write!(
+                f,
+                "it resolves to {}, outside the book; initbook reads only regular files inside the book's folder, after resolving symlinks",
+                resolved.display()
+            ),
+            ReadProblem::NotRegular { what } => write!(
+                f,
+                "it is {what}, not a regular file; initbook reads only regular files inside the book's folder"
+            ),
+            ReadProblem::TooLarge {
+                limit,
+                decompressed: false,
+            } => write!(
+                f,
+                "it is larger than {} (the limit for this file)",
+                size(*limit)
+            ),
+            ReadProblem::TooLarge {
+                limit,
+                decompressed: true,
+            } => write!(
+                f,
+                "it decompresses to more than {} (the limit for this file)",
+                size(*limit)
+            ),
+            ReadProblem::NotUtf8 => f.write_str("it is not UTF-8 text"),
+            ReadProblem::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
+    }
+}
+
+/// The bytes of `root/relative`, if it is a regular file inside `root` (after resolving
+/// symlinks) of at most `limit` bytes.
+pub fn read_inside(root: &Path, relative: &Path, limit: u64) -> Result<Vec<u8>, ReadProblem> {
+    let root = root.canonicalize().map_err(io_problem)?;
+    let resolved = root.join(relative).canonicalize().map_err(io_problem)?;
+    if !resolved.starts_with(&root) {
+        return Err(ReadProblem::Outside { resolved });
+    }
+    // Checked before opening: opening a FIFO for reading would wait for a writer.
+    let metadata = std::fs::metadata(&resolved).map_err(io_problem)?;
+    check_regular(&metadata)?;
+    let file = open_nonblocking(&resolved).map_err(io_problem)?;
+    // And again on what was opened, in case the path changed in between.
+    let metadata = file.metadata().map_err(io_problem)?;
+    check_regular(&metadata)?;
+    if metadata.len() > limit {
+        return Err(ReadProblem::TooLarge {
+            limit,
+            decompressed: false,
+        });
+    }
+    read_capped(file, limit, false)
+}
+
+/// [`read_inside`] as text, without a leading UTF-8 byte order mark (editors on Windows add
+/// one; it is not part of the text).
+pub fn read_text_inside(root: &Path, relative: &Path, limit: u64) -> Result<String, ReadProblem> {
+    let bytes = read_inside(root, relative, limit)?;
+    let text = String::from_utf8(bytes).map_err(|_| ReadProblem::NotUtf8)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Decompresses gzip `bytes`, refusing output longer than `limit` (a small file can inflate to
+/// gigabytes).
+pub fn gunzip_capped(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ReadProblem> {
+    read_capped(flate2::read::GzDecoder::new(bytes), limit, true)
+}
+
+fn read_capped(reader: impl Read, limit: u64, decompressed: bool) -> Result<Vec<u8>, ReadProblem> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadProblem::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadProblem::TooLarge {
+            limit,
+            decompressed,
+        });
+    }
+    Ok(bytes)
+}
+
+fn check_regular(metadata: &std::fs::Metadata) -> Result<(), ReadProblem> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else {
+        special_kind(&kind)
+    };
+    Err(ReadProblem::NotRegular { what })
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+fn io_problem(error: io::Error) -> ReadProblem {
+    if error.kind() == io::ErrorKind::NotFound {
+        ReadProblem::Missing
+    } else {
+        ReadProblem::Io(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_regular_files_inside_and_strips_a_bom() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "\u{feff}# Title\n").unwrap();
+        let text = read_text_inside(dir.path(), Path::new("a.md"), 100).unwrap();
+        assert_eq!(text, "# Title\n");
+        assert!(
+            read_inside(dir.path(), Path::new("missing.md"), 100)
+                .unwrap_err()
+                .is_missing()
+        );
+    }
+
+    #[test]
+    fn refuses_large_files_and_gzip_bombs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big"), vec![b'x'; 101]).unwrap();
+        let error = read_inside(dir.path(), Path::new("big"), 100).unwrap_err();
+        assert!(
+            matches!(error, ReadProblem::TooLarge { limit: 100, .. }),
+            "{error}"
+        );
+
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&vec![b','; 1 << 20]).unwrap();
+        let small = encoder.finish().unwrap();
+        assert!(small.len() < 10_000);
+        let error = gunzip_capped(&small, 1000).unwrap_err();
+        assert!(
+            error.to_string().contains("decompresses to more than"),
+            "{error}"
+        );
+        assert_eq!(gunzip_capped(&small, 1 << 20).unwrap().len(), 1 << 20);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_symlinks_out_of_the_book_devices_and_fifos() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "x").unwrap();
+        let book = tempfile::tempdir().unwrap();
+        let link = |target: &Path, name: &str| {
+            std::os::unix::fs::symlink(target, book.path().join(name)).unwrap()
+        };
+        link(&outside.path().join("secret"), "leak.md");
+        link(Path::new("/dev/zero"), "zero.csv");
+        std::fs::write(book.path().join("inside.md"), "ok").unwrap();
+        link(Path::new("inside.md"), "alias.md");
+        let fifo = book.path().join("pipe.csv");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+            0,
+        )
+        .unwrap();
+
+        let problem = |name: &str| read_inside(book.path(), Path::new(name), 100).unwrap_err();
+        assert!(matches!(problem("leak.md"), ReadProblem::Outside { .. }));
+        assert!(problem("leak.md").to_string().contains("outside the book"));
+        assert!(matches!(problem("zero.csv"), ReadProblem::Outside { .. }));
+        assert!(problem("pipe.csv").to_string().contains("a FIFO"));
+        assert!(problem(".").to_string().contains("a directory"));
+        assert_eq!(
+            read_inside(book.path(), Path::new("alias.md"), 100).unwrap(),
+            b"ok",
+            "a symlink that stays inside the book is followed"
+        );
+    }
+}
