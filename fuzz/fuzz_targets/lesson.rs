@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = diagnostics.to_string();
         }
         Ok(lesson) => {
-            for (event, _) in initbook::parse::markdown_events(&lesson.source.text) {
+            for (event, _) in initbook::dialect::markdown_events(&lesson.source.text) {
                 if let Event::InlineMath(latex) | Event::DisplayMath(latex) = event {
                     let storage = pulldown_latex::Storage::new();
                     let parser = pulldown_latex::Parser::new(&latex, &storage);
