@@ -632,11 +632,17 @@ fn catalogue() -> Vec<Fault> {
             location: None,
         },
         Fault {
-            name: "explorer words not TOML",
-            apply: |r| write(r, "templates/explorer.toml", "frame_title = \n"),
+            name: "explorer words with a placeholder they cannot fill in",
+            apply: |r| {
+                write(
+                    r,
+                    "templates/strings.toml",
+                    "explorer_frame_title = \"{activation} at {sigma}\"\n",
+                )
+            },
             args: &[],
             exit: 1,
-            message: "in the templates (explorer.toml)",
+            message: "in the templates (strings.toml): `explorer_frame_title` uses {sigma}",
             location: None,
         },
         #[cfg(unix)]

@@ -1,7 +1,8 @@
 //! The σ explorer: what takes a sweep block's place on a page. The markup is the theme's
 //! `explorer.html` (tera), its rules `explorer.css` and its script `explorer.js`; every word it
-//! shows comes from the theme's strings table `explorer.toml`, so an edition in another language
-//! replaces one file. This module only gathers the numbers and words the template shows.
+//! shows comes from the theme's strings table (`strings.toml`, see [`super::explorer_strings`]).
+//! This module only gathers the numbers and words the template shows. The print edition gets
+//! the same figure without controls: the frame the page opens at, its statistics and the chart.
 //!
 //! Without JavaScript the page works alone: one radio group per axis, and a stylesheet rule per
 //! position that shows the frame whose σ and activation radios are checked (`:has()`). The script
@@ -12,9 +13,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::explorer_strings::{ExplorerStrings, fill};
-use super::figure::reproduce_panel;
-use super::templates::Theme;
-use crate::error::{Error, Result};
+use super::figure::{Reproduce, reproduce};
+use super::markdown::Edition;
+use super::templates::{EXPLORER_SCRIPT, EXPLORER_STYLESHEET, Theme};
+use crate::error::Result;
 use crate::format::{Number, NumberFormat};
 use crate::limits;
 use crate::model::{ExperimentSpec, Lesson};
@@ -151,8 +153,9 @@ struct ExplorerContext<'a> {
     width: u32,
     height: u32,
     chart: &'a str,
-    reproduce: String,
-    strings: &'a ExplorerStrings,
+    reproduce: Reproduce<'a>,
+    /// The print edition's figure: `groups` holds only the frame the page opens at.
+    print: bool,
 }
 
 /// What the draw stage made of a sweep: its chart, and the size all its frames share.
@@ -161,9 +164,12 @@ pub struct SweepDrawing<'a> {
     pub frame_size: (u32, u32),
 }
 
-/// The explorer of a sweep (its figure number `number`), through the theme's `explorer.html`.
+/// The explorer of a sweep (its figure number `number`) for `edition`, through the theme's
+/// `explorer.html`.
+#[allow(clippy::too_many_arguments)]
 pub fn render_explorer(
     theme: &Theme,
+    edition: Edition,
     lesson: &Lesson,
     spec: &ExperimentSpec,
     number: &str,
@@ -184,10 +190,12 @@ pub fn render_explorer(
             name: fill(&strings.stats_layer, &[("layer", &number.to_string())]),
         })
         .collect();
+    let print = edition == Edition::Print;
     let groups = params
         .activations
         .iter()
         .enumerate()
+        .filter(|&(index, _)| !print || index == 0)
         .map(|(index, &activation)| GroupContext {
             index,
             frames: result
@@ -195,6 +203,7 @@ pub fn render_explorer(
                 .iter()
                 .filter(|frame| frame.activation == activation)
                 .enumerate()
+                .filter(|&(stop, _)| !print || stop == checked_stop)
                 .map(|(stop, frame)| frame_context(strings, spec, stop, frame))
                 .collect(),
         })
@@ -240,14 +249,10 @@ pub fn render_explorer(
         width,
         height,
         chart: drawing.chart,
-        reproduce: reproduce_panel(lesson, spec, data_hash),
-        strings,
+        reproduce: reproduce(lesson, spec, data_hash),
+        print,
     };
-    let context = tera::Context::from_serialize(&context).expect("plain data serialises");
-    theme
-        .tera
-        .render("explorer.html", &context)
-        .map_err(|error| Error::Other(format!("rendering template explorer.html: {error}")))
+    theme.render_value("explorer.html", &context)
 }
 
 /// The stop the page opens at: the first mark, or else the middle of the axis.
@@ -295,10 +300,7 @@ pub fn render_stylesheet(theme: &Theme) -> Result<String> {
     let mut context = tera::Context::new();
     context.insert("max_stops", &(limits::SWEEP_STDS.1 + Mark::ALL.len()));
     context.insert("max_activations", &Activation::NAMES.len());
-    theme
-        .tera
-        .render("explorer.css", &context)
-        .map_err(|error| Error::Other(format!("rendering template explorer.css: {error}")))
+    theme.render(EXPLORER_STYLESHEET, &context)
 }
 
 /// Whether the book shows any explorer (and so needs its stylesheet and script).
@@ -310,11 +312,11 @@ pub fn book_has_explorer<'a>(mut specs: impl Iterator<Item = &'a ExperimentSpec>
 pub fn explorer_assets(theme: &Theme) -> Result<BTreeMap<String, Vec<u8>>> {
     Ok(BTreeMap::from([
         (
-            "explorer.css".to_string(),
+            EXPLORER_STYLESHEET.to_string(),
             render_stylesheet(theme)?.into_bytes(),
         ),
         (
-            "explorer.js".to_string(),
+            EXPLORER_SCRIPT.to_string(),
             theme.explorer_script.clone().into_bytes(),
         ),
     ]))

@@ -1,24 +1,18 @@
-//! The σ explorer's words: the theme's `explorer.toml`, every string the explorer of a sweep
-//! shows, read and checked once with the theme. One table, so that an edition in another language
-//! replaces one file; `{name}` in a string is filled in from the numbers.
+//! The σ explorer's words: the `explorer_*`, `activation_*`, `mark_*` and shared column strings of
+//! the theme's strings table (`strings.toml`), gathered and checked once with the theme. `{name}`
+//! in a string is filled in from the numbers; each string may use only its own names.
 
-use serde::{Deserialize, Serialize};
-
+use super::templates::Strings;
 use crate::numeric::Activation;
 use crate::numeric::sweep::{Mark, Stop};
 
 /// The explorer's words. [`ExplorerStrings::PLACEHOLDERS`] says which `{name}`s each string may
 /// use.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExplorerStrings {
-    pub std_legend: String,
-    pub activation_legend: String,
-    pub note: String,
     pub mark_stop: String,
     pub slider_value: String,
     pub stats_caption: String,
-    pub stats_layers: String,
     pub stats_layer: String,
     pub stat_std: String,
     pub stat_edge: String,
@@ -29,45 +23,42 @@ pub struct ExplorerStrings {
     pub marks: MarkNames,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ActivationNames {
     pub sigmoid: String,
     pub tanh: String,
     pub relu: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarkNames {
     pub xavier: String,
     pub he: String,
 }
 
 impl ExplorerStrings {
-    /// The names each string may use.
-    const PLACEHOLDERS: [(&'static str, &'static [&'static str]); 5] = [
-        ("mark_stop", &["sigma", "mark"]),
-        ("slider_value", &["stop"]),
-        ("stats_caption", &["stop", "activation"]),
-        ("stats_layer", &["layer"]),
-        ("frame_title", &["stop", "activation"]),
+    /// The keys of the strings table that may use `{name}`s, and the names each may use. Every
+    /// other `explorer_*` key may use none.
+    const PLACEHOLDERS: [(&'static str, &'static [&'static str]); 6] = [
+        ("explorer_mark_stop", &["sigma", "mark"]),
+        ("explorer_slider_value", &["stop"]),
+        ("explorer_stats_caption", &["stop", "activation"]),
+        ("explorer_stats_layer", &["layer"]),
+        ("explorer_frame_title", &["stop", "activation"]),
+        (
+            "explorer_frame_alt",
+            &["stop", "activation", "layers", "stds", "edges"],
+        ),
     ];
-    const FRAME_ALT: &'static [&'static str] = &["stop", "activation", "layers", "stds", "edges"];
 
-    /// Reads the strings table; says what is wrong with it.
-    pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        let strings: ExplorerStrings = toml::from_str(text).map_err(|e| e.to_string())?;
-        let table = toml::Value::try_from(&strings).map_err(|e| e.to_string())?;
-        for (name, value) in table.as_table().into_iter().flatten() {
-            let Some(text) = value.as_str() else { continue };
-            let allowed: &[&str] = match name.as_str() {
-                "frame_alt" => Self::FRAME_ALT,
-                _ => Self::PLACEHOLDERS
-                    .iter()
-                    .find(|(key, _)| key == name)
-                    .map_or(&[], |(_, names)| names),
-            };
+    /// Gathers the explorer's strings from the theme's table; says which one uses a `{name}` it
+    /// cannot fill in.
+    pub fn from_strings(strings: &Strings) -> std::result::Result<Self, String> {
+        for (key, text) in strings.with_prefix("explorer_") {
+            let allowed: &[&str] = Self::PLACEHOLDERS
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map_or(&[], |(_, names)| names);
             if let Some(unknown) = placeholders(text).find(|p| !allowed.contains(p)) {
                 let known = if allowed.is_empty() {
                     "none".to_string()
@@ -75,11 +66,31 @@ impl ExplorerStrings {
                     allowed.join(", ")
                 };
                 return Err(format!(
-                    "`{name}` uses {{{unknown}}}, which it cannot fill in (it can: {known})"
+                    "`{key}` uses {{{unknown}}}, which it cannot fill in (it can: {known})"
                 ));
             }
         }
-        Ok(strings)
+        let get = |key: &str| strings.get(key).to_string();
+        Ok(ExplorerStrings {
+            mark_stop: get("explorer_mark_stop"),
+            slider_value: get("explorer_slider_value"),
+            stats_caption: get("explorer_stats_caption"),
+            stats_layer: get("explorer_stats_layer"),
+            stat_std: get("column_std"),
+            stat_edge: get("explorer_stat_edge"),
+            stat_unit_std: get("column_unit_std"),
+            frame_title: get("explorer_frame_title"),
+            frame_alt: get("explorer_frame_alt"),
+            activations: ActivationNames {
+                sigmoid: get("activation_sigmoid"),
+                tanh: get("activation_tanh"),
+                relu: get("activation_relu"),
+            },
+            marks: MarkNames {
+                xavier: get("mark_xavier"),
+                he: get("mark_he"),
+            },
+        })
     }
 
     pub fn activation(&self, activation: Activation) -> &str {
@@ -135,11 +146,13 @@ fn sigma_text(std: f64) -> String {
 mod tests {
     use super::*;
 
-    const BUILT_IN: &str = include_str!("../../templates/explorer.toml");
+    fn built_in() -> Strings {
+        Strings::built_in()
+    }
 
     #[test]
     fn the_built_in_strings_read_and_fill_in() {
-        let strings = ExplorerStrings::parse(BUILT_IN).unwrap();
+        let strings = ExplorerStrings::from_strings(&built_in()).unwrap();
         let stop = Stop {
             std: (2.0f64 / 100.0).sqrt(),
             mark: Some(Mark::He),
@@ -157,11 +170,14 @@ mod tests {
 
     #[test]
     fn a_string_may_use_only_its_own_placeholders() {
-        let broken = BUILT_IN.replace("σ = {stop}", "σ = {sigma}");
-        assert_ne!(broken, BUILT_IN, "the built-in table has the phrase");
-        let error = ExplorerStrings::parse(&broken).unwrap_err();
+        let mut broken = built_in();
+        broken.set("explorer_slider_value", "σ = {sigma}");
+        let error = ExplorerStrings::from_strings(&broken).unwrap_err();
         assert!(error.contains("{sigma}"), "{error}");
-        let missing = BUILT_IN.replace("stat_std", "stat_sd");
-        assert!(ExplorerStrings::parse(&missing).is_err());
+        assert!(error.contains("explorer_slider_value"), "{error}");
+        let mut note = built_in();
+        note.set("explorer_note", "σ = {stop}");
+        let error = ExplorerStrings::from_strings(&note).unwrap_err();
+        assert!(error.contains("it can: none"), "{error}");
     }
 }

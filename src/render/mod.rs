@@ -1,23 +1,28 @@
-//! Render stage: parsed lessons + results + SVGs → the site's pages, in memory.
+//! Render stage: parsed lessons + results + SVGs → the site's pages, in memory: one page per
+//! lesson (with its contents list), the contents page, the print edition (`print.html`, the
+//! whole book on one page), the search index and the theme's assets.
 
 pub mod blurb;
 pub mod explorer;
 pub mod explorer_strings;
 pub mod figure;
 pub mod markdown;
+pub mod print;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::model::{Lesson, ParsedBook};
-use crate::numeric::{Experiment, Outcome};
+use crate::error::Result;
+use crate::model::{ExperimentSpec, Lesson, ParsedBook};
+use crate::numeric::Outcome;
+use crate::search::{self, SearchIndex};
 use crate::site_paths::page_name;
-pub use figure::{FigureHtml, describe_experiment, render_figure};
-use markdown::LessonBody;
-pub use templates::{Theme, load_theme};
+pub use figure::{describe_experiment, render_figure};
+pub use markdown::FigureHtml;
+use markdown::{BookRenderer, Edition, LessonBody, TocEntry};
+pub use templates::{Strings, Theme, load_theme};
 
 /// A lesson as the templates see it.
 #[derive(Serialize)]
@@ -33,13 +38,16 @@ struct LessonLink<'a> {
 struct PageContext<'a> {
     number: usize,
     title: &'a str,
-    content: String,
+    title_html: &'a str,
+    content: &'a str,
+    toc: &'a [TocEntry],
     source: String,
 }
 
-/// Renders every page. Returns `(path in the site, contents)`, `index.html` and `style.css`
-/// included; figures are added by the caller. `svgs` are the figures by experiment id,
-/// `frame_sizes` the size of each sweep's frames, by the sweep's id.
+/// Renders every page. Returns `(path in the site, contents)`: the lessons, `index.html`,
+/// `print.html`, the search index and the theme's assets (the explorer's where a page shows
+/// one); figures are added by the caller. `svgs` are the figures by experiment id, `frame_sizes`
+/// the size of each sweep's frames, by the sweep's id.
 pub fn render_site(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
@@ -48,36 +56,38 @@ pub fn render_site(
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let chapter_pages: HashMap<String, String> = book
+    let numbers = book.figure_numbers();
+    let mut figures = HashMap::new();
+    for (lesson, spec) in book.experiments() {
+        let html = block_html(
+            theme,
+            lesson,
+            spec,
+            numbers.get(spec.id.as_str()).map(String::as_str),
+            spec.figure.then(|| svgs[&spec.id].as_str()),
+            frame_sizes.get(&spec.id).copied(),
+            &results[&spec.id],
+            &data_hashes[&spec.id],
+        )?;
+        figures.insert(spec.id.as_str(), html);
+    }
+    let renderer = BookRenderer {
+        book,
+        theme,
+        results,
+        figures,
+        numbers,
+    };
+    let bodies = book
         .lessons
         .iter()
-        .filter_map(|lesson| {
-            let file = lesson.source.path.file_name()?.to_str()?.to_string();
-            Some((file, page_name(&lesson.slug)))
-        })
-        .collect();
-    let mut bodies: Vec<LessonBody> = Vec::with_capacity(book.lessons.len());
-    for (chapter_index, lesson) in book.lessons.iter().enumerate() {
-        let figures = lesson_figures(
-            chapter_index,
-            lesson,
-            results,
-            svgs,
-            frame_sizes,
-            data_hashes,
-            theme,
-        )?;
-        bodies.push(markdown::render_lesson_body(
-            lesson,
-            &figures,
-            results,
-            &chapter_pages,
-        ));
-    }
+        .map(|lesson| renderer.lesson(lesson, Edition::Pages))
+        .collect::<Result<Vec<LessonBody>>>()?;
 
-    let mut files = Vec::with_capacity(book.lessons.len() + 2);
+    let mut files = Vec::with_capacity(book.lessons.len() + 5);
     let mut base = tera::Context::new();
     base.insert("book", &book_context(book));
+    base.insert("print_current", &false);
     for (i, (lesson, body)) in book.lessons.iter().zip(&bodies).enumerate() {
         let mut context = base.clone();
         let lessons = lesson_links(book, &bodies, Some(i));
@@ -89,81 +99,95 @@ pub fn render_site(
             &PageContext {
                 number: i + 1,
                 title: &lesson.title,
-                content: body.html.clone(),
+                title_html: &body.title_html,
+                content: &body.html,
+                toc: &body.toc,
                 source: lesson.source.path.display().to_string(),
             },
         );
         context.insert("lessons", &lessons);
-        let html = render_template(theme, "page.html", &context)?;
+        let html = theme.render("page.html", &context)?;
         files.push((page_name(&lesson.slug), html.into_bytes()));
     }
 
-    let mut context = base;
+    let mut context = base.clone();
     context.insert("lessons", &lesson_links(book, &bodies, None));
     context.insert("figure_count", &svgs.len());
-    let html = render_template(theme, "index.html", &context)?;
+    let html = theme.render("index.html", &context)?;
     files.push(("index.html".to_string(), html.into_bytes()));
+
+    let mut context = base;
+    context.insert("lessons", &lesson_links(book, &bodies, None));
+    context.insert("print_current", &true);
+    let html = print::render_print_edition(&renderer, &context)?;
+    files.push((print::PRINT_PATH.to_string(), html.into_bytes()));
+
+    let pages: Vec<String> = book.lessons.iter().map(|l| page_name(&l.slug)).collect();
+    let documents: Vec<search::Document<'_>> = book
+        .lessons
+        .iter()
+        .zip(&bodies)
+        .zip(&pages)
+        .flat_map(|((lesson, body), page)| {
+            body.sections.iter().map(move |section| search::Document {
+                page,
+                title: &lesson.title,
+                anchor: section.anchor.as_deref(),
+                heading: &section.heading,
+                text: &section.text,
+            })
+        })
+        .collect();
     files.push((
-        "style.css".to_string(),
-        theme.stylesheet.clone().into_bytes(),
+        search::INDEX_PATH.to_string(),
+        SearchIndex::build(&documents).to_js().into_bytes(),
     ));
+    for (name, text) in &theme.assets {
+        files.push((name.to_string(), text.clone().into_bytes()));
+    }
     if explorer::book_has_explorer(book.experiments().map(|(_, spec)| spec)) {
         files.extend(explorer::explorer_assets(theme)?);
     }
     Ok(files)
 }
 
-/// The HTML of each experiment block of the lesson (chapter `chapter_index + 1`), by id. Blocks
-/// that show a figure or a table are numbered "3.1", "3.2", … in order; a sweep with a figure is
-/// an explorer (a sweep without one, a compact card).
-fn lesson_figures<'a>(
-    chapter_index: usize,
-    lesson: &'a Lesson,
-    results: &BTreeMap<String, Outcome>,
-    svgs: &BTreeMap<String, String>,
-    frame_sizes: &BTreeMap<String, (u32, u32)>,
-    data_hashes: &BTreeMap<String, String>,
+/// The HTML of one experiment block: a figure (`figure.html`), or the explorer of a sweep that
+/// shows a figure (`explorer.html`), which the print edition shows without its controls.
+#[allow(clippy::too_many_arguments)]
+fn block_html(
     theme: &Theme,
-) -> Result<HashMap<&'a str, FigureHtml>> {
-    let mut figures = HashMap::new();
-    let mut shown = 0;
-    for spec in &lesson.experiments {
-        let sweep = matches!(spec.experiment, Experiment::Sweep(_));
-        let number = if spec.figure || (spec.table && !sweep) {
-            shown += 1;
-            Some(format!("{}.{shown}", chapter_index + 1))
-        } else {
-            None
-        };
-        let svg = spec.figure.then(|| svgs[&spec.id].as_str());
-        let outcome = &results[&spec.id];
-        let html = match (outcome, number.as_deref(), svg) {
-            (Outcome::Sweep(result), Some(number), Some(chart)) => FigureHtml {
-                html: explorer::render_explorer(
-                    theme,
-                    lesson,
-                    spec,
-                    number,
-                    explorer::SweepDrawing {
-                        chart,
-                        frame_size: frame_sizes[&spec.id],
-                    },
-                    result,
-                    &data_hashes[&spec.id],
-                )?,
-            },
-            _ => render_figure(
+    lesson: &Lesson,
+    spec: &ExperimentSpec,
+    number: Option<&str>,
+    svg: Option<&str>,
+    frame_size: Option<(u32, u32)>,
+    outcome: &Outcome,
+    data_hash: &str,
+) -> Result<FigureHtml> {
+    if let (Outcome::Sweep(result), Some(number), Some(chart), Some(frame_size)) =
+        (outcome, number, svg, frame_size)
+    {
+        let explorer = |edition| {
+            explorer::render_explorer(
+                theme,
+                edition,
                 lesson,
                 spec,
-                number.as_deref(),
-                svg,
-                outcome,
-                &data_hashes[&spec.id],
-            ),
+                number,
+                explorer::SweepDrawing { chart, frame_size },
+                result,
+                data_hash,
+            )
         };
-        figures.insert(spec.id.as_str(), html);
+        return Ok(FigureHtml {
+            html: explorer(Edition::Pages)?,
+            print: Some(explorer(Edition::Print)?),
+        });
     }
-    Ok(figures)
+    Ok(FigureHtml {
+        html: render_figure(theme, lesson, spec, number, svg, outcome, data_hash)?,
+        print: None,
+    })
 }
 
 /// The contents as the templates see it, with lesson `current` marked.
@@ -194,11 +218,4 @@ fn book_context(book: &ParsedBook) -> BTreeMap<&'static str, Option<&str>> {
         ("language", Some(config.language.as_str())),
         ("description", config.description.as_deref()),
     ])
-}
-
-fn render_template(theme: &Theme, name: &str, context: &tera::Context) -> Result<String> {
-    theme
-        .tera
-        .render(name, context)
-        .map_err(|error| Error::Other(format!("rendering template {name}: {error}")))
 }

@@ -1,37 +1,157 @@
-//! The site's templates: the built-in theme compiled into the binary, each file overridable by a
-//! file of the same name in `ROOT/templates/` (as mdBook does with its theme).
+//! The site's theme: the built-in templates, assets and interface strings compiled into the
+//! binary, each file overridable by a file of the same name in `ROOT/templates/` (as mdBook does
+//! with its theme).
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use serde::Serialize;
 
 use super::explorer_strings::ExplorerStrings;
 use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::error::{Error, Result};
 
-/// `(name, built-in text)` of every theme file. `*.html` and `explorer.css` are tera templates;
-/// `style.css` and `explorer.js` are copied to the site as they are; `explorer.toml` holds the
-/// explorer's words.
-pub const THEME_FILES: [(&str, &str); 8] = [
+/// What a theme file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeFileKind {
+    /// A tera template (`*.html`, and `explorer.css`, written out for every position a sweep
+    /// can have): a page, or a partial the pages and the render stage include.
+    Template,
+    /// Copied into the site as it is (`style.css`, `search.js`; `explorer.js` only into a site
+    /// that shows an explorer).
+    Asset,
+    /// The interface strings (`strings.toml`).
+    Strings,
+}
+
+/// `(name, built-in text)` of every theme file.
+pub const THEME_FILES: [(&str, &str); 19] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("index.html", include_str!("../../templates/index.html")),
+    ("print.html", include_str!("../../templates/print.html")),
+    ("toc.html", include_str!("../../templates/toc.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("heading.html", include_str!("../../templates/heading.html")),
+    ("figure.html", include_str!("../../templates/figure.html")),
+    (
+        "reproduce.html",
+        include_str!("../../templates/reproduce.html"),
+    ),
+    (
+        "stats-table.html",
+        include_str!("../../templates/stats-table.html"),
+    ),
+    ("xref.html", include_str!("../../templates/xref.html")),
+    (
+        "display-math.html",
+        include_str!("../../templates/display-math.html"),
+    ),
     ("style.css", include_str!("../../templates/style.css")),
+    ("search.js", include_str!("../../templates/search.js")),
     (
         "explorer.html",
         include_str!("../../templates/explorer.html"),
     ),
+    (
+        "explorer-stats.html",
+        include_str!("../../templates/explorer-stats.html"),
+    ),
     ("explorer.css", include_str!("../../templates/explorer.css")),
     ("explorer.js", include_str!("../../templates/explorer.js")),
-    (
-        "explorer.toml",
-        include_str!("../../templates/explorer.toml"),
-    ),
+    ("strings.toml", include_str!("../../templates/strings.toml")),
 ];
 
-/// The loaded theme: compiled templates, the stylesheet, and the σ explorer's script and words.
+/// The σ explorer's stylesheet and script: in the site only when a page shows an explorer.
+pub const EXPLORER_STYLESHEET: &str = "explorer.css";
+pub const EXPLORER_SCRIPT: &str = "explorer.js";
+
+/// What kind of theme file `name` is.
+pub fn theme_file_kind(name: &str) -> ThemeFileKind {
+    if name.ends_with(".html") || name == EXPLORER_STYLESHEET {
+        ThemeFileKind::Template
+    } else if name == "strings.toml" {
+        ThemeFileKind::Strings
+    } else {
+        ThemeFileKind::Asset
+    }
+}
+
+/// Every word the theme shows a reader ("Previous", "On this page", "Figure", the table
+/// headers…), in one table: `templates/strings.toml`, whose keys a book's own `strings.toml`
+/// may override one by one. Templates read it as `strings.KEY`; the render stage through
+/// [`Strings::get`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Strings(BTreeMap<String, String>);
+
+impl Strings {
+    /// The string of `key`. Every key the engine asks for is in the built-in table, which a
+    /// book's table can only add to, so a missing key is a bug.
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .get(key)
+            .unwrap_or_else(|| panic!("no interface string `{key}` in templates/strings.toml"))
+    }
+
+    /// The string of `key`, if the table has one (optional strings, like a column's note).
+    pub fn get_optional(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// The `(key, string)` pairs whose key starts with `prefix`, in key order.
+    pub fn with_prefix<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = (&'s str, &'s str)> {
+        self.0
+            .range(prefix.to_string()..)
+            .take_while(move |(key, _)| key.starts_with(prefix))
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+    }
+
+    /// The built-in table alone.
+    #[cfg(test)]
+    pub fn built_in() -> Self {
+        let mut strings = Strings::default();
+        let (_, text) = THEME_FILES
+            .iter()
+            .find(|(name, _)| *name == "strings.toml")
+            .expect("the theme has strings");
+        strings
+            .merge(text, Path::new("strings.toml"))
+            .expect("the built-in strings read");
+        strings
+    }
+
+    /// Sets one string, as a book's table would.
+    #[cfg(test)]
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.0.insert(key.to_string(), value.to_string());
+    }
+
+    /// Reads a strings table (every value a string) and lays it over `self`.
+    fn merge(&mut self, text: &str, origin: &Path) -> Result<()> {
+        let table: toml::Table = toml::from_str(text)
+            .map_err(|error| Error::Other(format!("in {}: {error}", origin.display())))?;
+        for (key, value) in table {
+            let toml::Value::String(value) = value else {
+                return Err(Error::Other(format!(
+                    "in {}: `{key}` must be a string",
+                    origin.display()
+                )));
+            };
+            self.0.insert(key, value);
+        }
+        Ok(())
+    }
+}
+
+/// The loaded theme: compiled templates, the assets copied into the site, and the strings.
 pub struct Theme {
     pub tera: tera::Tera,
-    pub stylesheet: String,
+    /// `(name, contents)` of each asset every site has, in [`THEME_FILES`] order.
+    pub assets: Vec<(&'static str, String)>,
+    /// The σ explorer's script ([`EXPLORER_SCRIPT`]).
     pub explorer_script: String,
+    pub strings: Strings,
+    /// The explorer's strings of `strings`, checked.
     pub explorer: ExplorerStrings,
 }
 
@@ -39,39 +159,71 @@ pub struct Theme {
 pub fn load_theme(root: &Path) -> Result<Theme> {
     let dir = root.join("templates");
     let mut tera = tera::Tera::default();
-    let mut stylesheet = String::new();
+    let mut assets = Vec::new();
     let mut explorer_script = String::new();
-    let mut explorer = None;
+    let mut strings = Strings::default();
     let mut templates = Vec::new();
     for (name, built_in) in THEME_FILES {
         let relative = Path::new("templates").join(name);
-        let text = match read_text_inside(root, &relative, TEMPLATE_BYTES) {
-            Ok(text) => text,
-            Err(problem) if problem.is_missing() => built_in.to_string(),
+        let path = root.join(&relative);
+        let own = match read_text_inside(root, &relative, TEMPLATE_BYTES) {
+            Ok(text) => Some(text),
+            Err(problem) if problem.is_missing() => None,
             Err(problem) => {
                 return Err(Error::Other(format!(
                     "cannot read {}: {problem}",
-                    root.join(relative).display()
+                    path.display()
                 )));
             }
         };
-        match name {
-            "style.css" => stylesheet = text,
-            "explorer.js" => explorer_script = text,
-            "explorer.toml" => {
-                explorer = Some(ExplorerStrings::parse(&text).map_err(|problem| {
-                    Error::Other(format!("in the templates ({name}): {problem}"))
-                })?)
+        match theme_file_kind(name) {
+            ThemeFileKind::Template => templates.push((name, own.unwrap_or(built_in.to_string()))),
+            ThemeFileKind::Asset if name == EXPLORER_SCRIPT => {
+                explorer_script = own.unwrap_or(built_in.to_string())
             }
-            _ => templates.push((name, text)),
+            ThemeFileKind::Asset => assets.push((name, own.unwrap_or(built_in.to_string()))),
+            ThemeFileKind::Strings => {
+                strings.merge(built_in, Path::new("the built-in strings.toml"))?;
+                if let Some(own) = own {
+                    strings.merge(&own, &path)?;
+                }
+            }
         }
     }
     tera.add_raw_templates(templates)
         .map_err(|error| Error::Other(format!("in the templates ({}): {error}", dir.display())))?;
+    tera.global_context().insert("strings", &strings);
+    let explorer = ExplorerStrings::from_strings(&strings)
+        .map_err(|problem| Error::Other(format!("in the templates (strings.toml): {problem}")))?;
     Ok(Theme {
         tera,
-        stylesheet,
+        assets,
         explorer_script,
-        explorer: explorer.expect("explorer.toml is a theme file"),
+        strings,
+        explorer,
     })
+}
+
+impl Theme {
+    /// Renders the template `name` (a page or a partial) with `context`.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
+        self.tera
+            .render(name, context)
+            .map_err(|error| Error::Other(format!("rendering template {name}: {error}")))
+    }
+
+    /// Renders a partial from any serializable context.
+    pub fn render_value<T: Serialize>(&self, name: &str, value: &T) -> Result<String> {
+        let context = tera::Context::from_serialize(value)
+            .map_err(|error| Error::Other(format!("rendering template {name}: {error}")))?;
+        self.render(name, &context)
+    }
+
+    /// Renders a partial that stands inside a line of text (a cross-reference, a formula):
+    /// without the line break that ends the template file.
+    pub fn render_inline<T: Serialize>(&self, name: &str, value: &T) -> Result<String> {
+        let mut html = self.render_value(name, value)?;
+        html.truncate(html.trim_end().len());
+        Ok(html)
+    }
 }
