@@ -17,6 +17,7 @@ pub mod mlp;
 pub mod network;
 pub mod nice;
 pub mod stats;
+pub mod sweep;
 pub mod training;
 
 pub use activations::{ActivationParams, ActivationResult, NetworkParams, run_activations};
