@@ -24,6 +24,7 @@ use crate::diagnostic::Diagnostics;
 use crate::model::ParsedBook;
 use crate::numeric::depth::DepthParams;
 use crate::numeric::gradients::GradientParams;
+use crate::numeric::sweep::SweepParams;
 use crate::numeric::training::{Dataset, TrainingParams};
 use crate::numeric::{ActivationParams, Experiment};
 
@@ -34,7 +35,8 @@ pub const ELEMENT: u128 = 48;
 pub const DRAW: u128 = 72;
 /// Work of starting one row of a matrix product (about 25 ns, in the thinnest networks).
 pub const ROW: u128 = 80;
-/// Work of one training step's bookkeeping, per layer (about 1.5 µs: allocations, gathering).
+/// Work of one training step's bookkeeping, per layer (about 1.5 µs when measured, with a step
+/// allocating its arrays; less now that the steps reuse one workspace: the estimate errs high).
 pub const STEP: u128 = 5_000;
 /// Work of drawing one figure and placing it on its page (about 1 ms).
 pub const FIGURE: u128 = 3_000_000;
@@ -100,6 +102,7 @@ pub fn experiment_cost(experiment: &Experiment, data: Option<DataShape>) -> Cost
         Experiment::Gradients(p) => gradients(p),
         Experiment::Depth(p) => depth(p),
         Experiment::Training(p) => training(p, data),
+        Experiment::Sweep(p) => sweep(p),
     };
     run.plus(Cost {
         work: FIGURE,
@@ -165,6 +168,23 @@ fn gradients(p: &GradientParams) -> Cost {
 /// One activation experiment per compared scheme (they may all run at once).
 fn depth(p: &DepthParams) -> Cost {
     forward_pass(p.samples, p.nodes, p.layers).times(p.runs.len())
+}
+
+/// A forward pass per frame (they may all run at once), each drawn as a figure of its own, and
+/// the input and unit-variance weights all frames share. (A frame scales the shared weights
+/// rather than drawing its own; counting its pass's draws keeps the estimate on the safe side.)
+fn sweep(p: &SweepParams) -> Cost {
+    let (s, n, l) = (p.samples, p.nodes, p.layers);
+    let frames = p.stops().len().saturating_mul(p.activations.len());
+    let shared = Cost {
+        work: 0,
+        memory: F64.saturating_mul(product(&[s, n]).saturating_add(product(&[l, n, n]))),
+    };
+    let frame = forward_pass(s, n, l).plus(Cost {
+        work: FIGURE,
+        memory: 0,
+    });
+    frame.times(frames).plus(shared)
 }
 
 /// Mini-batch SGD per compared scheme (they may all run at once), then the accuracy on every row.
@@ -377,6 +397,34 @@ mod tests {
         let mut deeper = classic();
         deeper.network.layers = 50;
         assert!(experiment_cost(&Experiment::Activations(deeper), None).work > cost.work * 5);
+    }
+
+    #[test]
+    fn a_sweep_costs_a_forward_pass_and_a_figure_per_frame() {
+        let network = classic().network;
+        let sweep = SweepParams {
+            activations: vec![Activation::Sigmoid, Activation::Relu],
+            stds: vec![0.01, 0.1, 1.0],
+            marks: vec![crate::numeric::sweep::Mark::He],
+            layers: network.layers,
+            nodes: network.nodes,
+            samples: network.samples,
+            bins: 30,
+            range: None,
+        };
+        let cost = experiment_cost(&Experiment::Sweep(sweep.clone()), None);
+        // Four σ (three and He's) × two activations.
+        let pass = experiment_cost(&Experiment::Activations(classic()), None);
+        assert_eq!(cost.work, pass.work * 8 + FIGURE);
+        let one_frame = SweepParams {
+            activations: vec![Activation::Sigmoid],
+            stds: vec![0.01],
+            marks: Vec::new(),
+            ..sweep
+        };
+        let single = experiment_cost(&Experiment::Sweep(one_frame), None);
+        assert_eq!(single.work, pass.work + FIGURE);
+        assert!(cost.memory > pass.memory * 8, "{cost:?}");
     }
 
     #[test]

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::hash::sha256_hex;
 use crate::model::ParsedBook;
-use crate::numeric::Outcome;
-use crate::site_paths::{figure_path, page_name};
+use crate::numeric::sweep::SweepFrame;
+use crate::numeric::{LayerStats, Outcome};
+use crate::site_paths::{figure_path, frame_path, page_name};
 
 /// The RNG every experiment uses, named as a reader would call it.
 pub const RNG: &str = "rand_chacha::ChaCha8Rng::seed_from_u64(seed)";
@@ -51,11 +52,88 @@ pub struct FigureRecord {
     pub svg: Option<String>,
     pub svg_sha256: Option<String>,
     pub data_sha256: String,
+    /// A sweep's frames, in its order; absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frames: Option<Vec<FrameRecord>>,
+}
+
+/// One frame of a sweep: which it is, its statistics, and the hashes of its SVG and its data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameRecord {
+    /// Names the frame among its sweep's (`tanh-s0_1`), as its SVG file does.
+    pub name: String,
+    pub activation: String,
+    pub std: f64,
+    pub mark: Option<String>,
+    /// The frame's SVG file, or `null` for a sweep shown without a figure.
+    pub svg: Option<String>,
+    pub svg_sha256: Option<String>,
+    /// The data hash of the activation experiment the frame equals.
+    pub data_sha256: String,
+    pub layers: Vec<FrameLayer>,
+}
+
+/// The statistics of one layer of a frame (its histogram counts are in the data hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameLayer {
+    pub layer: usize,
+    pub mean: f64,
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+    pub unit_std: f64,
+    pub unit_mean_std: f64,
+    pub zero_frac: f64,
+    pub edge_frac: f64,
+    pub deriv_mean: f64,
+    pub below: u64,
+    pub above: u64,
+    pub nan: u64,
+}
+
+impl From<&LayerStats> for FrameLayer {
+    fn from(stats: &LayerStats) -> Self {
+        FrameLayer {
+            layer: stats.layer,
+            mean: stats.mean,
+            std: stats.std,
+            min: stats.min,
+            max: stats.max,
+            unit_std: stats.unit_std,
+            unit_mean_std: stats.unit_mean_std,
+            zero_frac: stats.zero_frac,
+            edge_frac: stats.edge_frac,
+            deriv_mean: stats.deriv_mean,
+            below: stats.below,
+            above: stats.above,
+            nan: stats.nan,
+        }
+    }
 }
 
 /// The canonical bytes of a result (see the module docs).
 pub fn canonical_data(result: &Outcome) -> Vec<u8> {
     serde_json::to_vec(result).expect("plain data serialises")
+}
+
+/// The canonical bytes of one frame of a sweep: the same as those of the activation experiment
+/// the frame equals (`{"layers":[…]}`), so the two have one data hash.
+pub fn frame_data(frame: &SweepFrame) -> Vec<u8> {
+    let data = ActivationData {
+        layers: &frame.layers,
+    };
+    serde_json::to_vec(&data).expect("plain data serialises")
+}
+
+/// The data hash of one frame of a sweep.
+pub fn frame_data_hash(frame: &SweepFrame) -> String {
+    sha256_hex(&frame_data(frame))
+}
+
+/// An activation experiment's result, borrowed: serialises as [`crate::numeric::ActivationResult`].
+#[derive(Serialize)]
+struct ActivationData<'a> {
+    layers: &'a [LayerStats],
 }
 
 /// The data hash of every experiment, by id.
@@ -66,11 +144,14 @@ pub fn data_hashes(results: &BTreeMap<String, Outcome>) -> BTreeMap<String, Stri
         .collect()
 }
 
-/// The manifest of a built book.
+/// The manifest of a built book. `svgs` are the figures by id, `frame_svgs` the sweeps' frames by
+/// path in the site.
 pub fn build_manifest(
     book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,
     svgs: &BTreeMap<String, String>,
+    frame_svgs: &BTreeMap<String, String>,
 ) -> Manifest {
     let mut figures: Vec<FigureRecord> = book
         .experiments()
@@ -89,6 +170,29 @@ pub fn build_manifest(
                 svg: svg.map(|_| figure_path(&spec.id)),
                 svg_sha256: svg.map(|svg| sha256_hex(svg.as_bytes())),
                 data_sha256: data_hashes[&spec.id].clone(),
+                frames: match &results[&spec.id] {
+                    Outcome::Sweep(result) => Some(
+                        result
+                            .frames
+                            .iter()
+                            .map(|frame| {
+                                let path = frame_path(&spec.id, &frame.name());
+                                let svg = frame_svgs.get(&path);
+                                FrameRecord {
+                                    name: frame.name(),
+                                    activation: frame.activation.name().to_string(),
+                                    std: frame.std,
+                                    mark: frame.mark.map(|m| m.name().to_string()),
+                                    svg_sha256: svg.map(|svg| sha256_hex(svg.as_bytes())),
+                                    svg: svg.map(|_| path),
+                                    data_sha256: frame_data_hash(frame),
+                                    layers: frame.layers.iter().map(FrameLayer::from).collect(),
+                                }
+                            })
+                            .collect(),
+                    ),
+                    _ => None,
+                },
             }
         })
         .collect();

@@ -33,7 +33,7 @@ use crate::lesson_text::{Piece, rewrite_lesson};
 use crate::manifest::data_hashes;
 use crate::parse::{assemble_book, parse_chapter};
 use crate::render::markdown::{BookRenderer, Edition};
-use crate::render::{load_theme, render_figure};
+use crate::render::{load_theme, render_figure, reproduce};
 use crate::run::run_all;
 use crate::site::{data_shapes, draw_figures};
 
@@ -125,13 +125,11 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
             Piece::Experiment(spec) => keep(
                 render_figure(
                     &theme,
-                    lesson,
                     spec,
                     renderer.numbers.get(spec.id.as_str()).map(String::as_str),
                     svgs.get(&spec.id).map(String::as_str),
                     &results[&spec.id],
-                    &hashes[&spec.id],
-                    None,
+                    reproduce(lesson, spec, &hashes[&spec.id], None),
                 )
                 .map(|html| html_block(&html)),
             ),

@@ -551,6 +551,22 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_file_the_site_holds_has_its_type() {
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("explorer.css"), "text/css; charset=utf-8");
+        assert_eq!(
+            content_type("explorer.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("figures/explore/tanh-s0_1.svg"),
+            "image/svg+xml"
+        );
+        assert_eq!(content_type("figures.json"), "application/json");
+        assert_eq!(content_type(".initbook-site"), "application/octet-stream");
+    }
+
+    #[test]
     fn the_script_goes_before_the_end_of_the_body() {
         let page = inject_live_reload(b"<html><body><p>x</p></body></html>", None);
         let page = String::from_utf8(page).unwrap();

@@ -17,15 +17,20 @@ use rayon::prelude::*;
 use crate::book::load_book;
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
-use crate::draw::draw_figure;
+use crate::diagnostic::Diagnostics;
+use crate::draw::{FigureText, FrameLayout, draw_figure, draw_sweep_frame, sweep_frame_layout};
 use crate::error::Result;
+use crate::limits;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
-use crate::model::ParsedBook;
+use crate::model::{ExperimentSpec, ParsedBook};
 use crate::numeric::Outcome;
+use crate::numeric::sweep::{SweepFrame, SweepResult};
 use crate::parse::parse_book;
+use crate::render::explorer::{frame_svg_id, frame_text};
+use crate::render::explorer_strings::ExplorerStrings;
 use crate::render::{load_theme, render_site};
 use crate::run::run_all;
-use crate::site_paths::figure_path;
+use crate::site_paths::{figure_path, frame_path};
 
 /// A built site in memory: path in the site (`/`-separated) → file contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,10 +83,12 @@ pub fn build_site_with(
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let svgs = draw_figures(&book, results);
+    let frames = draw_frames(&book, results, &theme.explorer);
+    check_sweep_weight(&book, results, &svgs, &frames.svgs)?;
     let data_hashes = data_hashes(results);
-    let manifest = build_manifest(&book, &data_hashes, &svgs);
+    let manifest = build_manifest(&book, results, &data_hashes, &svgs, &frames.svgs);
     let mut files: BTreeMap<String, Vec<u8>> =
-        render_site(&book, results, &svgs, &data_hashes, &theme)?
+        render_site(&book, results, &svgs, &frames.sizes, &data_hashes, &theme)?
             .into_iter()
             .collect();
     files.extend(crate::notebook::notebook_files(
@@ -92,6 +99,9 @@ pub fn build_site_with(
     ));
     for (id, svg) in &svgs {
         files.insert(figure_path(id), svg.clone().into_bytes());
+    }
+    for (path, svg) in frames.svgs {
+        files.insert(path, svg.into_bytes());
     }
     files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
     Ok(BuildReport {
@@ -141,6 +151,114 @@ pub fn check_book(root: &Path) -> Result<CheckSummary> {
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
+}
+
+/// The frames of the book's sweeps, drawn.
+struct DrawnFrames {
+    /// SVG by path in the site.
+    svgs: BTreeMap<String, String>,
+    /// The width and height every frame of a sweep has, by the sweep's id.
+    sizes: BTreeMap<String, (u32, u32)>,
+}
+
+/// Draws every frame of every sweep that shows a figure, in parallel, each sweep's frames in
+/// the layout they share. Each frame is named and described in the words of the theme's
+/// explorer strings.
+fn draw_frames(
+    book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    strings: &ExplorerStrings,
+) -> DrawnFrames {
+    let text = FigureText::english();
+    let sweeps: Vec<(&ExperimentSpec, &SweepResult)> = book
+        .experiments()
+        .filter(|(_, spec)| spec.figure)
+        .filter_map(|(_, spec)| match &results[&spec.id] {
+            Outcome::Sweep(result) => Some((spec, result)),
+            _ => None,
+        })
+        .collect();
+    let layouts: BTreeMap<&str, FrameLayout> = sweeps
+        .par_iter()
+        .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, &text)))
+        .collect();
+    let frames: Vec<(&ExperimentSpec, &SweepFrame)> = sweeps
+        .iter()
+        .flat_map(|&(spec, result)| result.frames.iter().map(move |frame| (spec, frame)))
+        .collect();
+    let svgs = frames
+        .par_iter()
+        .map(|&(spec, frame)| {
+            let words = frame_text(strings, frame);
+            let id = frame_svg_id(spec, frame);
+            let layout = &layouts[spec.id.as_str()];
+            (
+                frame_path(&spec.id, &frame.name()),
+                draw_sweep_frame(spec, frame, layout, &text, &id, &words.title, &words.alt),
+            )
+        })
+        .collect();
+    let sizes = layouts
+        .iter()
+        .map(|(id, layout)| (id.to_string(), (layout.width, layout.height)))
+        .collect();
+    DrawnFrames { svgs, sizes }
+}
+
+/// The sweeps of a page may draw at most [`limits::SWEEP_SVG_PER_PAGE`] bytes of SVG (frames and
+/// charts), which a reader may download moving through them. Known only once drawn; reported at
+/// the page's heaviest sweep.
+fn check_sweep_weight(
+    book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    svgs: &BTreeMap<String, String>,
+    frame_svgs: &BTreeMap<String, String>,
+) -> Result<()> {
+    let mut diagnostics = Diagnostics::default();
+    for lesson in &book.lessons {
+        let sweeps: Vec<(&ExperimentSpec, usize, usize)> = lesson
+            .experiments
+            .iter()
+            .filter(|spec| spec.figure)
+            .filter_map(|spec| match &results[&spec.id] {
+                Outcome::Sweep(result) => Some((spec, result)),
+                _ => None,
+            })
+            .map(|(spec, result)| {
+                let frames: usize = result
+                    .frames
+                    .iter()
+                    .map(|frame| frame_svgs[&frame_path(&spec.id, &frame.name())].len())
+                    .sum();
+                (spec, result.frames.len(), svgs[&spec.id].len() + frames)
+            })
+            .collect();
+        let total: usize = sweeps.iter().map(|(_, _, bytes)| bytes).sum();
+        let Some(&(heaviest, frames, bytes)) = sweeps.iter().max_by_key(|(_, _, bytes)| *bytes)
+        else {
+            continue;
+        };
+        if total <= limits::SWEEP_SVG_PER_PAGE {
+            continue;
+        }
+        let megabytes = |bytes: usize| format!("{:.1} MB", bytes as f64 / 1e6);
+        diagnostics.push(
+            lesson
+                .source
+                .error(
+                    heaviest.origin().id_span.clone(),
+                    format!(
+                        "the sweeps on this page draw {} of SVG, more than {} per page (\"{}\": {frames} frames of {} KB on average, and its chart)",
+                        megabytes(total),
+                        megabytes(limits::SWEEP_SVG_PER_PAGE),
+                        heaviest.id,
+                        bytes / frames.max(1) / 1000
+                    ),
+                )
+                .with_hint("sweep fewer σ values or activations, or draw less in each frame: fewer layers or bins"),
+        );
+    }
+    Ok(diagnostics.into_result(())?)
 }
 
 /// The shape of each loaded data set, for the work budget.

@@ -15,6 +15,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use initbook::book::load_book;
+use initbook::parse::parse_book;
+use initbook::reproduce::{RunRequest, reproduce};
 use serde_json::{Value, json};
 
 fn repo() -> &'static Path {
@@ -241,9 +244,14 @@ fn require_numpy() {
     );
 }
 
-/// The cells' statistics for one seed, by experiment id.
-fn run_cells(setup: &str, cells: &[(String, String)], seed: u64) -> BTreeMap<String, Value> {
-    let request = json!({ "setup": setup, "seed": seed, "experiments": cells });
+/// The cells' statistics for each seed, by seed and experiment id: every seed and cell in one
+/// `python3` process, so numpy is imported once.
+fn run_cells(
+    setup: &str,
+    cells: &[(String, String)],
+    seeds: &[u64],
+) -> BTreeMap<u64, BTreeMap<String, Value>> {
+    let request = json!({ "setup": setup, "seeds": seeds, "experiments": cells });
     let mut child = Command::new("python3")
         .arg(repo().join("tests/notebooks/run_cells.py"))
         .current_dir(repo().join("output/notebooks"))
@@ -262,22 +270,24 @@ fn run_cells(setup: &str, cells: &[(String, String)], seed: u64) -> BTreeMap<Str
         "the cells failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let by_seed: BTreeMap<String, BTreeMap<String, Value>> =
+        serde_json::from_slice(&output.stdout).unwrap();
+    by_seed
+        .into_iter()
+        .map(|(seed, stats)| (seed.parse().unwrap(), stats))
+        .collect()
 }
 
+/// What `initbook run ID --seed N --json` prints, from the library in this process (the
+/// command is a thin wrapper around it).
 fn initbook_run(id: &str, seed: u64) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_initbook"))
-        .args(["--root"])
-        .arg(repo())
-        .args(["run", id, "--seed", &seed.to_string(), "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "initbook run {id}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let request = RunRequest {
+        id: Some(id.to_string()),
+        flags: vec![("seed".to_string(), seed.to_string())],
+    };
+    let reproduction = reproduce(repo(), &request)
+        .unwrap_or_else(|error| panic!("initbook run {id} --seed {seed}: {error}"));
+    serde_json::from_str(&reproduction.json()).unwrap()
 }
 
 fn number(value: &Value) -> f64 {
@@ -308,33 +318,68 @@ fn close_ratio(what: &str, numpy: f64, initbook: f64, band: f64) -> Option<Strin
     })
 }
 
+/// Per-layer mean and std of activations, numpy's against initbook's. Layer 1 averages 10⁵
+/// values through one random matrix, and its statistics vary little between seeds; each layer
+/// after it multiplies in another random gain (for ReLU, seeds 1–3 of initbook alone differ by
+/// 50% at layer 4), so the band widens like √(layer − 1).
+fn compare_layers(
+    at: &dyn Fn(String) -> String,
+    prefix: &str,
+    numpy: &Value,
+    initbook: &Value,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (py, rs) in numpy
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(initbook.as_array().unwrap())
+    {
+        let layer = number(&rs["layer"]);
+        let relative = 0.1 + 0.2 * (layer - 1.0).sqrt();
+        for stat in ["mean", "std"] {
+            problems.extend(close(
+                &at(format!("{prefix}layer {layer} {stat}")),
+                number(&py[stat]),
+                number(&rs[stat]),
+                0.01,
+                relative,
+            ));
+        }
+    }
+    problems
+}
+
 /// The differences outside the band between one cell's statistics and initbook's.
 fn compare(id: &str, seed: u64, numpy: &Value, initbook: &Value) -> Vec<String> {
     let at = |what: String| format!("{id} (seed {seed}) {what}");
     let mut problems = Vec::new();
     match initbook["params"]["kind"].as_str().unwrap() {
         "activations" => {
-            // Layer 1 averages 10⁵ values through one random matrix, and its statistics vary
-            // little between seeds; each layer after it multiplies in another random gain (for
-            // ReLU, seeds 1–3 of initbook alone differ by 50% at layer 4), so the band widens
-            // like √(layer − 1).
-            for (py, rs) in numpy
-                .as_array()
-                .unwrap()
-                .iter()
-                .zip(initbook["layers"].as_array().unwrap())
-            {
-                let layer = number(&rs["layer"]);
-                let relative = 0.1 + 0.2 * (layer - 1.0).sqrt();
-                for stat in ["mean", "std"] {
-                    problems.extend(close(
-                        &at(format!("layer {layer} {stat}")),
-                        number(&py[stat]),
-                        number(&rs[stat]),
-                        0.01,
-                        relative,
-                    ));
+            problems.extend(compare_layers(&at, "", numpy, &initbook["layers"]));
+        }
+        "sweep" => {
+            // Every frame (activation × σ) is an activation experiment on the sweep's one draw.
+            let (py_frames, rs_frames) = (
+                numpy.as_array().unwrap(),
+                initbook["frames"].as_array().unwrap(),
+            );
+            if py_frames.len() != rs_frames.len() {
+                problems.push(at(format!(
+                    "{} frames in numpy, {} in initbook",
+                    py_frames.len(),
+                    rs_frames.len()
+                )));
+            }
+            for (py, rs) in py_frames.iter().zip(rs_frames) {
+                let frame = format!("{} σ={} ", rs["activation"], rs["std"]);
+                if py["activation"] != rs["activation"] || py["std"] != rs["std"] {
+                    problems.push(at(format!(
+                        "{frame}: numpy's frame is {} σ={}",
+                        py["activation"], py["std"]
+                    )));
                 }
+                problems.extend(compare_layers(&at, &frame, &py["layers"], &rs["layers"]));
             }
         }
         "gradients" => {
@@ -421,38 +466,73 @@ fn compare(id: &str, seed: u64, numpy: &Value, initbook: &Value) -> Vec<String> 
     problems
 }
 
+/// A cell's code after its `seed = N` line: what it computes, whatever the seed.
+fn body(code: &str) -> &str {
+    code.split_once('\n').map_or(code, |(_, rest)| rest)
+}
+
+/// The setup cell every notebook shares (they differ in their `seed = N` line only), and every
+/// distinct experiment cell of the book once, in reading order, with the id of its first
+/// occurrence. The summary re-runs earlier lessons' experiments: the same cell, and, checked
+/// here, the same experiment for initbook, so it would give the same comparison again.
+fn distinct_cells() -> (String, Vec<(String, String)>) {
+    let book = parse_book(&load_book(repo()).unwrap()).unwrap();
+    let experiment = |id: &str| &book.find_experiment(id).unwrap().experiment;
+    let mut setup: Option<String> = None;
+    let mut cells: Vec<(String, String)> = Vec::new();
+    for (slug, mut notebook) in experiment_cells() {
+        let (_, own_setup) = notebook.remove(0);
+        match &setup {
+            Some(first) => assert_eq!(body(first), body(&own_setup), "{slug}: another setup cell"),
+            None => setup = Some(own_setup),
+        }
+        for (id, code) in notebook {
+            match cells.iter().find(|(_, seen)| body(seen) == body(&code)) {
+                Some((first, _)) => assert_eq!(
+                    experiment(first),
+                    experiment(&id),
+                    "{id} has the code of {first} but not its experiment"
+                ),
+                None => cells.push((id, code)),
+            }
+        }
+    }
+    (setup.unwrap(), cells)
+}
+
 #[test]
 fn the_notebooks_code_gives_initbooks_statistics_in_numpy() {
     require_numpy();
+    let (setup, cells) = distinct_cells();
+    let seeds = [1, 2, 3];
+    // numpy in one python3 process while this one runs the same experiments in initbook.
+    let python = {
+        let cells = cells.clone();
+        std::thread::spawn(move || run_cells(&setup, &cells, &seeds))
+    };
+    let initbook: BTreeMap<(u64, &str), Value> = seeds
+        .iter()
+        .flat_map(|&seed| cells.iter().map(move |(id, _)| (seed, id.as_str())))
+        .map(|(seed, id)| ((seed, id), initbook_run(id, seed)))
+        .collect();
+    let numpy = python.join().expect("the python3 thread");
     let mut problems = Vec::new();
-    let mut checked = 0;
-    for (slug, mut cells) in experiment_cells() {
-        let (_, setup) = cells.remove(0);
-        // The summary re-runs earlier experiments: each distinct cell (apart from its seed line)
-        // is checked once.
-        cells.sort_by(|a, b| {
-            a.1.split_once('\n')
-                .unwrap()
-                .1
-                .cmp(b.1.split_once('\n').unwrap().1)
-        });
-        cells.dedup_by(|a, b| a.1.split_once('\n').unwrap().1 == b.1.split_once('\n').unwrap().1);
-        if cells.is_empty() {
-            continue;
-        }
-        for seed in 1..=3 {
-            let numpy = run_cells(&setup, &cells, seed);
-            for (id, _) in &cells {
-                let initbook = initbook_run(id, seed);
-                problems.extend(compare(id, seed, &numpy[id], &initbook));
-                checked += 1;
-            }
-        }
-        eprintln!("{slug}: {} experiments checked for seeds 1–3", cells.len());
+    for ((seed, id), initbook) in &initbook {
+        problems.extend(compare(id, *seed, &numpy[seed][*id], initbook));
     }
+    eprintln!(
+        "{} distinct experiments checked for seeds 1–3: {}",
+        cells.len(),
+        cells
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     assert!(
-        checked >= 3 * 10,
-        "only {checked} experiment runs were checked"
+        initbook.len() >= 3 * 10,
+        "only {} experiment runs were checked",
+        initbook.len()
     );
     assert!(
         problems.is_empty(),
@@ -471,7 +551,7 @@ fn the_band_catches_a_wrong_scale() {
     let (id, code) = cells.iter().find(|(id, _)| id == "sigmoid-std1").unwrap();
     let wrong = code.replace("std=1.0", "std=0.01");
     assert_ne!(&wrong, code);
-    let numpy = run_cells(setup, &[(id.clone(), wrong)], 1);
-    let problems = compare(id, 1, &numpy[id], &initbook_run(id, 1));
+    let numpy = run_cells(setup, &[(id.clone(), wrong)], &[1]);
+    let problems = compare(id, 1, &numpy[&1][id], &initbook_run(id, 1));
     assert!(problems.len() >= 5, "{problems:#?}");
 }

@@ -62,6 +62,14 @@ fn small_block(kind: Kind) -> Block {
             ("iterations", "1"),
             ("compare", compare),
         ]),
+        Kind::Sweep => keys.extend([
+            ("kind", "\"sweep\""),
+            ("std", "[0.5, 1.0]"),
+            ("activation", "\"relu\""),
+            ("layers", "1"),
+            ("nodes", "1"),
+            ("samples", "1"),
+        ]),
     }
     keys.into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

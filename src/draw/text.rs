@@ -52,6 +52,15 @@ pub struct FigureText {
     pub zero_scheme: String,
     /// A legend entry whose label does not name its scheme: `{label}` and `{scheme}`.
     pub labelled_scheme: String,
+    /// The x axis of a sweep's chart, the weight scale σ on a log scale.
+    pub weight_scale: String,
+    /// The y axis of a sweep's chart: the std of the last layer, `{layer}`, on a log scale.
+    pub layer_std: String,
+    /// Activation names in a sweep chart's legend. (Its marks are named by `xavier_scheme` and
+    /// `he_scheme`.)
+    pub sigmoid: String,
+    pub tanh: String,
+    pub relu: String,
 }
 
 impl Default for FigureText {
@@ -86,11 +95,16 @@ impl FigureText {
             he_scheme: s("He"),
             zero_scheme: s("zero"),
             labelled_scheme: s("{label}: {scheme}"),
+            weight_scale: s("weight scale σ (log)"),
+            layer_std: s("std of layer {layer} (log)"),
+            sigmoid: s("sigmoid"),
+            tanh: s("tanh"),
+            relu: s("ReLU"),
         }
     }
 
     /// Each text with the placeholders it must hold, by field name.
-    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 21] {
+    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 26] {
         [
             ("layer_title", &self.layer_title, &["layer"]),
             ("count", &self.count, &[]),
@@ -117,6 +131,11 @@ impl FigureText {
                 &self.labelled_scheme,
                 &["label", "scheme"],
             ),
+            ("weight_scale", &self.weight_scale, &[]),
+            ("layer_std", &self.layer_std, &["layer"]),
+            ("sigmoid", &self.sigmoid, &[]),
+            ("tanh", &self.tanh, &[]),
+            ("relu", &self.relu, &[]),
         ]
     }
 

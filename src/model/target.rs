@@ -3,6 +3,7 @@
 //! stage.
 
 use crate::format::{Number, NumberFormat};
+use crate::numeric::sweep::Stop;
 use crate::numeric::{Experiment, Init, LayerStats, NetworkParams, Outcome};
 
 use super::ExperimentSpec;
@@ -115,10 +116,12 @@ pub enum Param {
     /// Training: the sizes of the two parts of the data set.
     TrainSamples,
     TestSamples,
+    /// A sweep's frames: σ values (and marks) times activations.
+    Frames,
 }
 
 impl Param {
-    pub const ALL: [(&'static str, Param); 10] = [
+    pub const ALL: [(&'static str, Param); 11] = [
         ("seed", Param::Seed),
         ("layers", Param::Layers),
         ("nodes", Param::Nodes),
@@ -129,6 +132,7 @@ impl Param {
         ("weight_std", Param::WeightStd),
         ("train_samples", Param::TrainSamples),
         ("test_samples", Param::TestSamples),
+        ("frames", Param::Frames),
     ];
 
     /// Whether experiments of this kind have the parameter.
@@ -138,12 +142,20 @@ impl Param {
             (Param::Seed | Param::Layers | Param::Nodes, _)
                 | (
                     Param::Samples,
-                    Experiment::Activations(_) | Experiment::Gradients(_) | Experiment::Depth(_)
+                    Experiment::Activations(_)
+                        | Experiment::Gradients(_)
+                        | Experiment::Depth(_)
+                        | Experiment::Sweep(_)
                 )
                 | (
-                    Param::Bins | Param::WeightStd,
+                    Param::Bins,
+                    Experiment::Activations(_) | Experiment::Gradients(_) | Experiment::Sweep(_)
+                )
+                | (
+                    Param::WeightStd,
                     Experiment::Activations(_) | Experiment::Gradients(_)
                 )
+                | (Param::Frames, Experiment::Sweep(_))
                 | (
                     Param::Iterations | Param::Batch | Param::TrainSamples | Param::TestSamples,
                     Experiment::Training(_)
@@ -166,6 +178,10 @@ impl Param {
             (Param::Nodes, Experiment::Gradients(p), _) => count(p.network.nodes),
             (Param::Nodes, Experiment::Depth(p), _) => count(p.nodes),
             (Param::Nodes, Experiment::Training(p), _) => count(p.nodes),
+            (Param::Nodes, Experiment::Sweep(p), _) => count(p.nodes),
+            (Param::Samples, Experiment::Sweep(p), _) => count(p.samples),
+            (Param::Bins, Experiment::Sweep(p), _) => count(p.bins),
+            (Param::Frames, Experiment::Sweep(p), _) => count(p.frames().len()),
             (Param::Samples, Experiment::Activations(p), _) => count(p.network.samples),
             (Param::Samples, Experiment::Gradients(p), _) => count(p.network.samples),
             (Param::Samples, Experiment::Depth(p), _) => count(p.samples),
@@ -186,12 +202,37 @@ impl Param {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Param(Param),
-    Layer { layer: usize, stat: Stat },
-    Gradient { layer: usize, stat: GradientStat },
+    Layer {
+        layer: usize,
+        stat: Stat,
+    },
+    Gradient {
+        layer: usize,
+        stat: GradientStat,
+    },
     GradientLoss,
-    DepthStd { run: usize, layer: usize },
-    Run { run: usize, stat: RunStat },
-    DistinctUnits { run: usize, layer: usize },
+    DepthStd {
+        run: usize,
+        layer: usize,
+    },
+    Run {
+        run: usize,
+        stat: RunStat,
+    },
+    DistinctUnits {
+        run: usize,
+        layer: usize,
+    },
+    /// A statistic of one layer of one frame of a sweep (frames in the sweep's order).
+    SweepLayer {
+        frame: usize,
+        layer: usize,
+        stat: Stat,
+    },
+    /// The σ of one stop of a sweep's σ axis (a mark's, computed for the sweep's `nodes`).
+    SweepStd {
+        stop: usize,
+    },
 }
 
 impl Target {
@@ -226,6 +267,10 @@ impl Target {
             (Target::DistinctUnits { run, layer }, Outcome::Training(r)) => {
                 Number::Count(r.runs[run].distinct_units[layer - 1] as u64)
             }
+            (Target::SweepLayer { frame, layer, stat }, Outcome::Sweep(r)) => {
+                stat.value(&r.frames[frame].layers[layer - 1])
+            }
+            (Target::SweepStd { stop }, _) => Number::Real(sweep_stops(spec)[stop].std),
             _ => unreachable!("resolve() matched the target to the experiment's kind"),
         }
     }
@@ -249,7 +294,34 @@ impl Target {
             Target::DistinctUnits { run, layer } => {
                 format!("{}, layer {layer}, distinct units", label(run))
             }
+            Target::SweepLayer { frame, layer, stat } => {
+                let Experiment::Sweep(params) = &spec.experiment else {
+                    unreachable!("resolve() gives sweep targets to sweeps only")
+                };
+                let (activation, stop) = params.frames()[frame];
+                format!(
+                    "{}, σ = {}, layer {layer}, {}",
+                    activation.name(),
+                    stop.std,
+                    name_of(&Stat::ALL, stat)
+                )
+            }
+            Target::SweepStd { stop } => {
+                let stop = sweep_stops(spec)[stop];
+                match stop.mark {
+                    Some(mark) => format!("σ of {}", mark.name()),
+                    None => "σ".to_string(),
+                }
+            }
         }
+    }
+}
+
+/// The σ axis of a sweep.
+fn sweep_stops(spec: &ExperimentSpec) -> Vec<Stop> {
+    match &spec.experiment {
+        Experiment::Sweep(params) => params.stops(),
+        _ => unreachable!("resolve() gives sweep targets to sweeps only"),
     }
 }
 
@@ -275,6 +347,9 @@ impl Target {
             Target::Layer {
                 stat: Stat::Below | Stat::Above,
                 ..
+            } | Target::SweepLayer {
+                stat: Stat::Below | Stat::Above,
+                ..
             } | Target::DistinctUnits { .. }
                 | Target::Param(
                     Param::Seed
@@ -286,6 +361,7 @@ impl Target {
                         | Param::Batch
                         | Param::TrainSamples
                         | Param::TestSamples
+                        | Param::Frames
                 )
         );
         if is_count {

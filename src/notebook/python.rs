@@ -13,6 +13,7 @@ use crate::numeric::activations::NetworkParams;
 use crate::numeric::depth::DepthParams;
 use crate::numeric::gradients::GradientParams;
 use crate::numeric::network::LabelledInit;
+use crate::numeric::sweep::SweepParams;
 use crate::numeric::training::TrainingParams;
 use crate::numeric::{Activation, ActivationParams, Experiment, Init};
 
@@ -81,6 +82,7 @@ pub fn experiment_code(spec: &ExperimentSpec) -> String {
         Experiment::Gradients(p) => gradients(&mut code, p, spec.y_max()),
         Experiment::Depth(p) => depth(&mut code, p),
         Experiment::Training(p) => training(&mut code, p, spec),
+        Experiment::Sweep(p) => sweep(&mut code, p, spec.y_max()),
     }
     code
 }
@@ -397,4 +399,102 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
         f = function(activation),
         smooth = spec.smooth().min(p.iterations),
     );
+}
+
+/// A Python list of floats.
+fn floats(values: &[f64]) -> String {
+    let items: Vec<String> = values.iter().map(|&x| float(x)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn sweep(code: &mut String, p: &SweepParams, y_max: Option<u64>) {
+    let functions: Vec<String> = p
+        .activations
+        .iter()
+        .map(|&a| format!("    {}: {},\n", string(a.name()), function(a)))
+        .collect();
+    let ranges: Vec<String> = p
+        .activations
+        .iter()
+        .map(|&a| {
+            let (lo, hi) = p.range_of(a);
+            format!(
+                "    {}: ({}, {}),\n",
+                string(a.name()),
+                float(lo),
+                float(hi)
+            )
+        })
+        .collect();
+    let marks: Vec<String> = p
+        .marks
+        .iter()
+        .map(|m| format!("    {0}: weight_std({0}, nodes),\n", string(m.name())))
+        .collect();
+    // The frame the page opens at: the first mark, else the middle of the axis.
+    let shown_std = match p.marks.first() {
+        Some(mark) => format!("marks[{}]", string(mark.name())),
+        None => "stops[len(stops) // 2]".to_string(),
+    };
+    let _ = write!(
+        code,
+        "samples, nodes, layers = {samples}, {nodes}, {layers}\n\
+         # The swept activations, and each one's histogram range.\n\
+         functions = {{\n{functions}}}\n\
+         ranges = {{\n{ranges}}}\n\
+         # The σ axis: the listed scales and the marks' σ for `nodes` inputs, in increasing order.\n\
+         marks = {{\n{marks}}}\n\
+         stops = sorted(set({stds}) | set(marks.values()))\n\
+         \n\
+         # One draw for the whole sweep: the input, then unit-variance weights for every layer.\n\
+         # Each frame multiplies the same weights by its σ, so between frames only the scale changes.\n\
+         x = rng.standard_normal((samples, nodes))\n\
+         unit_weights = [rng.standard_normal((nodes, nodes)) for _ in range(layers)]\n\
+         \n\
+         \n\
+         def forward(f, std):\n    \
+             z, activations = x, []\n    \
+             for g in unit_weights:\n        \
+                 z = f(z @ (g * std))\n        \
+                 activations.append(z)\n    \
+             return activations\n\
+         \n\
+         \n\
+         stats = []\n\
+         for name, f in functions.items():\n    \
+             for std in stops:\n        \
+                 layer_stats = [{{\"mean\": z.mean(), \"std\": z.std()}} for z in forward(f, std)]\n        \
+                 stats.append({{\"activation\": name, \"std\": std, \"layers\": layer_stats}})\n\
+         for s in stats:\n    \
+             print(f\"{{s['activation']}} σ={{s['std']:.4g}}: std of layer {{layers}} {{s['layers'][-1]['std']:.4g}}\")\n\
+         \n\
+         # Each activation's last-layer std against σ, the marks as dashed lines.\n\
+         fig = plt.figure(figsize=(7, 4))\n\
+         ax = fig.add_subplot(1, 1, 1)\n\
+         for name in functions:\n    \
+             frames = [s for s in stats if s[\"activation\"] == name]\n    \
+             ax.plot(stops, [s[\"layers\"][-1][\"std\"] for s in frames], marker=\".\", label=name)\n\
+         for mark, std in marks.items():\n    \
+             ax.axvline(std, linestyle=\"--\", color=\"gray\")\n    \
+             ax.annotate(mark, (std, 1), xycoords=(\"data\", \"axes fraction\"), va=\"top\")\n\
+         ax.set_xscale(\"log\")\n\
+         ax.set_yscale(\"log\")\n\
+         ax.set_xlabel(\"weight scale σ\")\n\
+         ax.set_ylabel(f\"std of layer {{layers}}\")\n\
+         ax.legend()\n\
+         \n\
+         # The histograms of one frame, as the page shows it: change these two to see another.\n\
+         shown_activation, shown_std = {shown_activation}, {shown_std}\n\
+         shown = forward(functions[shown_activation], shown_std)\n",
+        samples = p.samples,
+        nodes = p.nodes,
+        layers = p.layers,
+        functions = functions.concat(),
+        ranges = ranges.concat(),
+        marks = marks.concat(),
+        stds = floats(&p.stds),
+        shown_activation = string(p.activations[0].name()),
+    );
+    histogram_grid(code, "shown", "ranges[shown_activation]", p.bins, y_max);
+    code.push_str("fig.tight_layout()\nplt.show()\n");
 }

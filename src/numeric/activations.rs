@@ -326,25 +326,45 @@ pub fn run_activations(params: &ActivationParams, seed: u64) -> ActivationResult
     let network = &params.network;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut normal = GaussianStream::new();
-    let shape = (network.samples, network.nodes);
+    let input = draw_input(network.samples, network.nodes, &mut rng, &mut normal);
+    // Drawn just before use so that only one weight matrix is alive at a time; the draw order is
+    // the same as drawing them all up front.
+    let layers = forward_statistics(input, network, &params.binning(), |_| {
+        network
+            .init
+            .draw_weights(network.nodes, network.nodes, &mut rng, &mut normal)
+    });
+    ActivationResult { layers }
+}
 
-    let mut input = Array2::zeros(shape);
+/// The input matrix (`samples × nodes`, row by row): the first draws of an experiment's stream.
+pub fn draw_input(
+    samples: usize,
+    nodes: usize,
+    rng: &mut ChaCha8Rng,
+    normal: &mut GaussianStream,
+) -> Array2<f64> {
+    let mut input = Array2::zeros((samples, nodes));
     normal.fill_scaled(
-        &mut rng,
+        rng,
         input.as_slice_mut().expect("freshly allocated, row-major"),
         1.0,
     );
-    let mut output = Array2::zeros(shape);
-    let binning = params.binning();
+    input
+}
 
+/// The forward pass of `network` from `input`, with every layer's statistics. `weights(k)` gives
+/// layer k's weights (1-based), and is called once per layer, in layer order.
+pub fn forward_statistics(
+    mut input: Array2<f64>,
+    network: &NetworkParams,
+    binning: &Binning,
+    mut weights: impl FnMut(usize) -> Array2<f64>,
+) -> Vec<LayerStats> {
+    let mut output = Array2::zeros(input.dim());
     let mut layers = Vec::with_capacity(network.layers);
     for layer in 1..=network.layers {
-        // Drawn just before use so that only one weight matrix is alive at a time; the draw order
-        // is the same as drawing them all up front.
-        let weights =
-            network
-                .init
-                .draw_weights(network.nodes, network.nodes, &mut rng, &mut normal);
+        let weights = weights(layer);
         // The first statistics pass runs on each band of rows right after it is computed,
         // while it is still in cache.
         let first_passes = dense_forward_then(
@@ -353,15 +373,15 @@ pub fn run_activations(params: &ActivationParams, seed: u64) -> ActivationResult
             None,
             network.activation,
             &mut output,
-            |rows| FirstPass::of_rows(rows, network.nodes, network.activation, &binning),
+            |rows| FirstPass::of_rows(rows, network.nodes, network.activation, binning),
         );
         layers.push(finish_layer_stats(
             layer,
             output.view(),
             first_passes,
-            &binning,
+            binning,
         ));
         std::mem::swap(&mut input, &mut output);
     }
-    ActivationResult { layers }
+    layers
 }

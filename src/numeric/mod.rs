@@ -12,11 +12,12 @@ pub mod elementary;
 pub mod experiment;
 pub mod gaussian;
 pub mod gradients;
-pub mod matmul;
+pub mod kernels;
 pub mod mlp;
 pub mod network;
 pub mod nice;
 pub mod stats;
+pub mod sweep;
 pub mod training;
 
 pub use activations::{ActivationParams, ActivationResult, NetworkParams, run_activations};

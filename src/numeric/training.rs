@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::activations::{activation_of, keys, labelled_init};
 use super::gaussian::GaussianStream;
-use super::mlp::Mlp;
+use super::mlp::{Mlp, Workspace};
 use super::network::{Activation, Init, LabelledInit};
 use crate::format::power_of_ten;
 use crate::limits;
@@ -243,13 +243,17 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
         .map(|run| {
             let mut mlp = initial_network(params, run.init, data, seed);
             let mut loss = Vec::with_capacity(params.iterations);
+            // One set of buffers for every step: the batch and everything the passes write.
+            let mut workspace = Workspace::new(&mlp, params.batch);
+            let mut x = Array2::zeros((params.batch, data.features.ncols()));
+            let mut y = vec![0; params.batch];
             for batch in &batches {
-                let (x, y) = gather(data, batch);
-                let forward = mlp.forward(x.view());
-                let gradients = mlp.backward(x.view(), &forward, &y);
-                loss.push(gradients.loss);
-                mlp.sgd_step(&gradients, params.learning_rate);
+                gather_into(data, batch, &mut x, &mut y);
+                loss.push(mlp.train_step(x.view(), &y, params.learning_rate, &mut workspace));
             }
+            // The gradients are as large as the weights: free them before the evaluation's
+            // forward passes over every row (the budget's memory estimate assumes so).
+            drop(workspace);
             TrainingRun {
                 label: run.label.clone(),
                 init: run.init,
@@ -283,6 +287,14 @@ fn initial_network(params: &TrainingParams, init: Init, data: &Dataset, seed: u6
         weights,
         biases: Some(biases),
         activation: params.activation,
+    }
+}
+
+/// The rows `indices` of the data set, in that order, into `features` and `labels`.
+fn gather_into(data: &Dataset, indices: &[usize], features: &mut Array2<f64>, labels: &mut [u32]) {
+    for ((mut row, label), &i) in features.rows_mut().into_iter().zip(labels).zip(indices) {
+        row.assign(&data.features.row(i));
+        *label = data.labels[i];
     }
 }
 

@@ -92,6 +92,14 @@ impl Syntax {
             (Syntax::Flags, Lit::Text(text)) => text.to_string(),
             (Syntax::Directive, Lit::Range(lo, hi)) => format!("[{lo:?}, {hi:?}]"),
             (Syntax::Flags, Lit::Range(lo, hi)) => format!("{lo:?},{hi:?}"),
+            (Syntax::Directive, Lit::List(items)) => {
+                let items: Vec<String> = items.iter().map(|item| self.value(item)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            (Syntax::Flags, Lit::List(items)) => {
+                let items: Vec<String> = items.iter().map(|item| self.value(item)).collect();
+                items.join(",")
+            }
         }
     }
 
@@ -674,7 +682,19 @@ impl<'a> Checker<'a> {
                         (Value::Int(a), Value::Int(b)) => a < b,
                         _ => true,
                     };
-                    if list.increasing && values.last().is_some_and(|last| !after(last)) {
+                    // A list of words never needs one twice (`activation = ["relu", "relu"]`).
+                    if let Value::Text(word) = &value
+                        && values.contains(&value)
+                    {
+                        let diagnostic = self
+                            .at(
+                                item_span.clone(),
+                                format!("`{name}` lists \"{word}\" twice"),
+                            )
+                            .with_hint("give each value once");
+                        self.report(diagnostic);
+                        complete = false;
+                    } else if list.increasing && values.last().is_some_and(|last| !after(last)) {
                         let diagnostic = self
                             .at(
                                 item_span.clone(),

@@ -50,8 +50,8 @@ struct Row {
 }
 
 /// The Reproduce panel: the command, the parameters, where the block is, the data's hash.
-#[derive(Serialize)]
-struct Reproduce<'a> {
+#[derive(Clone, Serialize)]
+pub struct Reproduce<'a> {
     command: String,
     params: String,
     source: String,
@@ -63,25 +63,29 @@ struct Reproduce<'a> {
 
 /// Renders one experiment block through the theme's `figure.html`. `number` is "3.1"-style
 /// when the block shows a figure or a table; `svg` is the drawn figure when `spec.figure` is set;
-/// `notebook` links the lesson's Jupyter notebook, where there is one.
-#[allow(clippy::too_many_arguments)]
+/// `reproduce` is its Reproduce panel ([`reproduce`]).
 pub fn render_figure(
     theme: &Theme,
-    lesson: &Lesson,
     spec: &ExperimentSpec,
     number: Option<&str>,
     svg: Option<&str>,
     outcome: &Outcome,
-    data_hash: &str,
-    notebook: Option<&str>,
+    reproduce: Reproduce<'_>,
 ) -> Result<String> {
     let strings = &theme.strings;
-    let table = (number.is_some() && spec.table).then(|| match outcome {
-        Outcome::Activations(result) => activation_table(strings, spec, result),
-        Outcome::Gradients(result) => gradient_table(strings, result),
-        Outcome::Depth(result) => depth_table(strings, result),
-        Outcome::Training(result) => training_table(strings, result),
-    });
+    let table = if number.is_some() && spec.table {
+        match outcome {
+            Outcome::Activations(result) => Some(activation_table(strings, spec, result)),
+            Outcome::Gradients(result) => Some(gradient_table(strings, result)),
+            Outcome::Depth(result) => Some(depth_table(strings, result)),
+            Outcome::Training(result) => Some(training_table(strings, result)),
+            // A sweep with a figure is an explorer (`explorer.rs`), whose statistics follow the
+            // chosen frame; without one it is a compact card.
+            Outcome::Sweep(_) => None,
+        }
+    } else {
+        None
+    };
     let context = FigureContext {
         id: &spec.id,
         number,
@@ -89,16 +93,37 @@ pub fn render_figure(
         table,
         caption: &spec.caption,
         seed: spec.seed,
-        reproduce: Reproduce {
-            command: spec.reproduce_command(),
-            params: describe_experiment(&spec.experiment),
-            source: format!("{}:{}", lesson.source.path.display(), spec.origin().line),
-            data: spec.data.as_ref().map(|d| d.path.as_str()),
-            data_hash,
-            notebook,
-        },
+        reproduce,
     };
     theme.render_value("figure.html", &context)
+}
+
+/// The Reproduce panel of an experiment (`reproduce.html`): the command that regenerates it, its
+/// parameters, seed, source line and data hash, and the link to the lesson's Jupyter notebook
+/// (`notebook`, relative to the page) where the site has one.
+pub fn reproduce<'a>(
+    lesson: &Lesson,
+    spec: &'a ExperimentSpec,
+    data_hash: &'a str,
+    notebook: Option<&'a str>,
+) -> Reproduce<'a> {
+    let mut command = spec.reproduce_command();
+    if let (Experiment::Sweep(_), true) = (&spec.experiment, spec.figure) {
+        // The figure is the chart; the frames' numbers (and data hashes) are in the report.
+        command.push_str(&format!(
+            "\ninitbook run {id} --seed {seed} --json   # every frame",
+            id = spec.id,
+            seed = spec.seed
+        ));
+    }
+    Reproduce {
+        command,
+        params: describe_experiment(&spec.experiment),
+        source: format!("{}:{}", lesson.source.path.display(), spec.origin().line),
+        data: spec.data.as_ref().map(|d| d.path.as_str()),
+        data_hash,
+        notebook,
+    }
 }
 
 /// A column header from the strings table, with its note where it has one (`KEY_note`).
@@ -325,5 +350,25 @@ pub fn describe_experiment(experiment: &Experiment) -> String {
             p.test_fraction,
             compare(&p.runs)
         ),
+        Experiment::Sweep(p) => {
+            let marks: Vec<&str> = p.marks.iter().map(|m| m.name()).collect();
+            let activations: Vec<&str> = p.activations.iter().map(|a| a.name()).collect();
+            format!(
+                "sweep: weights N(0, σ²) for {} σ from {} to {}{}, {}; {} layers × {} units, {} samples, {} bins; one draw of inputs and unit weights, scaled by each σ",
+                p.stds.len(),
+                p.stds[0],
+                p.stds[p.stds.len() - 1],
+                if marks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and the σ of {}", marks.join(" and "))
+                },
+                activations.join(", "),
+                p.layers,
+                p.nodes,
+                p.samples,
+                p.bins
+            )
+        }
     }
 }

@@ -167,6 +167,11 @@ pub fn korean_figure_text() -> initbook::draw::FigureText {
         he_scheme: s("He"),
         zero_scheme: s("모두 0"),
         labelled_scheme: s("{label}: {scheme}"),
+        weight_scale: s("가중치의 표준편차 σ (로그 눈금)"),
+        layer_std: s("{layer}층 활성화 값의 표준편차 (로그 눈금)"),
+        sigmoid: s("시그모이드"),
+        tanh: s("tanh"),
+        relu: s("ReLU"),
     }
 }
 

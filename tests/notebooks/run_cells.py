@@ -1,9 +1,10 @@
-"""Runs a notebook's experiment cells headless, for tests/notebooks.rs.
+"""Runs notebooks' experiment cells headless, for tests/notebooks.rs.
 
-Reads {"setup": CODE, "seed": N, "experiments": [[KEY, CODE], ...]} on stdin, runs the setup
-cell, then each experiment cell with its first line `seed = …` set to N, and prints
-{KEY: stats} as JSON. matplotlib is replaced by a stand-in that accepts every call, so the
-statistics need numpy alone; the cells compute `stats` before they plot.
+Reads {"setup": CODE, "seeds": [N, ...], "experiments": [[KEY, CODE], ...]} on stdin, runs the
+setup cell, then for each seed each experiment cell with its first line `seed = …` set to that
+seed, and prints {SEED: {KEY: stats}} as JSON. One process for every seed and cell: numpy is
+imported once. matplotlib is replaced by a stand-in that accepts every call, so the statistics
+need numpy alone; the cells compute `stats` before they plot.
 """
 
 import contextlib
@@ -21,12 +22,14 @@ setup = {}
 with contextlib.redirect_stdout(sys.stderr):
     exec(request["setup"], setup)
 results = {}
-for key, code in request["experiments"]:
-    first, rest = code.split("\n", 1)
-    if not first.startswith("seed = "):
-        sys.exit(f"{key}: the cell does not start with `seed = …`: {first!r}")
-    scope = dict(setup)
-    with contextlib.redirect_stdout(sys.stderr):
-        exec(f"seed = {request['seed']}\n{rest}", scope)
-    results[key] = scope["stats"]
+for seed in request["seeds"]:
+    results[str(seed)] = {}
+    for key, code in request["experiments"]:
+        first, rest = code.split("\n", 1)
+        if not first.startswith("seed = "):
+            sys.exit(f"{key}: the cell does not start with `seed = …`: {first!r}")
+        scope = dict(setup)
+        with contextlib.redirect_stdout(sys.stderr):
+            exec(f"seed = {seed}\n{rest}", scope)
+        results[str(seed)][key] = scope["stats"]
 json.dump(results, sys.stdout, default=float, allow_nan=False)
