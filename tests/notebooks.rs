@@ -1,8 +1,9 @@
 //! The lessons' Jupyter notebooks (`output/notebooks/`, committed; `tests/determinism.rs` checks
 //! that a fresh build gives the same bytes): valid nbformat 4 against nbformat's own schema
 //! (vendored in `tests/fixtures/nbformat/` with its licence), deterministic, linked from every
-//! page; and their code right — each experiment cell, run with numpy for seeds 1, 2 and 3, gives
-//! statistics within a band of what `initbook run ID --seed N --json` gives. numpy's generator
+//! page; and their code right — each distinct experiment cell, run with numpy for seeds 1, 2 and
+//! 3 (all in one `python3` process), gives statistics within a band of what `initbook run ID
+//! --seed N --json` gives (run through the library, in this process, meanwhile). numpy's generator
 //! is not initbook's, so the band is statistical: it is wide enough for the seed-to-seed spread
 //! of each statistic (which grows with depth) and narrow enough that a wrong scale, activation
 //! or layer order falls outside it.
