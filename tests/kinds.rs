@@ -24,6 +24,7 @@ fn scheme(label: &str, init: Init) -> LabelledInit {
     LabelledInit {
         label: label.to_string(),
         init,
+        batchnorm: false,
     }
 }
 

@@ -34,16 +34,17 @@ pub struct ChartText<'a> {
 }
 
 /// Lays out a chart of `series` in the band of `scene` from `top` to `bottom`, the full width.
+/// `x` is linear or logarithmic (a log axis leaves out points at x ≤ 0).
 pub fn line_chart(
     scene: &mut Scene,
     (top, bottom): (i32, i32),
     series: &[Series],
-    x_axis: Axis,
+    x: Scale,
     y_scale: YScale,
     text: &ChartText<'_>,
 ) {
     let px = |v: f64| v.ceil() as i32;
-    let x = Scale::Linear(x_axis);
+    let x_log = matches!(x, Scale::Log(_));
     let y = y_axis(series, y_scale);
     let width = scene.width as i32;
 
@@ -84,6 +85,7 @@ pub fn line_chart(
             .points
             .iter()
             .filter(|p| p.1.is_finite() && (y_scale == YScale::Linear || p.1 > 0.0))
+            .filter(|p| !x_log || p.0 > 0.0)
             .map(|&(vx, vy)| (frame.x_px(vx), frame.y_px(vy)))
             .collect();
         if points.len() <= 12 {
@@ -206,7 +208,7 @@ mod tests {
             &mut scene,
             (0, 370),
             &series,
-            Axis::new(0.0, 50.0, 5),
+            Scale::Linear(Axis::new(0.0, 50.0, 5)),
             YScale::Log,
             &text,
         );

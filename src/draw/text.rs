@@ -52,6 +52,16 @@ pub struct FigureText {
     pub zero_scheme: String,
     /// A legend entry whose label does not name its scheme: `{label}` and `{scheme}`.
     pub labelled_scheme: String,
+    /// A panel of the training sweep: weights N(0, `{std}`²).
+    pub scale_title: String,
+    /// The y axis of the sweep's panels; `{window}` is the moving average's window.
+    pub batch_accuracy: String,
+    /// The two lines of the sweep.
+    pub with_batchnorm: String,
+    pub without_batchnorm: String,
+    /// The x and y axes of the sweep's chart of test accuracy against σ.
+    pub weight_scale: String,
+    pub test_accuracy: String,
 }
 
 impl Default for FigureText {
@@ -86,11 +96,17 @@ impl FigureText {
             he_scheme: s("He"),
             zero_scheme: s("zero"),
             labelled_scheme: s("{label}: {scheme}"),
+            scale_title: s("σ = {std}"),
+            batch_accuracy: s("batch accuracy (moving average of {window})"),
+            with_batchnorm: s("with batch normalization"),
+            without_batchnorm: s("without"),
+            weight_scale: s("weight scale σ"),
+            test_accuracy: s("test accuracy after training"),
         }
     }
 
     /// Each text with the placeholders it must hold, by field name.
-    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 21] {
+    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 27] {
         [
             ("layer_title", &self.layer_title, &["layer"]),
             ("count", &self.count, &[]),
@@ -117,6 +133,12 @@ impl FigureText {
                 &self.labelled_scheme,
                 &["label", "scheme"],
             ),
+            ("scale_title", &self.scale_title, &["std"]),
+            ("batch_accuracy", &self.batch_accuracy, &["window"]),
+            ("with_batchnorm", &self.with_batchnorm, &[]),
+            ("without_batchnorm", &self.without_batchnorm, &[]),
+            ("weight_scale", &self.weight_scale, &[]),
+            ("test_accuracy", &self.test_accuracy, &[]),
         ]
     }
 

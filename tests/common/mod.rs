@@ -167,6 +167,12 @@ pub fn korean_figure_text() -> initbook::draw::FigureText {
         he_scheme: s("He"),
         zero_scheme: s("모두 0"),
         labelled_scheme: s("{label}: {scheme}"),
+        scale_title: s("σ = {std}"),
+        batch_accuracy: s("배치 정확도 (최근 {window}회 이동 평균)"),
+        with_batchnorm: s("배치 정규화 사용"),
+        without_batchnorm: s("배치 정규화 없음"),
+        weight_scale: s("가중치 표준편차 σ"),
+        test_accuracy: s("학습 후 시험 정확도"),
     }
 }
 
