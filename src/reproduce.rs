@@ -55,6 +55,47 @@ pub struct RunReport<'a> {
     pub data_sha256: String,
     #[serde(flatten)]
     pub outcome: &'a Outcome,
+    /// A training experiment's schemes in one line each: what a sweep over scales is read by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schemes: Option<Vec<SchemeSummary<'a>>>,
+}
+
+/// One trained scheme, summarised: its weight scale (`std` of `init = "normal"`, else null),
+/// whether it normalizes its batches, and how training ended.
+#[derive(Debug, Serialize)]
+pub struct SchemeSummary<'a> {
+    pub label: &'a str,
+    pub init: &'static str,
+    pub std: Option<f64>,
+    pub batchnorm: bool,
+    pub final_loss: f64,
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+}
+
+/// The [`SchemeSummary`] of every run of a training outcome.
+fn scheme_summaries(outcome: &Outcome) -> Option<Vec<SchemeSummary<'_>>> {
+    let Outcome::Training(result) = outcome else {
+        return None;
+    };
+    Some(
+        result
+            .runs
+            .iter()
+            .map(|run| SchemeSummary {
+                label: &run.label,
+                init: run.init.name(),
+                std: match run.init {
+                    crate::numeric::Init::Normal { std } => Some(std),
+                    _ => None,
+                },
+                batchnorm: run.batchnorm,
+                final_loss: final_loss(&run.loss),
+                train_accuracy: run.train_accuracy,
+                test_accuracy: run.test_accuracy,
+            })
+            .collect(),
+    )
 }
 
 /// Runs what `request` asks for. Unknown ids and an empty request are usage errors; problems
@@ -142,6 +183,7 @@ impl Reproduction {
             params: &self.spec.experiment,
             data_sha256: sha256_hex(&canonical_data(&self.outcome)),
             outcome: &self.outcome,
+            schemes: scheme_summaries(&self.outcome),
         }
     }
 

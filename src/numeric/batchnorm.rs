@@ -106,7 +106,7 @@ impl BatchNorm {
 /// become x̂ in place; `stats` receives μ, σ² and s.
 pub fn normalize_batch(path: Path, values: &mut [f64], stats: &mut BatchStats) {
     let units = stats.mean.len();
-    let rows = if units == 0 { 0 } else { values.len() / units };
+    let rows = values.len().checked_div(units).unwrap_or(0);
     let n = rows as f64;
     stats.mean.fill(0.0);
     elementwise::fold_columns(path, &mut stats.mean, values, |sum, v| sum + v);
@@ -161,11 +161,7 @@ pub fn backward(
         scale,
     } = out;
     let units = gamma.len();
-    let rows = if units == 0 {
-        0
-    } else {
-        gradients.len() / units
-    };
+    let rows = gradients.len().checked_div(units).unwrap_or(0);
     let n = rows as f64;
     d_beta.fill(0.0);
     elementwise::fold_columns(path, d_beta, gradients, |sum, g| sum + g);
