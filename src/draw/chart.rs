@@ -52,6 +52,7 @@ pub fn line_chart(
     text: &ChartText<'_>,
 ) -> Frame {
     let px = |v: f64| v.ceil() as i32;
+    let x_log = matches!(x, Scale::Log(_) | Scale::LogSpan(_));
     let y = y_axis(series, y_scale);
     let width = scene.width as i32;
 
@@ -92,6 +93,7 @@ pub fn line_chart(
             .points
             .iter()
             .filter(|p| p.1.is_finite() && (y_scale == YScale::Linear || p.1 > 0.0))
+            .filter(|p| !x_log || p.0 > 0.0)
             .map(|&(vx, vy)| (frame.x_px(vx), frame.y_px(vy)))
             .collect();
         if points.len() <= 12 {

@@ -172,6 +172,11 @@ pub fn korean_figure_text() -> initbook::draw::FigureText {
         sigmoid: s("시그모이드"),
         tanh: s("tanh"),
         relu: s("ReLU"),
+        scale_title: s("σ = {std}"),
+        batch_accuracy: s("배치 정확도 (최근 {window}회 이동 평균)"),
+        with_batchnorm: s("배치 정규화 사용"),
+        without_batchnorm: s("배치 정규화 없음"),
+        test_accuracy: s("학습 후 테스트 정확도"),
     }
 }
 
