@@ -341,10 +341,27 @@ impl Mlp {
 
     /// Share of samples whose largest logit is their label (ties go to the lower class), as
     /// inference sees it: batch normalization with the running statistics.
+    ///
+    /// Rows go through in blocks of 256 with one set of buffers: in inference
+    /// every row's result depends on that row alone (and a product computes each row the same
+    /// way in any block), so the blocks change nothing but the memory touched.
     pub fn accuracy(&self, input: ArrayView2<f64>, labels: &[u32]) -> f64 {
-        let mut forward = Forward::new(self, input.nrows());
-        self.forward_with(input, &mut forward, Mode::Running);
-        correct_share(forward.logits.view(), labels)
+        if labels.is_empty() {
+            return 0.0;
+        }
+        let mut forward = Forward::new(self, EVALUATION_ROWS.min(input.nrows()));
+        let mut correct = 0;
+        for (block, labels) in input
+            .axis_chunks_iter(ndarray::Axis(0), EVALUATION_ROWS)
+            .zip(labels.chunks(EVALUATION_ROWS))
+        {
+            if block.nrows() != forward.logits.nrows() {
+                forward = Forward::new(self, block.nrows());
+            }
+            self.forward_with(block, &mut forward, Mode::Running);
+            correct += correct_count(forward.logits.view(), labels);
+        }
+        correct as f64 / labels.len() as f64
     }
 
     /// For each hidden layer, how many units have an incoming weight vector (a column of `W_l`)
@@ -419,18 +436,25 @@ fn softmax_cross_entropy_into(
     loss_sum / samples as f64
 }
 
+/// Rows the accuracy evaluates at a time.
+const EVALUATION_ROWS: usize = 256;
+
+/// Rows whose largest logit is their label.
+fn correct_count(logits: ArrayView2<f64>, labels: &[u32]) -> usize {
+    logits
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .filter(|(row, label)| argmax(row.as_slice().expect("contiguous")) == **label as usize)
+        .count()
+}
+
 /// Share of rows whose largest logit is their label; 0 for no rows.
 fn correct_share(logits: ArrayView2<f64>, labels: &[u32]) -> f64 {
     if labels.is_empty() {
         return 0.0;
     }
-    let correct = logits
-        .rows()
-        .into_iter()
-        .zip(labels)
-        .filter(|(row, label)| argmax(row.as_slice().expect("contiguous")) == **label as usize)
-        .count();
-    correct as f64 / labels.len() as f64
+    correct_count(logits, labels) as f64 / labels.len() as f64
 }
 
 fn argmax(values: &[f64]) -> usize {
