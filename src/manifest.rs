@@ -50,7 +50,19 @@ pub struct FigureRecord {
     /// The SVG file in the site, or `null` for an experiment shown without a figure.
     pub svg: Option<String>,
     pub svg_sha256: Option<String>,
+    /// The figure of each translated edition, by language tag: the same data drawn with that
+    /// language's words, so its own SVG and hash (and the one `data_sha256`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, TranslatedSvg>,
     pub data_sha256: String,
+}
+
+/// A translated edition's SVG of a figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranslatedSvg {
+    /// The SVG file in the site (`ko/figures/ID.svg`).
+    pub svg: String,
+    pub svg_sha256: String,
 }
 
 /// The canonical bytes of a result (see the module docs).
@@ -66,11 +78,13 @@ pub fn data_hashes(results: &BTreeMap<String, Outcome>) -> BTreeMap<String, Stri
         .collect()
 }
 
-/// The manifest of a built book.
+/// The manifest of a built book. `translated` holds each translated edition's directory in the
+/// site (`ko/`) and its SVGs, by language tag.
 pub fn build_manifest(
     book: &ParsedBook,
     data_hashes: &BTreeMap<String, String>,
     svgs: &BTreeMap<String, String>,
+    translated: &BTreeMap<String, (String, BTreeMap<String, String>)>,
 ) -> Manifest {
     let mut figures: Vec<FigureRecord> = book
         .experiments()
@@ -88,6 +102,19 @@ pub fn build_manifest(
                 rng: RNG.to_string(),
                 svg: svg.map(|_| figure_path(&spec.id)),
                 svg_sha256: svg.map(|svg| sha256_hex(svg.as_bytes())),
+                translations: translated
+                    .iter()
+                    .filter_map(|(tag, (dir, svgs))| {
+                        let svg = svgs.get(&spec.id)?;
+                        Some((
+                            tag.clone(),
+                            TranslatedSvg {
+                                svg: format!("{dir}{}", figure_path(&spec.id)),
+                                svg_sha256: sha256_hex(svg.as_bytes()),
+                            },
+                        ))
+                    })
+                    .collect(),
                 data_sha256: data_hashes[&spec.id].clone(),
             }
         })

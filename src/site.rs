@@ -17,13 +17,14 @@ use rayon::prelude::*;
 use crate::book::load_book;
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
-use crate::draw::draw_figure;
+use crate::draw::{FigureText, draw_figure_with};
 use crate::error::Result;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
 use crate::model::ParsedBook;
 use crate::numeric::Outcome;
 use crate::parse::parse_book;
-use crate::render::{load_theme, render_site};
+use crate::i18n::{Coverage, Edition, edition_dir, figure_text, interface_strings, language_links};
+use crate::render::{PageLanguage, Theme, load_theme, render_site};
 use crate::run::run_all;
 use crate::site_paths::figure_path;
 
@@ -46,6 +47,8 @@ pub struct BuildReport {
     pub site: Site,
     pub computed: usize,
     pub cached: usize,
+    /// How much of each translated edition is translated (its gaps show English).
+    pub coverage: Vec<Coverage>,
 }
 
 impl BuildReport {
@@ -71,22 +74,34 @@ pub fn build_site_with(
     cache: &Cache,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport> {
-    let book = parse_book(&load_book(root)?)?;
+    let loaded = load_book(root)?;
+    let book = parse_book(&loaded)?;
+    let editions = crate::i18n::translated_editions(root, &loaded, &book)?;
     let theme = load_theme(root)?;
     let datasets = load_datasets(root, &book, cache.datasets())?;
     crate::budget::check_book(&book, &data_shapes(&datasets))?;
+    // One run serves every edition: the translations have the English experiments.
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
-    let svgs = draw_figures(&book, results);
     let data_hashes = data_hashes(results);
-    let manifest = build_manifest(&book, &data_hashes, &svgs);
-    let mut files: BTreeMap<String, Vec<u8>> =
-        render_site(&book, results, &svgs, &data_hashes, &theme)?
-            .into_iter()
-            .collect();
-    for (id, svg) in &svgs {
-        files.insert(figure_path(id), svg.clone().into_bytes());
+    let mut files = BTreeMap::new();
+    let own = Edition {
+        tag: book.config.language.clone(),
+        book: book.clone(),
+        coverage: Coverage::default(),
+    };
+    let mut svgs = BTreeMap::new();
+    let mut translated_svgs = BTreeMap::new();
+    for edition in std::iter::once(&own).chain(&editions) {
+        let edition_svgs = render_edition(root, edition, &book, results, &data_hashes, &theme, &mut files)?;
+        if edition.tag == own.tag {
+            svgs = edition_svgs;
+        } else {
+            let dir = edition_dir(&edition.tag, &own.tag);
+            translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs));
+        }
     }
+    let manifest = build_manifest(&book, &data_hashes, &svgs, &translated_svgs);
     files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
     Ok(BuildReport {
         site: Site {
@@ -97,7 +112,38 @@ pub fn build_site_with(
         },
         computed: run.computed,
         cached: run.cached,
+        coverage: editions.into_iter().map(|e| e.coverage).collect(),
     })
+}
+
+/// Draws and renders one edition into `files`, under its directory; returns its SVGs by id.
+fn render_edition(
+    root: &Path,
+    edition: &Edition,
+    english: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    data_hashes: &BTreeMap<String, String>,
+    theme: &Theme,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<BTreeMap<String, String>> {
+    let own = english.config.language.as_str();
+    let dir = edition_dir(&edition.tag, own);
+    let text = figure_text(root, &edition.tag, own)?;
+    let strings = interface_strings(root, &edition.tag, own)?;
+    let links = language_links(&english.config, &edition.tag);
+    let language = PageLanguage {
+        strings: &strings,
+        translation: (edition.tag != own).then_some(edition.tag.as_str()),
+        links: &links,
+    };
+    let svgs = draw_figures(&edition.book, results, &text);
+    for (path, bytes) in render_site(&edition.book, results, &svgs, data_hashes, theme, &language)? {
+        files.insert(format!("{dir}{path}"), bytes);
+    }
+    for (id, svg) in &svgs {
+        files.insert(format!("{dir}{}", figure_path(id)), svg.clone().into_bytes());
+    }
+    Ok(svgs)
 }
 
 /// What `initbook check` found: everything is valid.
@@ -108,6 +154,8 @@ pub struct CheckSummary {
     pub references: usize,
     /// The estimated cost of the book's experiments (see [`crate::budget`]).
     pub cost: crate::budget::BookCost,
+    /// How much of each translated edition is translated.
+    pub coverage: Vec<Coverage>,
 }
 
 impl std::fmt::Display for CheckSummary {
@@ -119,17 +167,29 @@ impl std::fmt::Display for CheckSummary {
             self.experiments,
             self.references,
             crate::budget::describe(&self.cost)
-        )
+        )?;
+        for coverage in &self.coverage {
+            write!(f, "\n{}", coverage.summary())?;
+        }
+        Ok(())
     }
 }
 
 /// Loads and checks the book and its templates without running or writing anything.
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
-    let book = parse_book(&load_book(root)?)?;
+    let loaded = load_book(root)?;
+    let book = parse_book(&loaded)?;
+    let editions = crate::i18n::translated_editions(root, &loaded, &book)?;
     load_theme(root)?;
+    for edition in &editions {
+        let own = &book.config.language;
+        interface_strings(root, &edition.tag, own)?;
+        figure_text(root, &edition.tag, own)?;
+    }
     let datasets = load_datasets(root, &book, &DatasetCache::default())?;
     let cost = crate::budget::check_book(&book, &data_shapes(&datasets))?;
     Ok(CheckSummary {
+        coverage: editions.into_iter().map(|e| e.coverage).collect(),
         cost,
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
@@ -148,10 +208,11 @@ fn data_shapes(
     }
 }
 
-/// Draws every experiment that shows a figure, in parallel.
+/// Draws every experiment that shows a figure, in parallel, with the words of `text`.
 fn draw_figures(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
+    text: &FigureText,
 ) -> BTreeMap<String, String> {
     let specs: Vec<_> = book
         .experiments()
@@ -160,6 +221,9 @@ fn draw_figures(
         .collect();
     specs
         .par_iter()
-        .map(|spec| (spec.id.clone(), draw_figure(spec, &results[&spec.id])))
+        .map(|spec| {
+            let svg = draw_figure_with(spec, &results[&spec.id], text);
+            (spec.id.clone(), svg)
+        })
         .collect()
 }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::PageLanguage;
 use crate::escape::escape_xml as escape_html;
 use crate::format::{Number, NumberFormat};
 use crate::model::target::final_loss;
@@ -26,7 +27,9 @@ pub fn render_figure(
     svg: Option<&str>,
     outcome: &Outcome,
     data_hash: &str,
+    language: &PageLanguage,
 ) -> FigureHtml {
+    let words = |key| escape_html(language.strings.get(key));
     let mut html = String::new();
     let id = &spec.id;
     let caption = escape_html(&spec.caption);
@@ -47,20 +50,24 @@ pub fn render_figure(
             }
             let _ = writeln!(
                 w,
-                "<figcaption><span class=\"figure-number\">Figure {number}</span> — {caption} <span class=\"seed\">(seed {})</span></figcaption>",
-                spec.seed
+                "<figcaption><span class=\"figure-number\">{figure} {number}</span> — {caption} <span class=\"seed\">({seed} {})</span></figcaption>",
+                spec.seed,
+                figure = words("figure"),
+                seed = words("seed"),
             );
         }
         None => {
             // Neither figure nor table: the numbers are used in the prose only.
             let _ = writeln!(
                 w,
-                "<figure class=\"experiment compact\" id=\"{id}\">\n<figcaption>Experiment <code>{id}</code> — {caption} <span class=\"seed\">(seed {})</span></figcaption>",
-                spec.seed
+                "<figure class=\"experiment compact\" id=\"{id}\">\n<figcaption>{experiment} <code>{id}</code> — {caption} <span class=\"seed\">({seed} {})</span></figcaption>",
+                spec.seed,
+                experiment = words("experiment"),
+                seed = words("seed"),
             );
         }
     }
-    reproduce_panel(w, lesson, spec, data_hash);
+    reproduce_panel(w, lesson, spec, data_hash, language);
     let _ = writeln!(w, "</figure>");
     FigureHtml { html }
 }
@@ -226,10 +233,22 @@ pub fn table_number(value: f64) -> String {
     format.format(Number::Real(value))
 }
 
-fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_hash: &str) {
+fn reproduce_panel(
+    w: &mut String,
+    lesson: &Lesson,
+    spec: &ExperimentSpec,
+    data_hash: &str,
+    language: &PageLanguage,
+) {
+    let words = |key| escape_html(language.strings.get(key));
+    // A translated edition's figure has its own words: `--lang` draws it with them.
+    let lang = language
+        .translation
+        .map(|tag| format!(" --lang {tag}"))
+        .unwrap_or_default();
     let command = if spec.figure {
         format!(
-            "initbook run {id} --seed {seed} --svg {id}.svg",
+            "initbook run {id} --seed {seed}{lang} --svg {id}.svg",
             id = spec.id,
             seed = spec.seed
         )
@@ -243,19 +262,29 @@ fn reproduce_panel(w: &mut String, lesson: &Lesson, spec: &ExperimentSpec, data_
     let data = spec
         .data
         .as_ref()
-        .map(|d| format!(" Data: <code>content/{}</code>.", escape_html(&d.path)))
+        .map(|d| {
+            format!(
+                " {} <code>content/{}</code>.",
+                words("reproduce_data"),
+                escape_html(&d.path)
+            )
+        })
         .unwrap_or_default();
     let _ = writeln!(
         w,
-        "<details class=\"reproduce\">\n<summary>Reproduce</summary>\n<pre><code>{command}</code></pre>\n\
-         <p>{params}; RNG ChaCha8, seed {seed}. Defined in <code>{path}:{line}</code>.{data}</p>\n\
-         <p>SHA-256 of the data: <code class=\"hash\">{data_hash}</code><br>\
-         <code>initbook verify</code> checks that the figure on this page is exactly what these \
-         parameters and seed produce.</p>\n</details>",
+        "<details class=\"reproduce\">\n<summary>{reproduce}</summary>\n<pre><code>{command}</code></pre>\n\
+         <p>{params}; {rng} {seed}. {defined} <code>{path}:{line}</code>.{data}</p>\n\
+         <p>{hash} <code class=\"hash\">{data_hash}</code><br>\
+         <code>initbook verify</code> {verify}</p>\n</details>",
         seed = spec.seed,
         params = escape_html(&describe_experiment(&spec.experiment)),
         path = lesson.source.path.display(),
         line = spec.origin().line,
+        reproduce = words("reproduce"),
+        rng = words("reproduce_rng"),
+        defined = words("reproduce_defined"),
+        hash = words("reproduce_hash"),
+        verify = words("reproduce_verify"),
     );
 }
 

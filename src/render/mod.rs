@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::i18n::{LanguageLink, Strings};
 use crate::model::{Lesson, ParsedBook};
 use crate::numeric::Outcome;
 use crate::site_paths::page_name;
@@ -35,14 +36,26 @@ struct PageContext<'a> {
     source: String,
 }
 
+/// The language of the pages being rendered: their interface strings and their links to the
+/// same page in the book's other languages.
+pub struct PageLanguage<'a> {
+    pub strings: &'a Strings,
+    /// The edition's tag when it is a translation (its figures are drawn with its own words:
+    /// the Reproduce command says `--lang TAG`); `None` for the book's own language.
+    pub translation: Option<&'a str>,
+    /// Every language of the book, this one marked current (empty for a book in one language).
+    pub links: &'a [LanguageLink],
+}
+
 /// Renders every page. Returns `(path in the site, contents)`, `index.html` and `style.css`
-/// included; figures are added by the caller.
+/// included; figures are added by the caller. Paths are relative to the edition's directory.
 pub fn render_site(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     svgs: &BTreeMap<String, String>,
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
+    language: &PageLanguage,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let chapter_pages: HashMap<String, String> = book
         .lessons
@@ -57,7 +70,8 @@ pub fn render_site(
         .iter()
         .enumerate()
         .map(|(chapter_index, lesson)| {
-            let figures = lesson_figures(chapter_index, lesson, results, svgs, data_hashes);
+            let figures =
+                lesson_figures(chapter_index, lesson, results, svgs, data_hashes, language);
             markdown::render_lesson_body(lesson, &figures, results, &chapter_pages)
         })
         .collect();
@@ -65,6 +79,8 @@ pub fn render_site(
     let mut files = Vec::with_capacity(book.lessons.len() + 2);
     let mut base = tera::Context::new();
     base.insert("book", &book_context(book));
+    base.insert("strings", language.strings);
+    base.insert("languages", language.links);
     for (i, (lesson, body)) in book.lessons.iter().zip(&bodies).enumerate() {
         let mut context = base.clone();
         let lessons = lesson_links(book, &bodies, Some(i));
@@ -81,6 +97,7 @@ pub fn render_site(
             },
         );
         context.insert("lessons", &lessons);
+        context.insert("page_href", &page_name(&lesson.slug));
         let html = render_template(theme, "page.html", &context)?;
         files.push((page_name(&lesson.slug), html.into_bytes()));
     }
@@ -88,6 +105,7 @@ pub fn render_site(
     let mut context = base;
     context.insert("lessons", &lesson_links(book, &bodies, None));
     context.insert("figure_count", &svgs.len());
+    context.insert("page_href", "index.html");
     let html = render_template(theme, "index.html", &context)?;
     files.push(("index.html".to_string(), html.into_bytes()));
     files.push((
@@ -105,6 +123,7 @@ fn lesson_figures<'a>(
     results: &BTreeMap<String, Outcome>,
     svgs: &BTreeMap<String, String>,
     data_hashes: &BTreeMap<String, String>,
+    language: &PageLanguage,
 ) -> HashMap<&'a str, FigureHtml> {
     let mut figures = HashMap::new();
     let mut shown = 0;
@@ -123,6 +142,7 @@ fn lesson_figures<'a>(
             svg,
             &results[&spec.id],
             &data_hashes[&spec.id],
+            language,
         );
         figures.insert(spec.id.as_str(), html);
     }
