@@ -159,13 +159,21 @@ pub fn parse_config(file: &SourceFile) -> Result<(BookConfig, Vec<Chapter>), Dia
     for (tag, config) in raw_languages {
         if !is_language_tag(&tag) {
             diagnostics.push(
-                file.error(languages_span.clone(), format!("`{tag}` is not a language tag"))
-                    .with_hint("name a language by its BCP 47 tag, e.g. [languages.ko] or [languages.pt-BR]"),
+                file.error(
+                    languages_span.clone(),
+                    format!("`{tag}` is not a language tag"),
+                )
+                .with_hint(
+                    "name a language by its BCP 47 tag, e.g. [languages.ko] or [languages.pt-BR]",
+                ),
             );
         } else if tag == language {
             diagnostics.push(
-                file.error(languages_span.clone(), format!("`{tag}` is the book's own language"))
-                    .with_hint("[languages.TAG] names the languages the book is translated into"),
+                file.error(
+                    languages_span.clone(),
+                    format!("`{tag}` is the book's own language"),
+                )
+                .with_hint("[languages.TAG] names the languages the book is translated into"),
             );
         } else {
             languages.push(LanguageConfig { tag, ..config });

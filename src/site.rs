@@ -19,11 +19,11 @@ use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::draw::{FigureText, draw_figure_with};
 use crate::error::Result;
+use crate::i18n::{Coverage, Edition, edition_dir, figure_text, interface_strings, language_links};
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
 use crate::model::ParsedBook;
 use crate::numeric::Outcome;
 use crate::parse::parse_book;
-use crate::i18n::{Coverage, Edition, edition_dir, figure_text, interface_strings, language_links};
 use crate::render::{PageLanguage, Theme, load_theme, render_site};
 use crate::run::run_all;
 use crate::site_paths::figure_path;
@@ -93,7 +93,15 @@ pub fn build_site_with(
     let mut svgs = BTreeMap::new();
     let mut translated_svgs = BTreeMap::new();
     for edition in std::iter::once(&own).chain(&editions) {
-        let edition_svgs = render_edition(root, edition, &book, results, &data_hashes, &theme, &mut files)?;
+        let edition_svgs = render_edition(
+            root,
+            edition,
+            &book,
+            results,
+            &data_hashes,
+            &theme,
+            &mut files,
+        )?;
         if edition.tag == own.tag {
             svgs = edition_svgs;
         } else {
@@ -137,11 +145,15 @@ fn render_edition(
         links: &links,
     };
     let svgs = draw_figures(&edition.book, results, &text);
-    for (path, bytes) in render_site(&edition.book, results, &svgs, data_hashes, theme, &language)? {
+    for (path, bytes) in render_site(&edition.book, results, &svgs, data_hashes, theme, &language)?
+    {
         files.insert(format!("{dir}{path}"), bytes);
     }
     for (id, svg) in &svgs {
-        files.insert(format!("{dir}{}", figure_path(id)), svg.clone().into_bytes());
+        files.insert(
+            format!("{dir}{}", figure_path(id)),
+            svg.clone().into_bytes(),
+        );
     }
     Ok(svgs)
 }

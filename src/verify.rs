@@ -191,13 +191,26 @@ fn figure_drift<'m>(
         if let Some(svg) = &figure.svg {
             explained.push(svg);
         }
+        // Each translated edition's drawing of the same data.
+        for (tag, translated) in &figure.translations {
+            let actual = on_disk_files
+                .get(&translated.svg)
+                .map(|bytes| sha256_hex(bytes));
+            if old.data_sha256 == figure.data_sha256
+                && actual.as_ref() != Some(&translated.svg_sha256)
+            {
+                drift.push(Drift::DrawingChanged {
+                    id: format!("{} ({tag})", figure.id),
+                });
+            }
+            explained.push(&translated.svg);
+        }
     }
     for old in &on_disk.figures {
         if fresh.figure(&old.id).is_none() {
             drift.push(Drift::FigureRemoved { id: old.id.clone() });
-            if let Some(svg) = &old.svg {
-                explained.push(svg);
-            }
+            explained.extend(old.svg.as_deref());
+            explained.extend(old.translations.values().map(|t| t.svg.as_str()));
         }
     }
     explained

@@ -9,8 +9,8 @@
 use std::path::Path;
 
 use super::catalog::{Catalog, parse_catalog};
-use super::segments::{SegmentKind, fixed_parts, lesson_segments};
 use super::catalog_path;
+use super::segments::{SegmentKind, fixed_parts, lesson_segments};
 use crate::book::{Book, BookConfig, LanguageConfig};
 use crate::book_files::{CONFIG_BYTES, LESSON_BYTES, read_text_inside};
 use crate::diagnostic::{Diagnostics, SourceFile};
@@ -89,7 +89,11 @@ impl Coverage {
 
 /// The book in `language`: its config with the translated title and description, and each
 /// lesson with its catalog applied. Gaps fall back to English and are listed in the coverage.
-pub fn translate_book(root: &Path, book: &Book, language: &LanguageConfig) -> Result<(Book, Coverage)> {
+pub fn translate_book(
+    root: &Path,
+    book: &Book,
+    language: &LanguageConfig,
+) -> Result<(Book, Coverage)> {
     let mut coverage = Coverage {
         language: language.tag.clone(),
         ..Coverage::default()
@@ -100,12 +104,16 @@ pub fn translate_book(root: &Path, book: &Book, language: &LanguageConfig) -> Re
     for lesson in &book.lessons {
         match lesson_catalog(root, lesson, &language.tag) {
             Ok(catalog) => {
-                let (text, lesson_coverage) = translate_lesson(lesson, catalog.as_ref(), &language.tag);
+                let (text, lesson_coverage) =
+                    translate_lesson(lesson, catalog.as_ref(), &language.tag);
                 coverage.translated += lesson_coverage.translated;
                 coverage.fuzzy += lesson_coverage.fuzzy;
                 coverage.missing += lesson_coverage.missing;
                 coverage.gaps.extend(lesson_coverage.gaps);
-                lessons.push(SourceFile::new(translated_path(&lesson.path, &language.tag), text));
+                lessons.push(SourceFile::new(
+                    translated_path(&lesson.path, &language.tag),
+                    text,
+                ));
             }
             Err(Error::Content(found)) => diagnostics.extend(found),
             Err(other) => return Err(other),
@@ -124,7 +132,11 @@ fn translated_path(english: &Path, tag: &str) -> std::path::PathBuf {
 }
 
 /// A lesson's catalog in `tag`, parsed; `None` if there is none yet.
-pub fn lesson_catalog(root: &Path, lesson: &SourceFile, tag: &str) -> Result<Option<(SourceFile, Catalog)>> {
+pub fn lesson_catalog(
+    root: &Path,
+    lesson: &SourceFile,
+    tag: &str,
+) -> Result<Option<(SourceFile, Catalog)>> {
     let relative = catalog_path(&lesson.path, tag);
     match read_text_inside(root, &relative, LESSON_BYTES) {
         Ok(text) => {
@@ -193,7 +205,8 @@ pub fn translate_lesson(
                         ),
                     })
                 } else {
-                    replacements.push((segment.range.clone(), written(&entry.msgstr, segment.kind)));
+                    replacements
+                        .push((segment.range.clone(), written(&entry.msgstr, segment.kind)));
                     None
                 }
             }
@@ -307,7 +320,11 @@ mod tests {
             language: "ko".into(),
             entries: vec![
                 entry("Title", "제목", false),
-                entry("First `{e.layer1.std:.3}` paragraph.", "첫 `{e.layer1.std:.3}`\n문단.", false),
+                entry(
+                    "First `{e.layer1.std:.3}` paragraph.",
+                    "첫 `{e.layer1.std:.3}`\n문단.",
+                    false,
+                ),
                 entry("Second.", "둘째.", true),
                 entry("Cap", "캡션 \"인용\"", false),
                 entry("Alt", "`{e.layer2.std}` 대체", false),
@@ -321,7 +338,10 @@ mod tests {
             text,
             "# 제목\n\n첫 `{e.layer1.std:.3}` 문단.\n\nSecond.\n\nThird.\n\n```experiment\nid = \"e\"\ncaption = \"캡션 \\\"인용\\\"\"\nalt = \"`{e.layer2.std}` 대체\"\nseed = 1\n```\n"
         );
-        assert_eq!((coverage.translated, coverage.fuzzy, coverage.missing), (4, 1, 1));
+        assert_eq!(
+            (coverage.translated, coverage.fuzzy, coverage.missing),
+            (4, 1, 1)
+        );
         let kinds: Vec<GapKind> = coverage.gaps.iter().map(|g| g.kind).collect();
         assert_eq!(kinds, vec![GapKind::Fuzzy, GapKind::Missing]);
         assert!(coverage.gaps[0].place.starts_with("content/i18n/ko/a.po:"));

@@ -139,7 +139,10 @@ pub fn parse_catalog(file: &SourceFile) -> Result<Catalog, Diagnostics> {
 
     let whole = |line: usize| line_range(file, &starts, line);
     if active_ids.first().map(|(_, raw)| raw.as_str()) != Some("\"\"") {
-        let at = active_ids.first().map(|&(line, _)| whole(line)).unwrap_or(0..0);
+        let at = active_ids
+            .first()
+            .map(|&(line, _)| whole(line))
+            .unwrap_or(0..0);
         return Err(Diagnostics(vec![
             file.error(at, "the catalog does not start with its header entry")
                 .with_hint("a PO file starts with msgid \"\" and msgstr \"Language: ko\\n…\"; `initbook i18n update LANG` writes one"),
@@ -239,20 +242,29 @@ fn line_problem(file: &SourceFile, start: usize, line: &str) -> Option<Diagnosti
     };
     let Some((string, column)) = quoted else {
         let word = line.split_whitespace().next().unwrap_or(line);
-        let hint = if word.starts_with("msgctxt") || word.starts_with("msgid_plural") || word.starts_with("msgstr[") {
+        let hint = if word.starts_with("msgctxt")
+            || word.starts_with("msgid_plural")
+            || word.starts_with("msgstr[")
+        {
             "initbook catalogs use neither contexts nor plural forms: one msgid, one msgstr"
         } else {
             "a PO entry has comment lines (#), msgid \"…\", msgstr \"…\" and continuation lines \"…\""
         };
         return Some(
-            file.error(at(0, word.len()), format!("`{word}` is not a line of a PO entry"))
-                .with_hint(hint),
+            file.error(
+                at(0, word.len()),
+                format!("`{word}` is not a line of a PO entry"),
+            )
+            .with_hint(hint),
         );
     };
     if string.len() < 2 || !string.starts_with('"') || !string.ends_with('"') {
         return Some(
-            file.error(at(column, string.len()), "a string in a PO file is written between double quotes")
-                .with_hint("write it as \"text\", with \\\" for a quote inside"),
+            file.error(
+                at(column, string.len()),
+                "a string in a PO file is written between double quotes",
+            )
+            .with_hint("write it as \"text\", with \\\" for a quote inside"),
         );
     }
     let inner = &string[1..string.len() - 1];
@@ -270,8 +282,11 @@ fn line_problem(file: &SourceFile, start: usize, line: &str) -> Option<Diagnosti
             },
             '"' => {
                 return Some(
-                    file.error(at(column + 1 + i, 1), "a double quote inside a PO string must be escaped")
-                        .with_hint("write \\\""),
+                    file.error(
+                        at(column + 1 + i, 1),
+                        "a double quote inside a PO string must be escaped",
+                    )
+                    .with_hint("write \\\""),
                 );
             }
             _ => {}
@@ -482,7 +497,10 @@ pub fn update_catalog(
         Catalog {
             preheader: old.preheader,
             language: language.to_string(),
-            entries: slots.into_iter().map(|s| s.expect("every slot filled")).collect(),
+            entries: slots
+                .into_iter()
+                .map(|s| s.expect("every slot filled"))
+                .collect(),
             obsolete,
         },
         counts,
@@ -519,11 +537,19 @@ mod tests {
         let mut fuzzy = entry("Changed", "바뀜");
         fuzzy.fuzzy = true;
         let original = catalog(
-            vec![entry("Title", "제목"), entry(&long, "긴 문단"), fuzzy, entry("New", "")],
+            vec![
+                entry("Title", "제목"),
+                entry(&long, "긴 문단"),
+                fuzzy,
+                entry("New", ""),
+            ],
             vec![entry("Gone", "사라짐")],
         );
         let text = write_catalog(&original);
-        assert!(text.contains("#~ msgid \"Gone\"\n#~ msgstr \"사라짐\"\n"), "{text}");
+        assert!(
+            text.contains("#~ msgid \"Gone\"\n#~ msgstr \"사라짐\"\n"),
+            "{text}"
+        );
         assert!(text.contains("#, fuzzy\nmsgid \"Changed\""), "{text}");
         let read_back = read(&text).unwrap();
         let strip = |c: &Catalog| {
@@ -555,14 +581,28 @@ mod tests {
             vec![],
         );
         let current = current_english(&[
-            ("The first paragraph says this.".into(), "content/a.md:1".into()),
-            ("The second paragraph says that, now.".into(), "content/a.md:3".into()),
-            ("Brand new text of the lesson.".into(), "content/a.md:5".into()),
+            (
+                "The first paragraph says this.".into(),
+                "content/a.md:1".into(),
+            ),
+            (
+                "The second paragraph says that, now.".into(),
+                "content/a.md:3".into(),
+            ),
+            (
+                "Brand new text of the lesson.".into(),
+                "content/a.md:5".into(),
+            ),
         ]);
         let (new, counts) = update_catalog(Some(old), current, "ko", vec![]);
         assert_eq!(
             counts,
-            UpdateCounts { added: 1, fuzzy: 1, obsolete: 1, kept: 1 }
+            UpdateCounts {
+                added: 1,
+                fuzzy: 1,
+                obsolete: 1,
+                kept: 1
+            }
         );
         assert!(new.entries[0].is_translated());
         assert!(new.entries[1].fuzzy && new.entries[1].msgstr == "둘째 문단.");

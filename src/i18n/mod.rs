@@ -114,9 +114,13 @@ pub fn update_catalogs(root: &Path, book: &Book, tag: &str) -> Result<Vec<Catalo
             .collect();
         let preheader = vec![
             format!("Translation of {} ({tag}).", lesson.path.display()),
-            format!("Written by `initbook i18n update {tag}`: translate the msgstr lines only; keep"),
-            "code spans, `{…}` references and $…$ math exactly as the English has them.".to_string(),
-            "A fuzzy entry's English changed: check its translation, then remove `#, fuzzy`.".to_string(),
+            format!(
+                "Written by `initbook i18n update {tag}`: translate the msgstr lines only; keep"
+            ),
+            "code spans, `{…}` references and $…$ math exactly as the English has them."
+                .to_string(),
+            "A fuzzy entry's English changed: check its translation, then remove `#, fuzzy`."
+                .to_string(),
         ];
         let (catalog, counts) = update_catalog(old, current_english(&english), tag, preheader);
         updates.push(CatalogUpdate {
@@ -142,20 +146,24 @@ pub fn write_catalogs(root: &Path, updates: &[CatalogUpdate]) -> Result<()> {
 }
 
 /// Checks that each translated lesson has the English lesson's experiments — same ids, kinds,
-/// parameters, seeds, data — and gives each the English origin and lesson path, so Reproduce
-/// panels name the line where the experiment is defined. Only captions and alt texts differ.
+/// parameters (the `Experiment` built from them), seeds, data — and gives each the English
+/// origin, spans and lesson path, so Reproduce panels name the line where the experiment is
+/// defined. Only captions and alt texts differ.
 pub fn align_experiments(english: &ParsedBook, translated: &mut ParsedBook) -> Result<()> {
     for (source, target) in english.lessons.iter().zip(translated.lessons.iter_mut()) {
         let same = source.experiments.len() == target.experiments.len()
-            && source.experiments.iter().zip(&target.experiments).all(|(a, b)| {
-                a.id == b.id
-                    && a.seed == b.seed
-                    && a.experiment == b.experiment
-                    && a.values == b.values
-                    && a.data.as_ref().map(|d| &d.path) == b.data.as_ref().map(|d| &d.path)
-                    && a.table == b.table
-                    && a.figure == b.figure
-            });
+            && source
+                .experiments
+                .iter()
+                .zip(&target.experiments)
+                .all(|(a, b)| {
+                    a.id == b.id
+                        && a.seed == b.seed
+                        && a.experiment == b.experiment
+                        && a.data.as_ref().map(|d| &d.path) == b.data.as_ref().map(|d| &d.path)
+                        && a.table == b.table
+                        && a.figure == b.figure
+                });
         if !same {
             return Err(Error::Other(format!(
                 "the {} translation of {} changes its experiments; a translation may change prose only (check its catalog for a translation that starts a code block)",
@@ -164,8 +172,10 @@ pub fn align_experiments(english: &ParsedBook, translated: &mut ParsedBook) -> R
             )));
         }
         for (a, b) in source.experiments.iter().zip(target.experiments.iter_mut()) {
+            // Spans into the English lesson, where the experiment is defined.
             b.origin = a.origin.clone();
             b.data = a.data.clone();
+            b.values = a.values.clone();
         }
         target.source.path = source.source.path.clone();
     }
@@ -182,7 +192,11 @@ pub struct Edition {
 
 /// Every translated edition of the book: each language's catalogs applied to the English
 /// (`loaded`), parsed, and checked to have the English experiments (`english`).
-pub fn translated_editions(root: &Path, loaded: &Book, english: &ParsedBook) -> Result<Vec<Edition>> {
+pub fn translated_editions(
+    root: &Path,
+    loaded: &Book,
+    english: &ParsedBook,
+) -> Result<Vec<Edition>> {
     let mut editions = Vec::with_capacity(loaded.config.languages.len());
     for language in &loaded.config.languages {
         let (translated, coverage) = translate_book(root, loaded, language)?;

@@ -25,7 +25,10 @@ const BUILT_IN: [(&str, &str); 3] = [
         "strings.ko.toml",
         include_str!("../../templates/strings.ko.toml"),
     ),
-    ("figure.ko.toml", include_str!("../../templates/figure.ko.toml")),
+    (
+        "figure.ko.toml",
+        include_str!("../../templates/figure.ko.toml"),
+    ),
 ];
 
 /// The interface strings of one language: key → text. Templates read them as `strings.KEY`.
@@ -43,11 +46,13 @@ impl Strings {
 
     /// Lays a strings table (every value a string) over `self`.
     fn merge(&mut self, text: &str, origin: &str) -> Result<()> {
-        let table: toml::Table = toml::from_str(text)
-            .map_err(|error| Error::Other(format!("in {origin}: {error}")))?;
+        let table: toml::Table =
+            toml::from_str(text).map_err(|error| Error::Other(format!("in {origin}: {error}")))?;
         for (key, value) in table {
             let toml::Value::String(value) = value else {
-                return Err(Error::Other(format!("in {origin}: `{key}` must be a string")));
+                return Err(Error::Other(format!(
+                    "in {origin}: `{key}` must be a string"
+                )));
             };
             self.0.insert(key, value);
         }
@@ -97,8 +102,8 @@ pub fn figure_text(root: &Path, tag: &str, default_tag: &str) -> Result<FigureTe
     let name = format!("figure.{tag}.toml");
     let mut origins = Vec::new();
     for (text, origin) in layers(root, &name)? {
-        let layer: toml::Table = toml::from_str(&text)
-            .map_err(|error| Error::Other(format!("in {origin}: {error}")))?;
+        let layer: toml::Table =
+            toml::from_str(&text).map_err(|error| Error::Other(format!("in {origin}: {error}")))?;
         table.extend(layer);
         origins.push(origin);
     }
@@ -126,7 +131,11 @@ mod tests {
         let english = interface_strings(root, "en", "en").unwrap();
         let korean = interface_strings(root, "ko", "en").unwrap();
         for (key, text) in &english.0 {
-            assert_ne!(korean.get(key), text, "`{key}` is not translated in strings.ko.toml");
+            assert_ne!(
+                korean.get(key),
+                text,
+                "`{key}` is not translated in strings.ko.toml"
+            );
         }
         assert_eq!(korean.get("figure"), "그림");
     }
@@ -137,6 +146,9 @@ mod tests {
         let korean = figure_text(root, "ko", "en").unwrap();
         assert_eq!(korean.layer_title, "{layer}층");
         assert_eq!(korean.count, "개수");
-        assert_eq!(figure_text(root, "en", "en").unwrap(), FigureText::english());
+        assert_eq!(
+            figure_text(root, "en", "en").unwrap(),
+            FigureText::english()
+        );
     }
 }
