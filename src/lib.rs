@@ -30,6 +30,7 @@ pub mod render;
 pub mod reproduce;
 pub mod run;
 pub mod schema;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod site_paths;

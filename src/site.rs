@@ -19,12 +19,12 @@ use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::draw::{FigureText, draw_figure_with};
 use crate::error::Result;
-use crate::i18n::{Coverage, Edition, edition_dir, figure_text, interface_strings, language_links};
+use crate::i18n::{Coverage, Edition, edition_dir, figure_text, language_links};
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
 use crate::model::ParsedBook;
 use crate::numeric::Outcome;
 use crate::parse::parse_book;
-use crate::render::{PageLanguage, Theme, load_theme, render_site};
+use crate::render::{Theme, load_theme, render_site};
 use crate::run::run_all;
 use crate::site_paths::figure_path;
 
@@ -77,7 +77,7 @@ pub fn build_site_with(
     let loaded = load_book(root)?;
     let book = parse_book(&loaded)?;
     let editions = crate::i18n::translated_editions(root, &loaded, &book)?;
-    let theme = load_theme(root)?;
+    let themes = edition_themes(root, &book, &editions)?;
     let datasets = load_datasets(root, &book, cache.datasets())?;
     crate::budget::check_book(&book, &data_shapes(&datasets))?;
     // One run serves every edition: the translations have the English experiments.
@@ -92,14 +92,14 @@ pub fn build_site_with(
     };
     let mut svgs = BTreeMap::new();
     let mut translated_svgs = BTreeMap::new();
-    for edition in std::iter::once(&own).chain(&editions) {
+    for (edition, (theme, text)) in std::iter::once(&own).chain(&editions).zip(&themes) {
         let edition_svgs = render_edition(
-            root,
             edition,
             &book,
             results,
             &data_hashes,
-            &theme,
+            theme,
+            text,
             &mut files,
         )?;
         if edition.tag == own.tag {
@@ -124,29 +124,38 @@ pub fn build_site_with(
     })
 }
 
+/// The theme and the figure words of each edition: the book's own language, then each
+/// translation in `editions`' order.
+fn edition_themes(
+    root: &Path,
+    english: &ParsedBook,
+    editions: &[Edition],
+) -> Result<Vec<(Theme, FigureText)>> {
+    let own = english.config.language.as_str();
+    std::iter::once(own)
+        .chain(editions.iter().map(|e| e.tag.as_str()))
+        .map(|tag| {
+            let translation = (tag != own).then_some(tag);
+            let links = language_links(&english.config, tag);
+            let theme = load_theme(root)?.for_edition(root, translation, &links)?;
+            Ok((theme, figure_text(root, tag, own)?))
+        })
+        .collect()
+}
+
 /// Draws and renders one edition into `files`, under its directory; returns its SVGs by id.
 fn render_edition(
-    root: &Path,
     edition: &Edition,
     english: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
+    text: &FigureText,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<BTreeMap<String, String>> {
-    let own = english.config.language.as_str();
-    let dir = edition_dir(&edition.tag, own);
-    let text = figure_text(root, &edition.tag, own)?;
-    let strings = interface_strings(root, &edition.tag, own)?;
-    let links = language_links(&english.config, &edition.tag);
-    let language = PageLanguage {
-        strings: &strings,
-        translation: (edition.tag != own).then_some(edition.tag.as_str()),
-        links: &links,
-    };
-    let svgs = draw_figures(&edition.book, results, &text);
-    for (path, bytes) in render_site(&edition.book, results, &svgs, data_hashes, theme, &language)?
-    {
+    let dir = edition_dir(&edition.tag, &english.config.language);
+    let svgs = draw_figures(&edition.book, results, text);
+    for (path, bytes) in render_site(&edition.book, results, &svgs, data_hashes, theme)? {
         files.insert(format!("{dir}{path}"), bytes);
     }
     for (id, svg) in &svgs {
@@ -192,12 +201,7 @@ pub fn check_book(root: &Path) -> Result<CheckSummary> {
     let loaded = load_book(root)?;
     let book = parse_book(&loaded)?;
     let editions = crate::i18n::translated_editions(root, &loaded, &book)?;
-    load_theme(root)?;
-    for edition in &editions {
-        let own = &book.config.language;
-        interface_strings(root, &edition.tag, own)?;
-        figure_text(root, &edition.tag, own)?;
-    }
+    edition_themes(root, &book, &editions)?;
     let datasets = load_datasets(root, &book, &DatasetCache::default())?;
     let cost = crate::budget::check_book(&book, &data_shapes(&datasets))?;
     Ok(CheckSummary {

@@ -121,6 +121,31 @@ fn a_saved_lesson_reloads_open_pages_with_the_new_content() {
 }
 
 #[test]
+fn the_print_edition_and_the_search_are_served_and_reload_too() {
+    let book = TinyBook::new();
+    let server = serve(&book);
+    let (status, print) = get(server.address, "/print.html");
+    assert_eq!(status, 200);
+    assert!(print.contains("new EventSource(\"/__initbook/events\")"));
+    assert!(print.contains("Math:"));
+    for script in ["/search.js", "/searchindex.js"] {
+        let (status, body) = get(server.address, script);
+        assert_eq!(status, 200, "{script}");
+        assert!(!body.contains("EventSource"), "{script} is served as built");
+    }
+    let mut events = Events::open(server.address);
+    book.write(
+        "content/02-two.md",
+        &common::LESSON_TWO.replace("Math:", "Printed math:"),
+    );
+    events.wait_for("reload");
+    let (_, print) = get(server.address, "/print.html");
+    assert!(print.contains("Printed math:"), "{print}");
+    let (_, index) = get(server.address, "/searchindex.js");
+    assert!(index.contains("Printed math:"));
+}
+
+#[test]
 fn a_broken_directive_shows_an_overlay_over_the_last_good_site() {
     let book = TinyBook::new();
     let server = serve(&book);

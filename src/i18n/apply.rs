@@ -110,10 +110,7 @@ pub fn translate_book(
                 coverage.fuzzy += lesson_coverage.fuzzy;
                 coverage.missing += lesson_coverage.missing;
                 coverage.gaps.extend(lesson_coverage.gaps);
-                lessons.push(SourceFile::new(
-                    translated_path(&lesson.path, &language.tag),
-                    text,
-                ));
+                lessons.push(SourceFile::new(lesson.path.clone(), text));
             }
             Err(Error::Content(found)) => diagnostics.extend(found),
             Err(other) => return Err(other),
@@ -121,14 +118,6 @@ pub fn translate_book(
     }
     diagnostics.into_result(())?;
     Ok((Book { config, lessons }, coverage))
-}
-
-/// The name a translated lesson goes by until it is parsed (then it takes its English path
-/// back): what its parse errors, if a translation causes any, are reported against.
-fn translated_path(english: &Path, tag: &str) -> std::path::PathBuf {
-    let mut name = english.as_os_str().to_owned();
-    name.push(format!(" (translated: {tag})"));
-    name.into()
 }
 
 /// A lesson's catalog in `tag`, parsed; `None` if there is none yet.

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::ParsedBook;
 pub use apply::{Coverage, Gap, GapKind, translate_book};
 use catalog::{UpdateCounts, current_english, update_catalog, write_catalog};
-pub use strings::{Strings, figure_text, interface_strings};
+pub use strings::figure_text;
 
 /// The catalog of a lesson (`content/03-std-one.md`) in a language: `content/i18n/ko/03-std-one.po`.
 pub fn catalog_path(lesson: &Path, tag: &str) -> PathBuf {
@@ -200,7 +200,18 @@ pub fn translated_editions(
     let mut editions = Vec::with_capacity(loaded.config.languages.len());
     for language in &loaded.config.languages {
         let (translated, coverage) = translate_book(root, loaded, language)?;
-        let mut book = crate::parse::parse_book(&translated)?;
+        let mut book = crate::parse::parse_book(&translated).map_err(|mut found| {
+            // The lines are the translated lesson's: say so, and where its translations are.
+            for diagnostic in &mut found.0 {
+                diagnostic.message = format!(
+                    "in the {} translation ({}): {}",
+                    language.tag,
+                    catalog_path(&diagnostic.path, &language.tag).display(),
+                    diagnostic.message
+                );
+            }
+            found
+        })?;
         align_experiments(english, &mut book)?;
         editions.push(Edition {
             tag: language.tag.clone(),

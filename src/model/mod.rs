@@ -6,6 +6,7 @@
 
 pub mod target;
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::book::BookConfig;
@@ -27,12 +28,58 @@ pub struct Lesson {
     pub description: Option<String>,
     pub experiments: Vec<ExperimentSpec>,
     pub references: Vec<StatRef>,
+    /// Its section headings (level 2 and deeper), in order, each with its anchor id.
+    pub headings: Vec<Heading>,
+    /// Its links to figures (`[](#id)`, `[](05-xavier.md#id)`), checked against the book.
+    pub figure_refs: Vec<FigureRef>,
+    /// The labels of its footnotes, which name their anchors.
+    pub footnotes: Vec<String>,
 }
 
 impl Lesson {
     pub fn experiment(&self, id: &str) -> Option<&ExperimentSpec> {
         self.experiments.iter().find(|e| e.id == id)
     }
+
+    /// The lesson's file name, as other lessons link to it: `05-xavier.md`.
+    pub fn file_name(&self) -> &str {
+        self.source
+            .path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .expect("book.toml only accepts UTF-8 .md names")
+    }
+}
+
+/// The ids the built-in theme gives elements of every page; a heading's anchor steps aside for
+/// them (`## Content` becomes `#content-1`).
+pub const THEME_IDS: [&str; 4] = ["content", "search", "search-input", "search-results"];
+
+/// A section heading of a lesson, level 2 or deeper (the level-1 heading is the title).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    /// Its anchor on the page: written as `{#id}` or made from its text, unique on the page and
+    /// never an experiment's id.
+    pub id: String,
+    /// Its text, for messages.
+    pub text: String,
+    /// Where it is in the lesson.
+    pub span: Range<usize>,
+}
+
+/// A Markdown link with empty text to an experiment: `[](#sigmoid-std1)` on the same page,
+/// `[](05-xavier.md#xavier-tanh)` on another. It reads "Figure 3.1" on the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureRef {
+    /// The whole link, `[](…)`; render finds the link by where it starts.
+    pub span: Range<usize>,
+    /// The lesson file it names (`05-xavier.md`), `None` for this lesson.
+    pub lesson: Option<String>,
+    /// The experiment id after the `#`.
+    pub id: String,
+    /// Where the id is written, for errors.
+    pub id_span: Range<usize>,
 }
 
 /// The whole book, parsed: ready to run.
@@ -54,6 +101,28 @@ impl ParsedBook {
         self.experiments()
             .map(|(_, spec)| spec)
             .find(|spec| spec.id == id)
+    }
+
+    /// The lesson of a file name as lessons link to it (`05-xavier.md` or `./05-xavier.md`).
+    pub fn lesson_by_file(&self, file: &str) -> Option<&Lesson> {
+        let file = file.trim_start_matches("./");
+        self.lessons
+            .iter()
+            .find(|lesson| lesson.file_name() == file)
+    }
+
+    /// The number of every numbered experiment (one that shows a figure or a table), by id:
+    /// "3.2" is the second numbered block of the third lesson. Captions and cross-references
+    /// both read it from here.
+    pub fn figure_numbers(&self) -> BTreeMap<&str, String> {
+        let mut numbers = BTreeMap::new();
+        for (chapter, lesson) in self.lessons.iter().enumerate() {
+            let numbered = lesson.experiments.iter().filter(|spec| spec.numbered());
+            for (n, spec) in numbered.enumerate() {
+                numbers.insert(spec.id.as_str(), format!("{}.{}", chapter + 1, n + 1));
+            }
+        }
+        numbers
     }
 }
 
@@ -91,6 +160,12 @@ pub struct Origin {
 }
 
 impl ExperimentSpec {
+    /// Whether the block is numbered ("Figure 3.1"): it shows a figure or a table. Only numbered
+    /// blocks can be cross-referenced.
+    pub fn numbered(&self) -> bool {
+        self.figure || self.table
+    }
+
     /// Where a lesson's experiment is. Every experiment of a parsed book has an origin.
     pub fn origin(&self) -> &Origin {
         self.origin

@@ -6,9 +6,11 @@
 //! What parse produces is the [`crate::model`], which the later stages read.
 
 pub mod checker;
+pub mod crossref;
 pub mod directive;
 pub mod flags;
 pub mod front_matter;
+pub mod headings;
 pub mod math;
 pub mod reference;
 
@@ -20,13 +22,13 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag,
 use crate::book::Book;
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
-use crate::model::{ExperimentSpec, Lesson, ParsedBook, StatRef};
+use crate::model::{ExperimentSpec, FigureRef, Lesson, ParsedBook, StatRef};
 pub use directive::{BlockText, parse_experiment};
 pub use front_matter::{FrontMatter, parse_front_matter};
 pub use reference::parse_reference;
 
-/// Parses every lesson and checks what spans lessons (unique experiment ids). Reports the
-/// problems of all lessons together.
+/// Parses every lesson and checks what spans lessons (unique experiment ids, cross-references
+/// to figures on other pages). Reports the problems of all lessons together, in file order.
 pub fn parse_book(book: &Book) -> Result<ParsedBook, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut lessons = Vec::new();
@@ -54,8 +56,31 @@ pub fn parse_book(book: &Book) -> Result<ParsedBook, Diagnostics> {
             } else {
                 first_seen.insert(&spec.id, (&lesson.source, spec));
             }
+            if let Some(page) = lessons.iter().find(|l| l.slug == spec.id) {
+                diagnostics.push(
+                    lesson
+                        .source
+                        .error(
+                            spec.origin().id_span.clone(),
+                            format!(
+                                "the experiment id \"{}\" is the name of the lesson {}",
+                                spec.id,
+                                page.file_name()
+                            ),
+                        )
+                        .with_hint(
+                            "the print edition anchors each lesson by its name: choose another id",
+                        ),
+                );
+            }
         }
     }
+    diagnostics.extend(crossref::check_figure_refs(&lessons));
+    // In the order the editor reads the book: by lesson, then line and column.
+    let chapter = |path: &std::path::Path| book.lessons.iter().position(|l| l.path == path);
+    diagnostics
+        .0
+        .sort_by_key(|d| (chapter(&d.path), d.line, d.column));
     diagnostics.into_result(())?;
     Ok(ParsedBook {
         config: book.config.clone(),
@@ -76,8 +101,18 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         experiments,
         mut pending_refs,
         broken_ids,
+        headings,
+        figure_refs,
+        footnotes,
         ..
     } = scan;
+    let headings = headings::assign_ids(
+        &source,
+        headings,
+        &experiments,
+        &footnotes,
+        &mut diagnostics,
+    );
     pending_refs.retain(|(_, parsed)| match parsed {
         reference::Parsed::Reference { experiment, .. } => !broken_ids.contains(experiment),
         _ => true,
@@ -110,6 +145,9 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         description: front_matter.description,
         experiments,
         references,
+        headings,
+        figure_refs,
+        footnotes,
     })
 }
 
@@ -128,6 +166,14 @@ struct LessonScan {
     block: Option<(BlockText, Range<usize>)>,
     /// Ids of blocks that failed to parse; their own errors say what is wrong.
     broken_ids: Vec<String>,
+    /// Section headings (level 2 and deeper), and the one being read.
+    headings: Vec<headings::RawHeading>,
+    heading: Option<headings::RawHeading>,
+    /// A link that has just started (its span and destination): if it ends at once, its text
+    /// is empty and it may be a cross-reference.
+    link_start: Option<(Range<usize>, String)>,
+    figure_refs: Vec<FigureRef>,
+    footnotes: Vec<String>,
     /// Inside a code block other than a directive: dollars there are code, not math.
     in_code_block: bool,
     /// `$` signs the Markdown parser left as text in the current block, to tell math that did
@@ -137,7 +183,29 @@ struct LessonScan {
 
 impl LessonScan {
     fn event(&mut self, source: &SourceFile, event: Event<'_>, range: Range<usize>) {
+        let link_start = self.link_start.take();
         match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                self.link_start = Some((range, dest_url.to_string()));
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((span, destination)) = link_start {
+                    match crossref::read_figure_ref(source, span, &destination) {
+                        Some(Ok(reference)) => self.figure_refs.push(reference),
+                        Some(Err(diagnostic)) => self.diagnostics.push(diagnostic),
+                        None => {}
+                    }
+                }
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => self.footnotes.push(label.to_string()),
+            Event::Start(Tag::Heading { level, id, .. }) if level != HeadingLevel::H1 => {
+                self.heading = Some(headings::RawHeading {
+                    level: level as u8,
+                    explicit_id: id.map(|id| id.to_string()),
+                    text: String::new(),
+                    span: range,
+                });
+            }
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => {
                 self.front_matter_text = Some(BlockText::default());
             }
@@ -175,6 +243,8 @@ impl LessonScan {
             ) => {
                 if end == TagEnd::Heading(HeadingLevel::H1) {
                     self.in_title = false;
+                } else if matches!(end, TagEnd::Heading(_)) {
+                    self.headings.extend(self.heading.take());
                 }
                 for (span, message, hint) in self.stray_dollars.finish(&source.text, range.end) {
                     self.diagnostics
@@ -197,6 +267,9 @@ impl LessonScan {
                 if self.in_title {
                     self.title.get_or_insert_default().push_str(&code);
                 }
+                if let Some(heading) = &mut self.heading {
+                    heading.text.push_str(&code);
+                }
                 let parsed = parse_reference(&code);
                 if parsed != reference::Parsed::NotAReference {
                     self.pending_refs.push((range, parsed));
@@ -209,11 +282,18 @@ impl LessonScan {
                 if self.in_title {
                     self.title.get_or_insert_default().push_str(&text);
                 }
+                if let Some(heading) = &mut self.heading {
+                    heading.text.push_str(&text);
+                }
             }
             Event::InlineMath(latex) | Event::DisplayMath(latex) => {
                 if self.in_title {
                     // A page title is plain text: keep the LaTeX source.
                     self.title.get_or_insert_default().push_str(&latex);
+                }
+                if let Some(heading) = &mut self.heading {
+                    // `## The $\tanh$ case` → "The tanh case", anchor `#the-tanh-case`.
+                    heading.text.push_str(&latex.replace('\\', ""));
                 }
                 if let Some(message) = math::latex_problem(&latex) {
                     self.diagnostics.push(

@@ -1,10 +1,11 @@
-//! The HTML that takes an `experiment` block's place: the figure with its numbered caption, the
-//! optional statistics table, and a "Reproduce" panel with the command that regenerates it.
+//! What takes an `experiment` block's place: the figure with its numbered caption, the optional
+//! statistics table, and a "Reproduce" panel with the command that regenerates it. The markup is
+//! the theme's (`figure.html`, `stats-table.html`); this module gathers what they show.
 
-use std::fmt::Write;
+use serde::Serialize;
 
-use super::PageLanguage;
-use crate::escape::escape_xml as escape_html;
+use super::templates::{Strings, Theme};
+use crate::error::Result;
 use crate::format::{Number, NumberFormat};
 use crate::model::target::final_loss;
 use crate::model::{ExperimentSpec, Lesson};
@@ -14,236 +15,72 @@ use crate::numeric::network::LabelledInit;
 use crate::numeric::training::TrainingResult;
 use crate::numeric::{Activation, ActivationResult, Experiment, Init, LayerStats, Outcome};
 
-pub struct FigureHtml {
-    pub html: String,
+/// What the figure template (`figure.html`) is given for one experiment block.
+#[derive(Serialize)]
+struct FigureContext<'a> {
+    id: &'a str,
+    /// "3.1" when the block shows a figure or a table; none for a compact card.
+    number: Option<&'a str>,
+    svg: Option<&'a str>,
+    table: Option<Table>,
+    caption: &'a str,
+    seed: u64,
+    reproduce: Reproduce<'a>,
 }
 
-/// Renders one experiment block. `number` is "3.1"-style when the block shows a figure or a
-/// table; `svg` is the drawn figure when `spec.figure` is set.
+/// A statistics table (`stats-table.html`): column headers, then one row per layer or scheme,
+/// its first cell a row header. Cells are formatted here, so every table prints numbers alike.
+#[derive(Serialize)]
+struct Table {
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct Column {
+    label: String,
+    /// What the column means, shown when hovering over its header.
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    header: String,
+    cells: Vec<String>,
+}
+
+/// The Reproduce panel: the command, the parameters, where the block is, the data's hash.
+#[derive(Serialize)]
+struct Reproduce<'a> {
+    command: String,
+    params: String,
+    source: String,
+    data: Option<&'a str>,
+    data_hash: &'a str,
+}
+
+/// Renders one experiment block through the theme's `figure.html`. `number` is "3.1"-style
+/// when the block shows a figure or a table; `svg` is the drawn figure when `spec.figure` is set.
 pub fn render_figure(
+    theme: &Theme,
     lesson: &Lesson,
     spec: &ExperimentSpec,
     number: Option<&str>,
     svg: Option<&str>,
     outcome: &Outcome,
     data_hash: &str,
-    language: &PageLanguage,
-) -> FigureHtml {
-    let words = |key| escape_html(language.strings.get(key));
-    let mut html = String::new();
-    let id = &spec.id;
-    let caption = escape_html(&spec.caption);
-    let w = &mut html;
-    match number {
-        Some(number) => {
-            let _ = writeln!(w, "<figure class=\"experiment\" id=\"{id}\">");
-            if let Some(svg) = svg {
-                let _ = writeln!(w, "<div class=\"plot\">\n{}</div>", svg.trim_end());
-            }
-            if spec.table {
-                match outcome {
-                    Outcome::Activations(result) => activation_table(w, spec, result),
-                    Outcome::Gradients(result) => gradient_table(w, result),
-                    Outcome::Depth(result) => depth_table(w, result),
-                    Outcome::Training(result) => training_table(w, result),
-                }
-            }
-            let _ = writeln!(
-                w,
-                "<figcaption><span class=\"figure-number\">{figure} {number}</span> — {caption} <span class=\"seed\">({seed} {})</span></figcaption>",
-                spec.seed,
-                figure = words("figure"),
-                seed = words("seed"),
-            );
-        }
-        None => {
-            // Neither figure nor table: the numbers are used in the prose only.
-            let _ = writeln!(
-                w,
-                "<figure class=\"experiment compact\" id=\"{id}\">\n<figcaption>{experiment} <code>{id}</code> — {caption} <span class=\"seed\">({seed} {})</span></figcaption>",
-                spec.seed,
-                experiment = words("experiment"),
-                seed = words("seed"),
-            );
-        }
-    }
-    reproduce_panel(w, lesson, spec, data_hash, language);
-    let _ = writeln!(w, "</figure>");
-    FigureHtml { html }
-}
-
-/// Opens a scrollable table with the given column headers (the first is the row header).
-fn open_table(w: &mut String, headers: &[(&str, Option<&str>)]) {
-    let _ = write!(
-        w,
-        "<div class=\"table-scroll\"><table class=\"stats\">\n<thead><tr>"
-    );
-    for (header, title) in headers {
-        match title {
-            Some(title) => {
-                let _ = write!(w, "<th scope=\"col\" title=\"{title}\">{header}</th>");
-            }
-            None => {
-                let _ = write!(w, "<th scope=\"col\">{header}</th>");
-            }
-        }
-    }
-    let _ = writeln!(w, "</tr></thead>\n<tbody>");
-}
-
-fn close_table(w: &mut String) {
-    let _ = writeln!(w, "</tbody></table></div>");
-}
-
-fn activation_table(w: &mut String, spec: &ExperimentSpec, result: &ActivationResult) {
-    let relu = matches!(&spec.experiment, Experiment::Activations(p) if p.network.activation == Activation::Relu);
-    let mut headers = vec![
-        ("Layer", None),
-        ("mean", None),
-        ("std", None),
-        (
-            "unit std",
-            Some("mean over units of each unit's std across samples"),
-        ),
-        ("min", None),
-        ("max", None),
-        (
-            "mean f′(a)",
-            Some("mean of the activation's derivative f′(a)"),
-        ),
-    ];
-    if relu {
-        headers.push(("zeros", None));
-    }
-    open_table(w, &headers);
-    for layer in &result.layers {
-        let LayerStats {
-            mean,
-            std,
-            unit_std,
-            min,
-            max,
-            deriv_mean,
-            ..
-        } = *layer;
-        let _ = write!(w, "<tr><th scope=\"row\">{}</th>", layer.layer);
-        for value in [mean, std, unit_std, min, max, deriv_mean] {
-            let _ = write!(w, "<td>{}</td>", table_number(value));
-        }
-        if relu {
-            let _ = write!(w, "<td>{}</td>", percent(layer.zero_frac));
-        }
-        let _ = writeln!(w, "</tr>");
-    }
-    close_table(w);
-}
-
-fn gradient_table(w: &mut String, result: &GradientResult) {
-    open_table(
-        w,
-        &[
-            ("Layer", None),
-            ("RMS ∂L/∂a", None),
-            ("mean |∂L/∂a|", None),
-            (
-                "tiny",
-                Some("share of units whose gradient is below 1% of the layer's RMS"),
-            ),
-        ],
-    );
-    for layer in &result.layers {
-        let _ = writeln!(
-            w,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
-            layer.layer,
-            table_number(layer.grad_rms),
-            table_number(layer.grad_mean_abs),
-            percent(layer.grad_tiny_frac)
-        );
-    }
-    close_table(w);
-}
-
-/// The std of each scheme at a few layers: the first, every tenth-ish, and the last.
-fn depth_table(w: &mut String, result: &DepthResult) {
-    let layers = result.series.first().map_or(0, |s| s.std.len());
-    let step = (layers / 5).max(1);
-    let mut shown: Vec<usize> = (1..=layers).filter(|l| *l == 1 || l % step == 0).collect();
-    if shown.last() != Some(&layers) {
-        shown.push(layers);
-    }
-    let headers: Vec<String> = shown.iter().map(|l| format!("layer {l}")).collect();
-    let mut columns: Vec<(&str, Option<&str>)> = vec![("Scheme", None)];
-    columns.extend(headers.iter().map(|h| (h.as_str(), None)));
-    open_table(w, &columns);
-    for series in &result.series {
-        let _ = write!(
-            w,
-            "<tr><th scope=\"row\">{}</th>",
-            escape_html(&series.label)
-        );
-        for layer in &shown {
-            let _ = write!(w, "<td>{}</td>", table_number(series.std[layer - 1]));
-        }
-        let _ = writeln!(w, "</tr>");
-    }
-    close_table(w);
-}
-
-fn training_table(w: &mut String, result: &TrainingResult) {
-    open_table(
-        w,
-        &[
-            ("Scheme", None),
-            ("final loss", Some("mean of the last 50 mini-batch losses")),
-            ("train accuracy", None),
-            ("test accuracy", None),
-            (
-                "distinct units per hidden layer",
-                Some("units whose incoming weights differ from every other unit's"),
-            ),
-        ],
-    );
-    for run in &result.runs {
-        let distinct: Vec<String> = run.distinct_units.iter().map(usize::to_string).collect();
-        let _ = writeln!(
-            w,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape_html(&run.label),
-            table_number(final_loss(&run.loss)),
-            percent(run.train_accuracy),
-            percent(run.test_accuracy),
-            distinct.join(" · ")
-        );
-    }
-    close_table(w);
-}
-
-fn percent(value: f64) -> String {
-    NumberFormat::Percent(1).format(Number::Real(value))
-}
-
-/// Four decimals, or scientific notation for values too small to show that way.
-pub fn table_number(value: f64) -> String {
-    let format = if value != 0.0 && value.abs() < 0.001 {
-        NumberFormat::Scientific(2)
-    } else {
-        NumberFormat::Fixed(4)
-    };
-    format.format(Number::Real(value))
-}
-
-fn reproduce_panel(
-    w: &mut String,
-    lesson: &Lesson,
-    spec: &ExperimentSpec,
-    data_hash: &str,
-    language: &PageLanguage,
-) {
-    let words = |key| escape_html(language.strings.get(key));
+) -> Result<String> {
+    let strings = &theme.strings;
+    let table = (number.is_some() && spec.table).then(|| match outcome {
+        Outcome::Activations(result) => activation_table(strings, spec, result),
+        Outcome::Gradients(result) => gradient_table(strings, result),
+        Outcome::Depth(result) => depth_table(strings, result),
+        Outcome::Training(result) => training_table(strings, result),
+    });
     // A translated edition's figure has its own words: `--lang` draws it with them.
-    let lang = language
+    let lang = theme
         .translation
+        .as_ref()
         .map(|tag| format!(" --lang {tag}"))
         .unwrap_or_default();
     let command = if spec.figure {
@@ -259,33 +96,185 @@ fn reproduce_panel(
             seed = spec.seed
         )
     };
-    let data = spec
-        .data
-        .as_ref()
-        .map(|d| {
-            format!(
-                " {} <code>content/{}</code>.",
-                words("reproduce_data"),
-                escape_html(&d.path)
-            )
+    let context = FigureContext {
+        id: &spec.id,
+        number,
+        svg: svg.map(str::trim_end),
+        table,
+        caption: &spec.caption,
+        seed: spec.seed,
+        reproduce: Reproduce {
+            command,
+            params: describe_experiment(&spec.experiment),
+            source: format!("{}:{}", lesson.source.path.display(), spec.origin().line),
+            data: spec.data.as_ref().map(|d| d.path.as_str()),
+            data_hash,
+        },
+    };
+    theme.render_value("figure.html", &context)
+}
+
+/// A column header from the strings table, with its note where it has one (`KEY_note`).
+fn column(strings: &Strings, key: &str) -> Column {
+    let note_key = format!("{key}_note");
+    Column {
+        label: strings.get(key).to_string(),
+        note: strings.get_optional(&note_key).map(str::to_string),
+    }
+}
+
+fn columns(strings: &Strings, keys: &[&str]) -> Vec<Column> {
+    keys.iter().map(|key| column(strings, key)).collect()
+}
+
+fn activation_table(strings: &Strings, spec: &ExperimentSpec, result: &ActivationResult) -> Table {
+    let relu = matches!(&spec.experiment, Experiment::Activations(p) if p.network.activation == Activation::Relu);
+    let mut keys = vec![
+        "column_layer",
+        "column_mean",
+        "column_std",
+        "column_unit_std",
+        "column_min",
+        "column_max",
+        "column_deriv_mean",
+    ];
+    if relu {
+        keys.push("column_zeros");
+    }
+    let rows = result
+        .layers
+        .iter()
+        .map(|layer| {
+            let LayerStats {
+                mean,
+                std,
+                unit_std,
+                min,
+                max,
+                deriv_mean,
+                ..
+            } = *layer;
+            let mut cells: Vec<String> = [mean, std, unit_std, min, max, deriv_mean]
+                .into_iter()
+                .map(table_number)
+                .collect();
+            if relu {
+                cells.push(percent(layer.zero_frac));
+            }
+            Row {
+                header: layer.layer.to_string(),
+                cells,
+            }
         })
-        .unwrap_or_default();
-    let _ = writeln!(
-        w,
-        "<details class=\"reproduce\">\n<summary>{reproduce}</summary>\n<pre><code>{command}</code></pre>\n\
-         <p>{params}; {rng} {seed}. {defined} <code>{path}:{line}</code>.{data}</p>\n\
-         <p>{hash} <code class=\"hash\">{data_hash}</code><br>\
-         <code>initbook verify</code> {verify}</p>\n</details>",
-        seed = spec.seed,
-        params = escape_html(&describe_experiment(&spec.experiment)),
-        path = lesson.source.path.display(),
-        line = spec.origin().line,
-        reproduce = words("reproduce"),
-        rng = words("reproduce_rng"),
-        defined = words("reproduce_defined"),
-        hash = words("reproduce_hash"),
-        verify = words("reproduce_verify"),
-    );
+        .collect();
+    Table {
+        columns: columns(strings, &keys),
+        rows,
+    }
+}
+
+fn gradient_table(strings: &Strings, result: &GradientResult) -> Table {
+    let rows = result
+        .layers
+        .iter()
+        .map(|layer| Row {
+            header: layer.layer.to_string(),
+            cells: vec![
+                table_number(layer.grad_rms),
+                table_number(layer.grad_mean_abs),
+                percent(layer.grad_tiny_frac),
+            ],
+        })
+        .collect();
+    Table {
+        columns: columns(
+            strings,
+            &[
+                "column_layer",
+                "column_grad_rms",
+                "column_grad_mean_abs",
+                "column_grad_tiny",
+            ],
+        ),
+        rows,
+    }
+}
+
+/// The std of each scheme at a few layers: the first, every tenth-ish, and the last.
+fn depth_table(strings: &Strings, result: &DepthResult) -> Table {
+    let layers = result.series.first().map_or(0, |s| s.std.len());
+    let step = (layers / 5).max(1);
+    let mut shown: Vec<usize> = (1..=layers).filter(|l| *l == 1 || l % step == 0).collect();
+    if shown.last() != Some(&layers) {
+        shown.push(layers);
+    }
+    let mut columns = vec![column(strings, "column_scheme")];
+    columns.extend(shown.iter().map(|layer| {
+        Column {
+            label: strings
+                .get("column_depth_layer")
+                .replace("{n}", &layer.to_string()),
+            note: None,
+        }
+    }));
+    let rows = result
+        .series
+        .iter()
+        .map(|series| Row {
+            header: series.label.clone(),
+            cells: shown
+                .iter()
+                .map(|layer| table_number(series.std[layer - 1]))
+                .collect(),
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+fn training_table(strings: &Strings, result: &TrainingResult) -> Table {
+    let rows = result
+        .runs
+        .iter()
+        .map(|run| {
+            let distinct: Vec<String> = run.distinct_units.iter().map(usize::to_string).collect();
+            Row {
+                header: run.label.clone(),
+                cells: vec![
+                    table_number(final_loss(&run.loss)),
+                    percent(run.train_accuracy),
+                    percent(run.test_accuracy),
+                    distinct.join(" · "),
+                ],
+            }
+        })
+        .collect();
+    Table {
+        columns: columns(
+            strings,
+            &[
+                "column_scheme",
+                "column_final_loss",
+                "column_train_accuracy",
+                "column_test_accuracy",
+                "column_distinct_units",
+            ],
+        ),
+        rows,
+    }
+}
+
+fn percent(value: f64) -> String {
+    NumberFormat::Percent(1).format(Number::Real(value))
+}
+
+/// Four decimals, or scientific notation for values too small to show that way.
+pub fn table_number(value: f64) -> String {
+    let format = if value != 0.0 && value.abs() < 0.001 {
+        NumberFormat::Scientific(2)
+    } else {
+        NumberFormat::Fixed(4)
+    };
+    format.format(Number::Real(value))
 }
 
 fn describe_init(init: &Init) -> String {

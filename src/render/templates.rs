@@ -1,51 +1,215 @@
-//! The site's templates: the built-in theme compiled into the binary, each file overridable by a
-//! file of the same name in `ROOT/templates/` (as mdBook does with its theme).
+//! The site's theme: the built-in templates, assets and interface strings compiled into the
+//! binary, each file overridable by a file of the same name in `ROOT/templates/` (as mdBook does
+//! with its theme).
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use serde::Serialize;
 
 use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::error::{Error, Result};
+use crate::i18n::LanguageLink;
 
-/// `(name, built-in text)` of every theme file. `*.html` are tera templates; `style.css` is
-/// copied to the site as is.
-pub const THEME_FILES: [(&str, &str); 4] = [
+/// What a theme file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeFileKind {
+    /// A tera template (`*.html`): a page, or a partial the pages and the render stage include.
+    Template,
+    /// Copied into the site as it is (`style.css`, `search.js`).
+    Asset,
+    /// The interface strings (`strings.toml`).
+    Strings,
+}
+
+/// `(name, built-in text)` of every theme file.
+pub const THEME_FILES: [(&str, &str); 14] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("index.html", include_str!("../../templates/index.html")),
+    ("print.html", include_str!("../../templates/print.html")),
+    ("toc.html", include_str!("../../templates/toc.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("heading.html", include_str!("../../templates/heading.html")),
+    ("figure.html", include_str!("../../templates/figure.html")),
+    (
+        "stats-table.html",
+        include_str!("../../templates/stats-table.html"),
+    ),
+    ("xref.html", include_str!("../../templates/xref.html")),
+    (
+        "display-math.html",
+        include_str!("../../templates/display-math.html"),
+    ),
     ("style.css", include_str!("../../templates/style.css")),
+    ("search.js", include_str!("../../templates/search.js")),
+    ("strings.toml", include_str!("../../templates/strings.toml")),
 ];
 
-/// The loaded theme: compiled templates and the stylesheet.
+/// `(language tag, built-in text)` of the interface strings of the translated editions
+/// initbook ships: `strings.TAG.toml`, laid over `strings.toml` (see [`Theme::for_edition`]).
+pub const TRANSLATED_STRINGS: [(&str, &str); 1] =
+    [("ko", include_str!("../../templates/strings.ko.toml"))];
+
+/// What kind of theme file `name` is.
+pub fn theme_file_kind(name: &str) -> ThemeFileKind {
+    if name.ends_with(".html") {
+        ThemeFileKind::Template
+    } else if name == "strings.toml" {
+        ThemeFileKind::Strings
+    } else {
+        ThemeFileKind::Asset
+    }
+}
+
+/// Every word the theme shows a reader ("Previous", "On this page", "Figure", the table
+/// headers…), in one table: `templates/strings.toml`, whose keys a book's own `strings.toml`
+/// may override one by one. Templates read it as `strings.KEY`; the render stage through
+/// [`Strings::get`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Strings(BTreeMap<String, String>);
+
+impl Strings {
+    /// The string of `key`. Every key the engine asks for is in the built-in table, which a
+    /// book's table can only add to, so a missing key is a bug.
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .get(key)
+            .unwrap_or_else(|| panic!("no interface string `{key}` in templates/strings.toml"))
+    }
+
+    /// The string of `key`, if the table has one (optional strings, like a column's note).
+    pub fn get_optional(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// Reads a strings table (every value a string) and lays it over `self`.
+    fn merge(&mut self, text: &str, origin: &Path) -> Result<()> {
+        let table: toml::Table = toml::from_str(text)
+            .map_err(|error| Error::Other(format!("in {}: {error}", origin.display())))?;
+        for (key, value) in table {
+            let toml::Value::String(value) = value else {
+                return Err(Error::Other(format!(
+                    "in {}: `{key}` must be a string",
+                    origin.display()
+                )));
+            };
+            self.0.insert(key, value);
+        }
+        Ok(())
+    }
+}
+
+/// The loaded theme: compiled templates, the assets copied into the site, and the strings.
 pub struct Theme {
     pub tera: tera::Tera,
-    pub stylesheet: String,
+    /// `(name, contents)` of each asset, in [`THEME_FILES`] order.
+    pub assets: Vec<(&'static str, String)>,
+    pub strings: Strings,
+    /// The language tag of a translated edition's theme (see [`Theme::for_edition`]); `None`
+    /// for the book's own language.
+    pub translation: Option<String>,
 }
 
 /// Loads the theme for the book at `root`.
 pub fn load_theme(root: &Path) -> Result<Theme> {
     let dir = root.join("templates");
     let mut tera = tera::Tera::default();
-    let mut stylesheet = String::new();
+    let mut assets = Vec::new();
+    let mut strings = Strings::default();
     let mut templates = Vec::new();
     for (name, built_in) in THEME_FILES {
         let relative = Path::new("templates").join(name);
-        let text = match read_text_inside(root, &relative, TEMPLATE_BYTES) {
-            Ok(text) => text,
-            Err(problem) if problem.is_missing() => built_in.to_string(),
+        let path = root.join(&relative);
+        let own = match read_text_inside(root, &relative, TEMPLATE_BYTES) {
+            Ok(text) => Some(text),
+            Err(problem) if problem.is_missing() => None,
             Err(problem) => {
                 return Err(Error::Other(format!(
                     "cannot read {}: {problem}",
-                    root.join(relative).display()
+                    path.display()
                 )));
             }
         };
-        if name.ends_with(".html") {
-            templates.push((name, text));
-        } else {
-            stylesheet = text;
+        match theme_file_kind(name) {
+            ThemeFileKind::Template => templates.push((name, own.unwrap_or(built_in.to_string()))),
+            ThemeFileKind::Asset => assets.push((name, own.unwrap_or(built_in.to_string()))),
+            ThemeFileKind::Strings => {
+                strings.merge(built_in, Path::new("the built-in strings.toml"))?;
+                if let Some(own) = own {
+                    strings.merge(&own, &path)?;
+                }
+            }
         }
     }
     tera.add_raw_templates(templates)
         .map_err(|error| Error::Other(format!("in the templates ({}): {error}", dir.display())))?;
-    Ok(Theme { tera, stylesheet })
+    tera.global_context().insert("strings", &strings);
+    tera.global_context()
+        .insert("languages", &Vec::<LanguageLink>::new());
+    Ok(Theme {
+        tera,
+        assets,
+        strings,
+        translation: None,
+    })
+}
+
+impl Theme {
+    /// The theme of one edition of the book at `root`. For a translation (`Some(tag)`), the
+    /// strings of `strings.TAG.toml` — built in for the languages initbook ships, then the
+    /// book's own `templates/strings.TAG.toml` — are laid over the English, key by key (a key
+    /// a translation lacks stays English). `links` go to the same page in every language of
+    /// the book; `base.html` shows them as the language switch and `<link rel="alternate">`.
+    pub fn for_edition(
+        mut self,
+        root: &Path,
+        translation: Option<&str>,
+        links: &[LanguageLink],
+    ) -> Result<Theme> {
+        if let Some(tag) = translation {
+            if let Some((_, built_in)) = TRANSLATED_STRINGS.iter().find(|(t, _)| *t == tag) {
+                let origin = format!("the built-in strings.{tag}.toml");
+                self.strings.merge(built_in, Path::new(&origin))?;
+            }
+            let relative = Path::new("templates").join(format!("strings.{tag}.toml"));
+            match read_text_inside(root, &relative, TEMPLATE_BYTES) {
+                Ok(own) => self.strings.merge(&own, &root.join(&relative))?,
+                Err(problem) if problem.is_missing() => {}
+                Err(problem) => {
+                    return Err(Error::Other(format!(
+                        "cannot read {}: {problem}",
+                        root.join(&relative).display()
+                    )));
+                }
+            }
+            self.translation = Some(tag.to_string());
+        }
+        let global = self.tera.global_context();
+        global.insert("strings", &self.strings);
+        global.insert("languages", links);
+        Ok(self)
+    }
+
+    /// Renders the template `name` (a page or a partial) with `context`.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
+        self.tera
+            .render(name, context)
+            .map_err(|error| Error::Other(format!("rendering template {name}: {error}")))
+    }
+
+    /// Renders a partial from any serializable context.
+    pub fn render_value<T: Serialize>(&self, name: &str, value: &T) -> Result<String> {
+        let context = tera::Context::from_serialize(value)
+            .map_err(|error| Error::Other(format!("rendering template {name}: {error}")))?;
+        self.render(name, &context)
+    }
+
+    /// Renders a partial that stands inside a line of text (a cross-reference, a formula):
+    /// without the line break that ends the template file.
+    pub fn render_inline<T: Serialize>(&self, name: &str, value: &T) -> Result<String> {
+        let mut html = self.render_value(name, value)?;
+        html.truncate(html.trim_end().len());
+        Ok(html)
+    }
 }

@@ -400,6 +400,29 @@ fn read_messages(
 pub enum Key {
     Tab,
     Enter,
+    Escape,
+    ArrowDown,
+    ArrowUp,
+    /// `/`, the search shortcut.
+    Slash,
+    /// `s`, the other search shortcut.
+    S,
+}
+
+impl Key {
+    /// The key as DevTools describes it: `key`, `code`, Windows virtual key code, and the text
+    /// it types, if any.
+    fn describe(self) -> (&'static str, &'static str, u32, Option<&'static str>) {
+        match self {
+            Key::Tab => ("Tab", "Tab", 9, None),
+            Key::Enter => ("Enter", "Enter", 13, Some("\r")),
+            Key::Escape => ("Escape", "Escape", 27, None),
+            Key::ArrowDown => ("ArrowDown", "ArrowDown", 40, None),
+            Key::ArrowUp => ("ArrowUp", "ArrowUp", 38, None),
+            Key::Slash => ("/", "Slash", 191, Some("/")),
+            Key::S => ("s", "KeyS", 83, Some("s")),
+        }
+    }
 }
 
 /// One open tab. Dropping it closes the tab.
@@ -485,15 +508,12 @@ impl Page<'_> {
 
     /// Presses and releases a key, as a keyboard user would.
     pub fn press(&self, key: Key) {
-        let (name, code, text) = match key {
-            Key::Tab => ("Tab", 9, None),
-            Key::Enter => ("Enter", 13, Some("\r")),
-        };
+        let (name, code, virtual_code, text) = key.describe();
         let mut down = json!({
             "type": "keyDown",
             "key": name,
-            "code": name,
-            "windowsVirtualKeyCode": code,
+            "code": code,
+            "windowsVirtualKeyCode": virtual_code,
         });
         if let Some(text) = text {
             down["text"] = json!(text);
@@ -501,8 +521,21 @@ impl Page<'_> {
         self.call("Input.dispatchKeyEvent", down);
         self.call(
             "Input.dispatchKeyEvent",
-            json!({ "type": "keyUp", "key": name, "code": name, "windowsVirtualKeyCode": code }),
+            json!({ "type": "keyUp", "key": name, "code": code, "windowsVirtualKeyCode": virtual_code }),
         );
+    }
+
+    /// Types `text` into the focused field, as an input method would (one `input` event).
+    pub fn type_text(&self, text: &str) {
+        self.call("Input.insertText", json!({ "text": text }));
+    }
+
+    /// Waits until the tab has loaded a new document (after a click or a key that follows a
+    /// link), and for its fonts.
+    pub fn wait_for_load(&self) {
+        self.browser
+            .wait_for_event(&self.session, "Page.loadEventFired");
+        self.evaluate("document.fonts.ready.then(() => true)");
     }
 
     /// Writes a PNG of the whole page (not only the viewport) to `path`.

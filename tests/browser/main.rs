@@ -14,6 +14,7 @@
 mod common;
 
 mod chromium;
+mod features;
 mod print;
 mod reader_checks;
 mod sites;
@@ -72,7 +73,12 @@ fn every_page_reads_completely_without_javascript() {
 fn every_lesson_prints_to_a_pdf_with_its_text_and_whole_figures() {
     let site = book_site();
     let browser = Browser::launch();
-    for page in site.pages().into_iter().filter(|p| *p != "index.html") {
+    // print.html, the whole book, has its own test (features.rs).
+    for page in site
+        .pages()
+        .into_iter()
+        .filter(|p| *p != "index.html" && *p != "print.html")
+    {
         let pdf = check_printed(&browser, site, page);
         // A lesson is two to six A4 pages; a runaway layout (a figure or a line per page, a
         // sheet per screen) would go far past this.
@@ -276,10 +282,23 @@ fn a_link_to_a_missing_anchor_or_page_is_reported() {
         "links",
         "there is no file 03-three.html",
     );
+    // The print edition holds the same paragraph, with the same dead links.
+    assert_reported(
+        &findings,
+        "print.html",
+        "links",
+        "print.html has no element with id \"02-two--nowhere\"",
+    );
+    assert_reported(
+        &findings,
+        "print.html",
+        "links",
+        "there is no file 03-three.html",
+    );
     assert_eq!(
         findings.len(),
-        2,
-        "only the two dead links:\n{}",
+        4,
+        "only the two dead links, on the lesson and in the print edition:\n{}",
         list(&findings)
     );
 }
