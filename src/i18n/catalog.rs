@@ -85,6 +85,26 @@ pub fn parse_catalog(file: &SourceFile) -> Result<Catalog, Diagnostics> {
         let is_obsolete = block.iter().any(|&(_, _, line)| {
             line.starts_with("#~") && line[2..].trim_start().starts_with("msgid")
         });
+        let count = |keyword: &str| {
+            block
+                .iter()
+                .filter(|&&(_, _, line)| {
+                    let line = match line.strip_prefix("#~").filter(|_| is_obsolete) {
+                        Some(rest) => rest.trim_start(),
+                        None => line,
+                    };
+                    line.starts_with(keyword)
+                })
+                .count()
+        };
+        if count("msgid ") != 1 || count("msgstr ") != 1 {
+            let (_, offset, line) = block[0];
+            diagnostics.push(
+                file.error(offset..offset + line.len(), "a PO entry has one msgid and one msgstr")
+                    .with_hint("comments belong to the entry right below them, with no blank line between; entries are separated by one blank line"),
+            );
+            continue;
+        }
         let mut raw_id: Option<(usize, String)> = None;
         let mut in_id = false;
         for &(number, offset, line) in &block {
