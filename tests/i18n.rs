@@ -434,3 +434,33 @@ fn data_hashes(html: &str) -> Vec<String> {
         .map(|rest| rest[..rest.find('<').unwrap()].to_string())
         .collect()
 }
+
+#[test]
+fn a_translation_cannot_change_an_experiment() {
+    let book = bilingual_book();
+    book.write(
+        "content/01-one.md",
+        &common::LESSON_ONE.replace("```experiment", "Plain words.\n\n```experiment"),
+    );
+    ok(initbook(book.root(), &["i18n", "update", "ko"]));
+    let mut catalog = read_catalog(&book, "01-one");
+    let entry = catalog
+        .entries
+        .iter_mut()
+        .find(|e| e.msgid == "Plain words.")
+        .unwrap();
+    // A fence: the experiment block below it would become plain code in the translation.
+    entry.msgstr = "```".into();
+    write_catalog_file(&book, "01-one", &catalog);
+    let output = initbook(book.root(), &["build"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The experiment is gone from the translated lesson, so its reference no longer resolves:
+    // an error that names the translation's catalog.
+    assert!(
+        stderr
+            .contains("in the ko translation (content/i18n/ko/01-one.po): no experiment \"small\""),
+        "{stderr}"
+    );
+    assert!(!book.output().exists(), "a failed build writes nothing");
+}
