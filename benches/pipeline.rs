@@ -1,9 +1,10 @@
-//! Speed of the two things an author waits for: one experiment, and the whole book.
+//! Speed of what an author waits for: one experiment, one training run, the whole book.
 //!
 //! `cargo bench --bench pipeline`. Targets on the 2-core reference machine: one classic
-//! 1000 × 100 × 5 experiment ≤ 10 ms; the training lesson's experiments ≤ 3 s cold. The whole
-//! tutorial (in memory, as `build` does before writing) is measured too. Numbers are in
-//! README.md.
+//! 1000 × 100 × 5 experiment ≤ 5 ms on one core; the training lesson's experiment 3.5× faster
+//! than before the wide kernels. The books are built in memory, as `build` does before writing,
+//! cold (no result cache) and cached. Numbers are in README.md; the kernels alone are in
+//! `benches/kernels.rs`, the comparison with mdBook and numpy in `benches/compare.rs`.
 
 mod common;
 
@@ -13,28 +14,53 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use initbook::numeric::{Activation, ActivationParams, Init, run_activations};
 
 fn one_experiment(c: &mut Criterion) {
-    let mut group = c.benchmark_group("experiment 1000×100×5");
-    for (name, init, activation) in [
-        (
-            "sigmoid std 1",
-            Init::Normal { std: 1.0 },
-            Activation::Sigmoid,
-        ),
-        ("tanh xavier", Init::Xavier, Activation::Tanh),
-        ("relu he", Init::He, Activation::Relu),
+    let one_thread = one_thread();
+    for (group_name, single) in [
+        ("experiment 1000×100×5", false),
+        ("experiment 1000×100×5, one thread", true),
     ] {
-        let params = ActivationParams::classic(init, activation);
-        group.bench_function(name, |b| b.iter(|| run_activations(&params, 42)));
+        let mut group = c.benchmark_group(group_name);
+        for (name, init, activation) in CLASSIC_SCHEMES {
+            let params = ActivationParams::classic(init, activation);
+            group.bench_function(name, |b| {
+                if single {
+                    b.iter(|| one_thread.install(|| run_activations(&params, 42)))
+                } else {
+                    b.iter(|| run_activations(&params, 42))
+                }
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
+
+const CLASSIC_SCHEMES: [(&str, Init, Activation); 3] = [
+    (
+        "sigmoid std 1",
+        Init::Normal { std: 1.0 },
+        Activation::Sigmoid,
+    ),
+    ("tanh xavier", Init::Xavier, Activation::Tanh),
+    ("relu he", Init::He, Activation::Relu),
+];
 
 fn whole_book(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut group = c.benchmark_group("book");
     group.sample_size(10);
-    group.bench_function("build the tutorial", |b| {
+    group.bench_function("build the tutorial, cold", |b| {
         b.iter(|| initbook::build_site(root).unwrap())
+    });
+    let benchmark = tempfile::tempdir().unwrap();
+    common::write_benchmark_book(benchmark.path());
+    let benchmark_book = benchmark.path().join("initbook");
+    group.bench_function("build the benchmark book, cold", |b| {
+        b.iter(|| initbook::build_site(&benchmark_book).unwrap())
+    });
+    let cache = initbook::cache::Cache::for_book(&benchmark_book);
+    initbook::build_site_with(&benchmark_book, &cache, &|_, _| {}).unwrap();
+    group.bench_function("build the benchmark book, cached", |b| {
+        b.iter(|| initbook::build_site_with(&benchmark_book, &cache, &|_, _| {}).unwrap())
     });
     group.bench_function("check the tutorial", |b| {
         b.iter(|| initbook::check_book(root).unwrap())
@@ -72,7 +98,41 @@ fn training_lesson(c: &mut Criterion) {
             }
         })
     });
+    let data = initbook::data::load_dataset(root, Path::new("content/data/digits.csv.gz")).unwrap();
+    let Some(initbook::numeric::Experiment::Training(params)) = lesson
+        .experiments
+        .iter()
+        .map(|spec| &spec.experiment)
+        .find(|e| e.kind() == initbook::numeric::Kind::Training)
+        .cloned()
+    else {
+        panic!("the training lesson trains");
+    };
+    // One of the three networks, alone (the last, He: the one that learns most).
+    if let Some(run) = params.runs.last() {
+        let one_run = initbook::numeric::training::TrainingParams {
+            runs: vec![run.clone()],
+            ..params.clone()
+        };
+        group.bench_function(
+            format!("one training run ({}), one thread", run.label),
+            |b| {
+                b.iter(|| {
+                    one_thread().install(|| {
+                        initbook::numeric::training::run_training(&one_run, &data.dataset, 42)
+                    })
+                })
+            },
+        );
+    }
     group.finish();
+}
+
+fn one_thread() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
 }
 
 /// What an editor waits for between saving and seeing the page: a rebuild in memory with a warm

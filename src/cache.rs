@@ -25,6 +25,7 @@ use crate::hash::sha256_hex;
 use crate::numeric::activations::ActivationResult;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
+use crate::numeric::sweep::SweepResult;
 use crate::numeric::training::TrainingResult;
 use crate::numeric::{Experiment, Kind, Outcome};
 
@@ -142,8 +143,33 @@ pub fn outcome_fits(experiment: &Experiment, outcome: &Outcome) -> bool {
         (Experiment::Training(p), Outcome::Training(r)) => {
             labels_fit(r.runs.iter().map(|run| run.label.as_str()).collect())
                 && r.runs.iter().all(|run| {
-                    run.loss.len() == p.iterations && run.distinct_units.len() == p.hidden_layers
+                    let accuracy = match p.plot {
+                        crate::numeric::training::Plot::Loss => 0,
+                        crate::numeric::training::Plot::Accuracy => p.iterations,
+                    };
+                    run.loss.len() == p.iterations
+                        && run.batch_accuracy.len() == accuracy
+                        && run.distinct_units.len() == p.hidden_layers
                 })
+        }
+        // Every frame in the order the sweep makes them (its activation and σ are what the
+        // explorer, the frames' files and references index by), each with its layers' histograms.
+        (Experiment::Sweep(p), Outcome::Sweep(r)) => {
+            let frames = p.frames();
+            r.frames.len() == frames.len()
+                && r.frames
+                    .iter()
+                    .zip(&frames)
+                    .all(|(frame, (activation, stop))| {
+                        frame.activation == *activation
+                            && frame.std.to_bits() == stop.std.to_bits()
+                            && frame.mark == stop.mark
+                            && frame.layers.len() == p.layers
+                            && frame
+                                .layers
+                                .iter()
+                                .all(|l| histogram_fits(&l.counts, &l.edges, p.bins))
+                    })
         }
         _ => false,
     }
@@ -178,5 +204,6 @@ fn decode(kind: Kind, payload: &[u8]) -> Option<Outcome> {
         Kind::Training => {
             Outcome::Training(serde_json::from_slice::<TrainingResult>(payload).ok()?)
         }
+        Kind::Sweep => Outcome::Sweep(serde_json::from_slice::<SweepResult>(payload).ok()?),
     })
 }

@@ -21,6 +21,9 @@ pub const Y_MAX: (i64, i64) = (1, i64::MAX);
 pub const DEPTH_LAYERS: (i64, i64) = (1, 200);
 pub const CLASSES: (i64, i64) = (2, 1000);
 pub const COMPARE: usize = 8;
+/// Compared schemes of one training experiment: a sweep of 16 weight scales with and without
+/// batch normalization. Their total work is bounded by the work budget (`budget.rs`).
+pub const TRAINING_COMPARE: usize = 32;
 pub const TRAINING_LAYERS: (i64, i64) = (1, 20);
 pub const TRAINING_NODES: (i64, i64) = (1, 1024);
 pub const BATCH: (i64, i64) = (1, 4096);
@@ -33,6 +36,15 @@ pub const SMOOTH: (i64, i64) = (1, 10_000);
 pub const STORED_ELEMENTS: u128 = 20_000_000;
 /// Multiply-adds of one training run (forward and backward): well under a minute.
 pub const TRAINING_WORK: u128 = 200_000_000_000;
+/// The σ values of a sweep.
+pub const SWEEP_STDS: (usize, usize) = (2, 40);
+/// Multiply-adds of a whole sweep, every frame together: one experiment's budget.
+pub const SWEEP_WORK: u128 = WORK;
+/// Frames of all the sweeps on one page: each is a radio, an image and a statistics row.
+pub const FRAMES_PER_PAGE: usize = 150;
+/// Bytes of SVG the sweeps of one page draw (frames and charts): what a reader may download
+/// while moving through them.
+pub const SWEEP_SVG_PER_PAGE: usize = 3_000_000;
 
 /// [`size_problem`], and the activations a gradient experiment keeps for the backward pass.
 pub fn gradient_size_problem(layers: usize, nodes: usize, samples: usize) -> Option<String> {

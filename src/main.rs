@@ -166,7 +166,7 @@ fn main() -> ExitCode {
     let root = cli.root.as_path();
     let outcome = match cli.command {
         Command::Build(args) => build(root, args),
-        Command::Clean => initbook::cache::clean(root).map(|done| println!("{done}")),
+        Command::Clean => initbook::cache::clean(root).and_then(|done| say(&format!("{done}\n"))),
         Command::Serve(args) => serve(root, args),
         Command::Check { strict } => check(root, strict),
         Command::I18n {
@@ -176,13 +176,10 @@ fn main() -> ExitCode {
             let flags = matches.subcommand_matches("run").map(parameter_flags);
             run(root, args, flags.unwrap_or_default())
         }
-        Command::Directives => {
-            print!("{}", initbook::directive_reference::markdown());
-            Ok(())
-        }
+        Command::Directives => say(&initbook::directive_reference::markdown()),
         Command::Verify { site } => {
             let site = site.unwrap_or_else(|| root.join("output"));
-            initbook::verify::verify_site(root, &site).map(|done| println!("{done}"))
+            initbook::verify::verify_site(root, &site).and_then(|done| say(&format!("{done}\n")))
         }
     };
     match outcome {
@@ -235,7 +232,10 @@ fn build(root: &Path, args: BuildArgs) -> Result<(), Error> {
         );
     }
     if !args.quiet {
-        println!("{}", report.summary(started.elapsed().as_secs_f64(), &out));
+        say(&format!(
+            "{}\n",
+            report.summary(started.elapsed().as_secs_f64(), &out)
+        ))?;
     }
     Ok(())
 }
@@ -248,7 +248,12 @@ fn serve(root: &Path, args: ServeArgs) -> Result<(), Error> {
         cache: cache(root, args.no_cache),
     })?;
     let url = format!("http://{}/", server.address);
-    println!("Serving {} at {url} (Ctrl+C to stop)", root.display());
+    // A closed stdout must not stop the server.
+    let _ = writeln!(
+        std::io::stdout(),
+        "Serving {} at {url} (Ctrl+C to stop)",
+        root.display()
+    );
     if args.open {
         open_browser(&url);
     }
@@ -312,9 +317,25 @@ fn run(root: &Path, args: RunArgs, flags: Vec<(String, String)>) -> Result<(), E
         std::fs::write(path, svg).map_err(|e| Error::io("write", path, e))?;
     }
     if args.json {
-        print!("{}", reproduction.json());
+        say(&reproduction.json())?;
     } else if args.svg.is_none() {
-        print!("{}", reproduction.summary());
+        say(&reproduction.summary())?;
     }
     Ok(())
+}
+
+/// Writes `text` to standard output. A reader that stopped reading (`initbook run ID --json |
+/// head -c 100`) is not an error: the rest is dropped and the command ends as it would have
+/// (`print!` would panic instead). Any other failure to write (a full disk) is an error, exit 1.
+fn say(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Other(format!(
+            "cannot write to standard output: {error}"
+        ))),
+        _ => Ok(()),
+    }
 }

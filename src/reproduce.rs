@@ -15,9 +15,10 @@ use crate::diagnostic::suggest;
 use crate::draw::draw_figure;
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
-use crate::manifest::canonical_data;
+use crate::manifest::{canonical_data, frame_data_hash};
 use crate::model::ExperimentSpec;
 use crate::model::target::final_loss;
+use crate::numeric::sweep::SweepFrame;
 use crate::numeric::training::Dataset;
 use crate::numeric::{Experiment, Outcome, run_experiment};
 use crate::parse::flags::{Flagged, check_flags};
@@ -54,7 +55,66 @@ pub struct RunReport<'a> {
     /// The hash `figures.json` and the figure's Reproduce panel show.
     pub data_sha256: String,
     #[serde(flatten)]
-    pub outcome: &'a Outcome,
+    pub outcome: ReportedOutcome<'a>,
+    /// A training experiment's schemes in one line each: what a sweep over scales is read by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schemes: Option<Vec<SchemeSummary<'a>>>,
+}
+
+/// The outcome's fields as the report prints them: as they are, or for a sweep every frame with
+/// the hash of its own data.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ReportedOutcome<'a> {
+    Outcome(&'a Outcome),
+    Sweep { frames: Vec<FrameReport<'a>> },
+}
+
+/// One frame of a sweep: its activation, σ, mark and layers, and the SHA-256 of its data — the
+/// data hash of the activation experiment it equals.
+#[derive(Debug, Serialize)]
+pub struct FrameReport<'a> {
+    #[serde(flatten)]
+    pub frame: &'a SweepFrame,
+    pub data_sha256: String,
+}
+
+/// One trained scheme, summarised: its weight scale (`std` of `init = "normal"`, else null),
+/// whether it normalizes its batches, and how training ended.
+#[derive(Debug, Serialize)]
+pub struct SchemeSummary<'a> {
+    pub label: &'a str,
+    pub init: &'static str,
+    pub std: Option<f64>,
+    pub batchnorm: bool,
+    pub final_loss: f64,
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+}
+
+/// The [`SchemeSummary`] of every run of a training outcome.
+fn scheme_summaries(outcome: &Outcome) -> Option<Vec<SchemeSummary<'_>>> {
+    let Outcome::Training(result) = outcome else {
+        return None;
+    };
+    Some(
+        result
+            .runs
+            .iter()
+            .map(|run| SchemeSummary {
+                label: &run.label,
+                init: run.init.name(),
+                std: match run.init {
+                    crate::numeric::Init::Normal { std } => Some(std),
+                    _ => None,
+                },
+                batchnorm: run.batchnorm,
+                final_loss: final_loss(&run.loss),
+                train_accuracy: run.train_accuracy,
+                test_accuracy: run.test_accuracy,
+            })
+            .collect(),
+    )
 }
 
 /// Runs what `request` asks for. Unknown ids and an empty request are usage errors; problems
@@ -141,7 +201,20 @@ impl Reproduction {
             seed: self.spec.seed,
             params: &self.spec.experiment,
             data_sha256: sha256_hex(&canonical_data(&self.outcome)),
-            outcome: &self.outcome,
+            outcome: match &self.outcome {
+                Outcome::Sweep(result) => ReportedOutcome::Sweep {
+                    frames: result
+                        .frames
+                        .iter()
+                        .map(|frame| FrameReport {
+                            frame,
+                            data_sha256: frame_data_hash(frame),
+                        })
+                        .collect(),
+                },
+                outcome => ReportedOutcome::Outcome(outcome),
+            },
+            schemes: scheme_summaries(&self.outcome),
         }
     }
 
@@ -245,6 +318,32 @@ fn summary_table(outcome: &Outcome) -> String {
                     run.train_accuracy * 100.0,
                     run.test_accuracy * 100.0,
                     run.distinct_units
+                ));
+            }
+        }
+        Outcome::Sweep(result) => {
+            let last = result.frames.first().map_or(0, |f| f.layers.len());
+            out.push_str(&format!(
+                "{:<10} {:>12} {:<7} {:>11} {:>11} {:>9} {:>9}\n",
+                "activation",
+                "σ",
+                "mark",
+                "std 1",
+                format!("std {last}"),
+                "outer 1",
+                format!("outer {last}")
+            ));
+            for frame in &result.frames {
+                let (first, end) = (&frame.layers[0], &frame.layers[last - 1]);
+                out.push_str(&format!(
+                    "{:<10} {:>12} {:<7} {:>11.4e} {:>11.4e} {:>8.1}% {:>8.1}%\n",
+                    frame.activation.name(),
+                    frame.std,
+                    frame.mark.map_or("", |m| m.name()),
+                    first.std,
+                    end.std,
+                    first.edge_frac * 100.0,
+                    end.edge_frac * 100.0
                 ));
             }
         }

@@ -125,6 +125,8 @@ pub enum Lit {
     Range(f64, f64),
     /// Shown as written (TOML with a note, for keys that are not flags).
     Verbatim(&'static str),
+    /// A list: `[0.01, 0.1, 1]` in a block, `0.01,0.1,1` as a flag.
+    List(&'static [Lit]),
 }
 
 /// What one kind of experiment is, for the reference, and the keys it takes besides the ones
@@ -194,6 +196,7 @@ impl From<Lit> for Value {
             Lit::Text(text) | Lit::Verbatim(text) => Value::Text(text.to_string()),
             Lit::Bool(flag) => Value::Bool(flag),
             Lit::Range(lo, hi) => Value::Range(lo, hi),
+            Lit::List(items) => Value::List(items.iter().map(|&item| item.into()).collect()),
         }
     }
 }
@@ -287,6 +290,13 @@ impl Values {
         }
     }
 
+    pub fn try_list(&self, key: &str) -> Option<&[Value]> {
+        match self.get(key)? {
+            Value::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
     pub fn try_schemes(&self, key: &str) -> Option<&[Values]> {
         match self.get(key)? {
             Value::Schemes(schemes) => Some(schemes),
@@ -307,6 +317,11 @@ impl Values {
 
     pub fn text(&self, key: &str) -> &str {
         self.try_text(key).unwrap_or_else(|| missing(key))
+    }
+
+    /// A list-valued key (a single item written alone is a list of one).
+    pub fn list(&self, key: &str) -> &[Value] {
+        self.try_list(key).unwrap_or_else(|| missing(key))
     }
 
     pub fn schemes(&self, key: &str) -> &[Values] {
@@ -350,6 +365,10 @@ impl Lit {
             Lit::Bool(flag) => flag.to_string(),
             Lit::Range(lo, hi) => format!("[{lo}, {hi}]"),
             Lit::Verbatim(text) => format!("`{text}`"),
+            Lit::List(items) => {
+                let items: Vec<String> = items.iter().map(Lit::display).collect();
+                format!("[{}]", items.join(", "))
+            }
         }
     }
 }

@@ -366,10 +366,10 @@ fn watch(root: &Path, cache: Cache, shared: Arc<Shared>) -> Result<()> {
     // Only changes count: reading the files during a rebuild raises access events on some
     // platforms, which would otherwise trigger the next rebuild, and so on forever.
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if event.kind.is_create() || event.kind.is_modify() || event.kind.is_remove() {
-                let _ = sender.send(());
-            }
+        if let Ok(event) = event
+            && (event.kind.is_create() || event.kind.is_modify() || event.kind.is_remove())
+        {
+            let _ = sender.send(());
         }
     })
     .map_err(|error| Error::Other(format!("cannot watch the book: {error}")))?;
@@ -548,6 +548,22 @@ mod tests {
             assert!(site_path(bad).is_err(), "{bad} must be refused");
         }
         assert_eq!(site_path("/%zz"), Err(400));
+    }
+
+    #[test]
+    fn every_kind_of_file_the_site_holds_has_its_type() {
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("explorer.css"), "text/css; charset=utf-8");
+        assert_eq!(
+            content_type("explorer.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("figures/explore/tanh-s0_1.svg"),
+            "image/svg+xml"
+        );
+        assert_eq!(content_type("figures.json"), "application/json");
+        assert_eq!(content_type(".initbook-site"), "application/octet-stream");
     }
 
     #[test]

@@ -17,16 +17,21 @@ use rayon::prelude::*;
 use crate::book::load_book;
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
-use crate::draw::{FigureText, draw_figure_with};
+use crate::diagnostic::Diagnostics;
+use crate::draw::{FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout};
 use crate::error::Result;
 use crate::i18n::{Coverage, Edition, edition_dir, figure_text, language_links};
+use crate::limits;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
-use crate::model::ParsedBook;
+use crate::model::{ExperimentSpec, ParsedBook};
 use crate::numeric::Outcome;
+use crate::numeric::sweep::{SweepFrame, SweepResult};
 use crate::parse::parse_book;
+use crate::render::explorer::{frame_svg_id, frame_text};
+use crate::render::explorer_strings::ExplorerStrings;
 use crate::render::{Theme, load_theme, render_site};
 use crate::run::run_all;
-use crate::site_paths::figure_path;
+use crate::site_paths::{figure_path, frame_path};
 
 /// A built site in memory: path in the site (`/`-separated) → file contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,9 +96,10 @@ pub fn build_site_with(
         coverage: Coverage::default(),
     };
     let mut svgs = BTreeMap::new();
+    let mut own_frames = BTreeMap::new();
     let mut translated_svgs = BTreeMap::new();
     for (edition, (theme, text)) in std::iter::once(&own).chain(&editions).zip(&themes) {
-        let edition_svgs = render_edition(
+        let (edition_svgs, frame_svgs) = render_edition(
             edition,
             &book,
             results,
@@ -104,12 +110,20 @@ pub fn build_site_with(
         )?;
         if edition.tag == own.tag {
             svgs = edition_svgs;
+            own_frames = frame_svgs;
         } else {
             let dir = edition_dir(&edition.tag, &own.tag);
-            translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs));
+            translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs, frame_svgs));
         }
     }
-    let manifest = build_manifest(&book, &data_hashes, &svgs, &translated_svgs);
+    let manifest = build_manifest(
+        &book,
+        results,
+        &data_hashes,
+        &svgs,
+        &own_frames,
+        &translated_svgs,
+    );
     files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
     Ok(BuildReport {
         site: Site {
@@ -143,7 +157,11 @@ fn edition_themes(
         .collect()
 }
 
-/// Draws and renders one edition into `files`, under its directory; returns its SVGs by id.
+/// Figure SVGs by id, and sweep frame SVGs by path in the edition's directory.
+type EditionSvgs = (BTreeMap<String, String>, BTreeMap<String, String>);
+
+/// Draws and renders one edition into `files`, under its directory; returns its figures' SVGs
+/// by id and its sweep frames' SVGs by path (relative to the edition's directory).
 fn render_edition(
     edition: &Edition,
     english: &ParsedBook,
@@ -152,10 +170,20 @@ fn render_edition(
     theme: &Theme,
     text: &FigureText,
     files: &mut BTreeMap<String, Vec<u8>>,
-) -> Result<BTreeMap<String, String>> {
+) -> Result<EditionSvgs> {
     let dir = edition_dir(&edition.tag, &english.config.language);
     let svgs = draw_figures(&edition.book, results, text);
-    for (path, bytes) in render_site(&edition.book, results, &svgs, data_hashes, theme)? {
+    let frames = draw_frames(&edition.book, results, &theme.explorer, text);
+    check_sweep_weight(&edition.book, results, &svgs, &frames.svgs)?;
+    let pages = render_site(
+        &edition.book,
+        results,
+        &svgs,
+        &frames.sizes,
+        data_hashes,
+        theme,
+    )?;
+    for (path, bytes) in pages {
         files.insert(format!("{dir}{path}"), bytes);
     }
     for (id, svg) in &svgs {
@@ -164,7 +192,10 @@ fn render_edition(
             svg.clone().into_bytes(),
         );
     }
-    Ok(svgs)
+    for (path, svg) in &frames.svgs {
+        files.insert(format!("{dir}{path}"), svg.clone().into_bytes());
+    }
+    Ok((svgs, frames.svgs))
 }
 
 /// What `initbook check` found: everything is valid.
@@ -211,6 +242,114 @@ pub fn check_book(root: &Path) -> Result<CheckSummary> {
         experiments: book.experiments().count(),
         references: book.lessons.iter().map(|l| l.references.len()).sum(),
     })
+}
+
+/// The frames of the book's sweeps, drawn.
+struct DrawnFrames {
+    /// SVG by path in the site.
+    svgs: BTreeMap<String, String>,
+    /// The width and height every frame of a sweep has, by the sweep's id.
+    sizes: BTreeMap<String, (u32, u32)>,
+}
+
+/// Draws every frame of every sweep that shows a figure, in parallel, each sweep's frames in
+/// the layout they share. Each frame is named and described in the words of the theme's
+/// explorer strings.
+fn draw_frames(
+    book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    strings: &ExplorerStrings,
+    text: &FigureText,
+) -> DrawnFrames {
+    let sweeps: Vec<(&ExperimentSpec, &SweepResult)> = book
+        .experiments()
+        .filter(|(_, spec)| spec.figure)
+        .filter_map(|(_, spec)| match &results[&spec.id] {
+            Outcome::Sweep(result) => Some((spec, result)),
+            _ => None,
+        })
+        .collect();
+    let layouts: BTreeMap<&str, FrameLayout> = sweeps
+        .par_iter()
+        .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, text)))
+        .collect();
+    let frames: Vec<(&ExperimentSpec, &SweepFrame)> = sweeps
+        .iter()
+        .flat_map(|&(spec, result)| result.frames.iter().map(move |frame| (spec, frame)))
+        .collect();
+    let svgs = frames
+        .par_iter()
+        .map(|&(spec, frame)| {
+            let words = frame_text(strings, frame);
+            let id = frame_svg_id(spec, frame);
+            let layout = &layouts[spec.id.as_str()];
+            (
+                frame_path(&spec.id, &frame.name()),
+                draw_sweep_frame(spec, frame, layout, text, &id, &words.title, &words.alt),
+            )
+        })
+        .collect();
+    let sizes = layouts
+        .iter()
+        .map(|(id, layout)| (id.to_string(), (layout.width, layout.height)))
+        .collect();
+    DrawnFrames { svgs, sizes }
+}
+
+/// The sweeps of a page may draw at most [`limits::SWEEP_SVG_PER_PAGE`] bytes of SVG (frames and
+/// charts), which a reader may download moving through them. Known only once drawn; reported at
+/// the page's heaviest sweep.
+fn check_sweep_weight(
+    book: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    svgs: &BTreeMap<String, String>,
+    frame_svgs: &BTreeMap<String, String>,
+) -> Result<()> {
+    let mut diagnostics = Diagnostics::default();
+    for lesson in &book.lessons {
+        let sweeps: Vec<(&ExperimentSpec, usize, usize)> = lesson
+            .experiments
+            .iter()
+            .filter(|spec| spec.figure)
+            .filter_map(|spec| match &results[&spec.id] {
+                Outcome::Sweep(result) => Some((spec, result)),
+                _ => None,
+            })
+            .map(|(spec, result)| {
+                let frames: usize = result
+                    .frames
+                    .iter()
+                    .map(|frame| frame_svgs[&frame_path(&spec.id, &frame.name())].len())
+                    .sum();
+                (spec, result.frames.len(), svgs[&spec.id].len() + frames)
+            })
+            .collect();
+        let total: usize = sweeps.iter().map(|(_, _, bytes)| bytes).sum();
+        let Some(&(heaviest, frames, bytes)) = sweeps.iter().max_by_key(|(_, _, bytes)| *bytes)
+        else {
+            continue;
+        };
+        if total <= limits::SWEEP_SVG_PER_PAGE {
+            continue;
+        }
+        let megabytes = |bytes: usize| format!("{:.1} MB", bytes as f64 / 1e6);
+        diagnostics.push(
+            lesson
+                .source
+                .error(
+                    heaviest.origin().id_span.clone(),
+                    format!(
+                        "the sweeps on this page draw {} of SVG, more than {} per page (\"{}\": {frames} frames of {} KB on average, and its chart)",
+                        megabytes(total),
+                        megabytes(limits::SWEEP_SVG_PER_PAGE),
+                        heaviest.id,
+                        bytes / frames.max(1) / 1000
+                    ),
+                )
+                .with_hint("sweep fewer σ values or activations, or draw less in each frame: fewer layers or bins"),
+        );
+    }
+    Ok(diagnostics.into_result(())?)
 }
 
 /// The shape of each loaded data set, for the work budget.

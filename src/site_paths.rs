@@ -6,6 +6,12 @@ pub fn figure_path(id: &str) -> String {
     format!("figures/{id}.svg")
 }
 
+/// Where the frame `frame` (its name, `tanh-s0_1`) of the sweep `id` goes:
+/// `figures/explore/tanh-s0_1.svg`.
+pub fn frame_path(id: &str, frame: &str) -> String {
+    format!("figures/{id}/{frame}.svg")
+}
+
 /// The page a lesson becomes: `02-zero.md` (slug `02-zero`) → `02-zero.html`.
 pub fn page_name(slug: &str) -> String {
     format!("{slug}.html")

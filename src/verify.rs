@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
-use crate::manifest::{MANIFEST_PATH, Manifest};
+use crate::manifest::{FigureRecord, MANIFEST_PATH, Manifest};
 use crate::site::{Site, build_site};
 
 /// One way the site on disk differs from a fresh build.
@@ -22,6 +22,12 @@ pub enum Drift {
     DataChanged { id: String },
     /// Same numbers, but the SVG file differs from what they draw.
     DrawingChanged { id: String },
+    /// Frames of a sweep whose numbers (`data`) or only SVG files differ, by name.
+    FramesChanged {
+        id: String,
+        data: bool,
+        frames: Vec<String>,
+    },
     /// In the book, not in the site.
     FigureMissing { id: String },
     /// In the site, no longer in the book.
@@ -49,6 +55,19 @@ impl fmt::Display for Drift {
                 f,
                 "figure {id}: drawing changed — same data, but the SVG differs"
             ),
+            Drift::FramesChanged { id, data, frames } => {
+                const SHOWN: usize = 6;
+                let mut names = frames[..frames.len().min(SHOWN)].join(", ");
+                if frames.len() > SHOWN {
+                    names.push_str(&format!(" and {} more", frames.len() - SHOWN));
+                }
+                let what = if *data {
+                    "data changed"
+                } else {
+                    "drawing changed — same data, but the SVG differs"
+                };
+                write!(f, "figure {id}: {what} in {} frames: {names}", frames.len())
+            }
             Drift::FigureMissing { id } => {
                 write!(f, "figure {id}: in the book but not in the site")
             }
@@ -204,16 +223,75 @@ fn figure_drift<'m>(
                 });
             }
             explained.push(&translated.svg);
+            for (path, sha) in &translated.frames {
+                let actual = on_disk_files.get(path).map(|bytes| sha256_hex(bytes));
+                if old.data_sha256 == figure.data_sha256 && actual.as_ref() != Some(sha) {
+                    drift.push(Drift::DrawingChanged {
+                        id: format!("{} ({tag}, {path})", figure.id),
+                    });
+                }
+                explained.push(path);
+            }
+        }
+        frame_drift(figure, old, on_disk_files, drift);
+        for record in [figure, old] {
+            explained.extend(
+                record
+                    .frames
+                    .iter()
+                    .flatten()
+                    .filter_map(|f| f.svg.as_deref()),
+            );
         }
     }
     for old in &on_disk.figures {
         if fresh.figure(&old.id).is_none() {
             drift.push(Drift::FigureRemoved { id: old.id.clone() });
             explained.extend(old.svg.as_deref());
-            explained.extend(old.translations.values().map(|t| t.svg.as_str()));
+            for translated in old.translations.values() {
+                explained.push(&translated.svg);
+                explained.extend(translated.frames.keys().map(String::as_str));
+            }
+            explained.extend(old.frames.iter().flatten().filter_map(|f| f.svg.as_deref()));
         }
     }
     explained
+}
+
+/// A sweep's frames: those whose data changed (or that are new), else those whose SVG file on
+/// disk is not what the fresh build draws.
+fn frame_drift(
+    fresh: &FigureRecord,
+    old: &FigureRecord,
+    on_disk_files: &BTreeMap<String, Vec<u8>>,
+    drift: &mut Vec<Drift>,
+) {
+    let Some(frames) = &fresh.frames else {
+        return;
+    };
+    let old_frames = old.frames.as_deref().unwrap_or_default();
+    let mut data = Vec::new();
+    let mut drawing = Vec::new();
+    for frame in frames {
+        let before = old_frames.iter().find(|o| o.name == frame.name);
+        if before.is_none_or(|before| before.data_sha256 != frame.data_sha256) {
+            data.push(frame.name.clone());
+        } else if let Some(svg) = &frame.svg {
+            let actual = on_disk_files.get(svg).map(|bytes| sha256_hex(bytes));
+            if actual.as_ref() != frame.svg_sha256.as_ref() {
+                drawing.push(frame.name.clone());
+            }
+        }
+    }
+    for (is_data, frames) in [(true, data), (false, drawing)] {
+        if !frames.is_empty() {
+            drift.push(Drift::FramesChanged {
+                id: fresh.id.clone(),
+                data: is_data,
+                frames,
+            });
+        }
+    }
 }
 
 /// Pages and other files that differ, are missing or are extra (figures aside).

@@ -551,12 +551,12 @@ fn remove_listed(dir: &Path, report: &mut WriteReport) {
     let listed = read_marker(dir).unwrap_or_default();
     for relative in listed.iter().map(String::as_str).chain([MARKER]) {
         let path = dir.join(relative);
-        if let Err(error) = fs::remove_file(&path) {
-            if error.kind() != io::ErrorKind::NotFound {
-                report
-                    .warnings
-                    .push(format!("kept {}: {error}", path.display()));
-            }
+        if let Err(error) = fs::remove_file(&path)
+            && error.kind() != io::ErrorKind::NotFound
+        {
+            report
+                .warnings
+                .push(format!("kept {}: {error}", path.display()));
         }
     }
     remove_empty_dirs(dir, report);

@@ -408,3 +408,54 @@ fn a_typo_in_front_matter_exits_1_at_its_line() {
         "{message}"
     );
 }
+
+/// `initbook run ID --json | head -c 100`: the reader goes away before the output is written. The
+/// command ends quietly (exit 0, nothing on stderr) instead of panicking. The pipe's read end is
+/// closed before the command starts, so every write fails, whatever the timing.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let book = TinyBook::new();
+    let root = book.root().to_str().unwrap();
+    for args in [
+        &["run", "small", "--json", "--root", root][..],
+        &["run", "small", "--root", root],
+        &["directives"],
+        &["check", "--root", root],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_initbook"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stderr(&output), "", "{args:?}");
+    }
+}
+
+/// A failure to write other than a closed pipe (a full disk) is an error: exit 1, said on stderr.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_stdout_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_initbook"))
+        .arg("directives")
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cannot write to standard output"),
+        "{}",
+        stderr(&output)
+    );
+}

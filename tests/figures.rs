@@ -7,7 +7,10 @@ mod common;
 use std::path::Path;
 
 use common::{book_outcomes, korean_figure_text};
-use initbook::draw::{FigureText, draw_figure_with, lay_out_figure};
+use initbook::draw::{
+    FigureText, draw_figure_with, lay_out_figure, lay_out_sweep_frame, sweep_frame_layout,
+};
+use initbook::numeric::Outcome;
 
 #[test]
 fn every_figure_keeps_its_text_apart_in_english_and_korean() {
@@ -30,6 +33,60 @@ fn every_figure_keeps_its_text_apart_in_english_and_korean() {
         }
     }
     assert!(figures >= 10, "only {figures} figures");
+}
+
+/// A sweep's frames share one layout, chosen for the frame with the longest labels and the most
+/// notes: laid out in it, no frame's text overlaps or leaves the figure, in either language.
+#[test]
+fn every_sweep_frame_keeps_its_text_apart_in_its_shared_layout() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (book, outcomes) = book_outcomes(root);
+    let korean = korean_figure_text();
+    let mut frames = 0;
+    for (_, spec) in book.experiments().filter(|(_, spec)| spec.figure) {
+        let Outcome::Sweep(result) = &outcomes[&spec.id] else {
+            continue;
+        };
+        for text in [&FigureText::english(), &korean] {
+            let layout = sweep_frame_layout(spec, result, text);
+            for frame in &result.frames {
+                frames += 1;
+                let scene = lay_out_sweep_frame(spec, frame, &layout, text);
+                assert_eq!((scene.width, scene.height), (layout.width, layout.height));
+                let problems = scene.text_problems();
+                assert!(
+                    problems.is_empty(),
+                    "{} {} σ = {} ({}): {problems:#?}",
+                    spec.id,
+                    frame.activation.name(),
+                    frame.std,
+                    text.count
+                );
+            }
+        }
+    }
+    // The explore lesson's 26 σ stops × 3 activations, in two languages.
+    assert!(frames >= 2 * 75, "only {frames} frames");
+}
+
+/// The sweep's chart draws every word from `FigureText`: in Korean, none is left in English.
+#[test]
+fn a_korean_sweep_chart_says_everything_in_korean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (book, outcomes) = book_outcomes(root);
+    let spec = book.find_experiment("explore").unwrap();
+    let korean = draw_figure_with(spec, &outcomes[&spec.id], &korean_figure_text());
+    let drawing = korean.split("</desc>").nth(1).unwrap();
+    for words in [
+        "시그모이드",
+        "가중치의 표준편차 σ (로그 눈금)",
+        "5층 활성화 값의 표준편차",
+    ] {
+        assert!(drawing.contains(words), "no {words:?} in the Korean chart");
+    }
+    for words in ["sigmoid", "weight scale", "std of layer", "(log)"] {
+        assert!(!drawing.contains(words), "{words:?} left in English");
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use initbook::hash::sha256_hex;
 use initbook::manifest::canonical_data;
+use initbook::numeric::sweep::{Mark, SweepParams, run_sweep};
 use initbook::numeric::{
     Activation, ActivationParams, Init, NetworkParams, Outcome, run_activations,
 };
@@ -21,6 +22,21 @@ struct Case {
     samples: Option<usize>,
     bins: Option<usize>,
     range: Option<(f64, f64)>,
+    batchnorm: Option<bool>,
+    seed: u64,
+    data_sha256: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepCase {
+    std: Vec<f64>,
+    #[serde(default)]
+    marks: Vec<String>,
+    activation: Vec<String>,
+    layers: usize,
+    nodes: usize,
+    samples: usize,
     seed: u64,
     data_sha256: String,
 }
@@ -28,6 +44,7 @@ struct Case {
 #[derive(Deserialize)]
 struct Golden {
     case: Vec<Case>,
+    sweep: Vec<SweepCase>,
 }
 
 impl Case {
@@ -48,6 +65,7 @@ impl Case {
                 layers: self.layers.unwrap_or(classic.network.layers),
                 nodes: self.nodes.unwrap_or(classic.network.nodes),
                 samples: self.samples.unwrap_or(classic.network.samples),
+                batchnorm: self.batchnorm.unwrap_or(false),
                 ..classic.network
             },
             bins: self.bins.unwrap_or(classic.bins),
@@ -76,4 +94,39 @@ fn data_hashes_match_the_golden_vectors() {
         }
     }
     assert!(wrong.is_empty(), "values changed:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn sweep_data_hashes_match_the_golden_vectors() {
+    let golden: Golden = toml::from_str(include_str!("golden/data-hashes.toml")).unwrap();
+    assert!(!golden.sweep.is_empty());
+    for case in &golden.sweep {
+        let params = SweepParams {
+            activations: case
+                .activation
+                .iter()
+                .map(|a| Activation::from_name(a).unwrap())
+                .collect(),
+            stds: case.std.clone(),
+            marks: case
+                .marks
+                .iter()
+                .map(|m| Mark::from_name(m).unwrap())
+                .collect(),
+            layers: case.layers,
+            nodes: case.nodes,
+            samples: case.samples,
+            bins: 30,
+            range: None,
+        };
+        let result = Outcome::Sweep(run_sweep(&params, case.seed));
+        assert_eq!(
+            sha256_hex(&canonical_data(&result)),
+            case.data_sha256,
+            "sweep {:?} × {:?}, seed {}",
+            case.std,
+            case.activation,
+            case.seed
+        );
+    }
 }

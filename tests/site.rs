@@ -154,14 +154,24 @@ fn the_tutorial_loads_nothing_from_the_network() {
                 && !link.contains("href=\"//")
                 && link.ends_with(".html\"");
             assert!(
-                link.contains("href=\"style.css\"") || local_page,
+                link.contains("href=\"style.css\"")
+                    || link.contains("href=\"explorer.css\"")
+                    || local_page,
                 "{path} links {link}"
             );
         }
-        // The one script a page loads is the theme's search, from the site itself.
+        // The scripts a page loads are the theme's search and the σ explorer's, from the site
+        // itself; nothing inline.
         for script in text.split("<script").skip(1) {
             let tag = &script[..script.find('>').unwrap()];
-            assert_eq!(tag, " src=\"search.js\" defer", "{path} has a script {tag}");
+            assert!(
+                [" src=\"search.js\" defer", " src=\"explorer.js\" defer"].contains(&tag),
+                "{path} has a script {tag}"
+            );
+            assert!(
+                script[tag.len() + 1..].starts_with("</script>"),
+                "{path} has an inline script"
+            );
         }
     }
 }
@@ -177,10 +187,18 @@ fn every_figure_file_is_used_on_a_page() {
         .collect();
     for path in site.files.keys().filter(|p| p.starts_with("figures/")) {
         let id = path.trim_start_matches("figures/").trim_end_matches(".svg");
-        assert!(
-            pages.contains(&format!("id=\"{id}\"")),
-            "{id} is not on any page"
-        );
+        if id.contains('/') {
+            // A frame of a sweep (`figures/ID/FRAME.svg`): an image of its explorer.
+            assert!(
+                pages.contains(&format!("src=\"{path}\"")),
+                "{path} is not on any page"
+            );
+        } else {
+            assert!(
+                pages.contains(&format!("id=\"{id}\"")),
+                "{id} is not on any page"
+            );
+        }
     }
 }
 

@@ -112,11 +112,68 @@ impl LogAxis {
     }
 }
 
+/// A base-10 logarithmic axis from a little below `lo` to a little above `hi` (any positive
+/// numbers, not whole decades): a linear [`Axis`] over the values' logarithms, taken with `libm`.
+/// Its ticks are at 1, 2 and 5 times a power of ten on a span of up to three decades (a sweep's
+/// σ from 0.01 to 2), at powers of ten on a longer one, and at every few on a very long one.
+#[derive(Debug, Clone)]
+pub struct LogSpan {
+    /// Over log10 of the values.
+    log: Axis,
+    ticks: Vec<f64>,
+}
+
+impl LogSpan {
+    pub fn new(lo: f64, hi: f64) -> Self {
+        let (log_lo, log_hi) = (libm::log10(lo), libm::log10(hi));
+        // 3% of the span (of a decade at least) on either side, so the first and last points
+        // clear the frame.
+        let pad = 0.03 * (log_hi - log_lo).max(1.0);
+        let log = Axis::new(log_lo - pad, log_hi + pad, 1);
+        let decades = log.hi - log.lo;
+        let mantissas: &[u32] = if decades <= 3.5 { &[10, 20, 50] } else { &[10] };
+        // At most about eight labelled decades.
+        let stride = (libm::ceil(decades / 8.0) as i32).max(1);
+        let mut ticks = Vec::new();
+        for exponent in libm::floor(log.lo) as i32..=libm::ceil(log.hi) as i32 {
+            if exponent.rem_euclid(stride) != 0 {
+                continue;
+            }
+            for &mantissa in mantissas {
+                let tick = nice::step(mantissa, exponent);
+                if (log.lo..=log.hi).contains(&libm::log10(tick)) {
+                    ticks.push(tick);
+                }
+            }
+        }
+        LogSpan { log, ticks }
+    }
+
+    /// A tick's label: decimals from 0.0001 to 10000 ("0.02", "5"), else a power of ten ("10⁻⁶",
+    /// "2×10⁻⁶").
+    pub fn label(&self, tick: f64) -> String {
+        let exponent = libm::floor(libm::log10(tick) + 1e-9) as i32;
+        if (-4..5).contains(&exponent) {
+            let decimals = (-exponent).max(0) as usize;
+            format!("{tick:.decimals$}")
+        } else {
+            let power = format!("10{}", superscript(&exponent.to_string()));
+            let mantissa = libm::round(tick / nice::decade(exponent));
+            if mantissa == 1.0 {
+                power
+            } else {
+                format!("{mantissa}×{power}")
+            }
+        }
+    }
+}
+
 /// Either kind of axis, as a frame uses it.
 #[derive(Debug, Clone)]
 pub enum Scale {
     Linear(Axis),
     Log(LogAxis),
+    LogSpan(LogSpan),
 }
 
 impl Scale {
@@ -127,6 +184,9 @@ impl Scale {
             Scale::Log(axis) => {
                 let span = f64::from(axis.high_exponent - axis.low_exponent);
                 (libm::log10(value) - f64::from(axis.low_exponent)) / span
+            }
+            Scale::LogSpan(axis) => {
+                (libm::log10(value) - axis.log.lo) / (axis.log.hi - axis.log.lo)
             }
         }
     }
@@ -140,7 +200,7 @@ impl Scale {
                 let decades = (axis.high_exponent - axis.low_exponent) as usize;
                 let stride = decades.div_ceil(8).max(1);
                 (axis.low_exponent..=axis.high_exponent)
-                    .filter(|e| (e - axis.low_exponent) as usize % stride == 0)
+                    .filter(|e| ((e - axis.low_exponent) as usize).is_multiple_of(stride))
                     .map(|e| {
                         (
                             nice::decade(e),
@@ -149,6 +209,7 @@ impl Scale {
                     })
                     .collect()
             }
+            Scale::LogSpan(axis) => axis.ticks.iter().map(|&t| (t, axis.label(t))).collect(),
         }
     }
 
@@ -292,6 +353,32 @@ mod tests {
         assert_eq!(axis.label(-0.0005), "-5");
         assert_eq!(axis.value_text(0.0005), "5×10⁻⁴");
         assert_eq!(axis.unit_suffix(), " (×10⁻⁴)");
+    }
+
+    #[test]
+    fn log_spans_tick_at_one_two_five_or_at_decades() {
+        let axis = LogSpan::new(0.01, 2.0);
+        assert_eq!(axis.ticks, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]);
+        let scale = Scale::LogSpan(axis);
+        let labels: Vec<String> = scale.ticks().into_iter().map(|(_, l)| l).collect();
+        assert_eq!(
+            labels,
+            ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1", "2"]
+        );
+        // The ends clear the frame; a decade is as long anywhere on the axis.
+        let (first, last) = (scale.fraction(0.01), scale.fraction(2.0));
+        assert!(first > 0.0 && last < 1.0, "{first} {last}");
+        let decade = |v: f64| scale.fraction(v * 10.0) - scale.fraction(v);
+        assert!((decade(0.01) - decade(0.1)).abs() < 1e-12);
+        // Six decades: powers of ten only; tiny and huge ones as powers.
+        let long = LogSpan::new(1e-7, 0.1);
+        assert_eq!(long.ticks.len(), 7, "{:?}", long.ticks);
+        assert_eq!(long.label(1e-7), "10⁻⁷");
+        assert_eq!(long.label(2e-6), "2×10⁻⁶");
+        assert_eq!(long.label(1e-3), "0.001");
+        // Sixty decades: every eighth or so, still a handful of labels.
+        let huge = LogSpan::new(1e-40, 1e20);
+        assert!((4..=10).contains(&huge.ticks.len()), "{:?}", huge.ticks);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The plot takes what its labels leave: the y description (wrapped at spaces when it is longer
 //! than the plot is tall) and the widest y tick label on the left, the x tick labels and
 //! description below, half a tick label above and beside it. The legend sits inside the plot,
-//! lower left, sized from its entries.
+//! in a corner the caller picks (lower left unless the data start there), sized from its entries.
 
 use super::axis::{Axis, Frame, LogAxis, Scale};
 use super::measure::{ABOVE_EM, BELOW_EM, line_height, line_pitch, text_width, wrap};
@@ -25,25 +25,34 @@ pub enum YScale {
     Log,
 }
 
+/// Which corner of the plot the legend takes: one the lines leave free.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum LegendCorner {
+    LowerLeft,
+    UpperLeft,
+}
+
 /// What a chart shows besides its data.
 pub struct ChartText<'a> {
     pub x_description: &'a str,
     pub y_description: &'a str,
     /// Draw the legend even for a single series.
     pub legend: bool,
+    pub legend_corner: LegendCorner,
 }
 
-/// Lays out a chart of `series` in the band of `scene` from `top` to `bottom`, the full width.
+/// Lays out a chart of `series` in the band of `scene` from `top` to `bottom`, the full width,
+/// with `x` as its x axis. Returns the plot's frame, for what a caller adds in its coordinates.
 pub fn line_chart(
     scene: &mut Scene,
     (top, bottom): (i32, i32),
     series: &[Series],
-    x_axis: Axis,
+    x: Scale,
     y_scale: YScale,
     text: &ChartText<'_>,
-) {
+) -> Frame {
     let px = |v: f64| v.ceil() as i32;
-    let x = Scale::Linear(x_axis);
+    let x_log = matches!(x, Scale::Log(_) | Scale::LogSpan(_));
     let y = y_axis(series, y_scale);
     let width = scene.width as i32;
 
@@ -84,6 +93,7 @@ pub fn line_chart(
             .points
             .iter()
             .filter(|p| p.1.is_finite() && (y_scale == YScale::Linear || p.1 > 0.0))
+            .filter(|p| !x_log || p.0 > 0.0)
             .map(|&(vx, vy)| (frame.x_px(vx), frame.y_px(vy)))
             .collect();
         if points.len() <= 12 {
@@ -114,8 +124,9 @@ pub fn line_chart(
             .push(Label::new(line.clone(), (x, y_centre), DESC_PX, Align::Middle).upward());
     }
     if text.legend || series.len() > 1 {
-        legend(scene, &frame, series);
+        legend(scene, &frame, series, text.legend_corner);
     }
+    frame
 }
 
 /// The y axis that holds every finite value (every positive one on a log scale).
@@ -140,8 +151,8 @@ fn y_axis(series: &[Series], y_scale: YScale) -> Scale {
     }
 }
 
-/// A box in the plot's lower left corner: a stroke of each series' colour and its name.
-fn legend(scene: &mut Scene, frame: &Frame, series: &[Series]) {
+/// A box in a corner of the plot: a stroke of each series' colour and its name.
+fn legend(scene: &mut Scene, frame: &Frame, series: &[Series], corner: LegendCorner) {
     const SWATCH: i32 = 24;
     let pad = GAP;
     let pitch = line_pitch(LEGEND_PX);
@@ -152,8 +163,10 @@ fn legend(scene: &mut Scene, frame: &Frame, series: &[Series]) {
     let width = 2 * pad + SWATCH + GAP / 2 + widest.ceil() as i32;
     let height = pad + pitch * series.len() as i32;
     let left = frame.left + GAP;
-    let bottom = frame.bottom - GAP;
-    let top = bottom - height;
+    let (top, bottom) = match corner {
+        LegendCorner::LowerLeft => (frame.bottom - GAP - height, frame.bottom - GAP),
+        LegendCorner::UpperLeft => (frame.top + GAP, frame.top + GAP + height),
+    };
     scene.marks.push(Mark::Rect {
         from: (left, top),
         to: (left + width, bottom),
@@ -201,12 +214,13 @@ mod tests {
             x_description: "층",
             y_description,
             legend: true,
+            legend_corner: LegendCorner::LowerLeft,
         };
         line_chart(
             &mut scene,
             (0, 370),
             &series,
-            Axis::new(0.0, 50.0, 5),
+            Scale::Linear(Axis::new(0.0, 50.0, 5)),
             YScale::Log,
             &text,
         );

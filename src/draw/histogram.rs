@@ -7,6 +7,8 @@
 //! ([`super::measure`]); notes wrap at spaces. The grid takes as many columns (five at most) as
 //! leave every label clear of every other and inside the figure, so a longer title or
 //! description — another language — means fewer, wider panels rather than overprinted text.
+//! Figures that are shown one in place of another (a sweep's frames) can share one
+//! [`GridShape`], so their panels stay where they are.
 
 use super::axis::{Axis, Frame, Scale};
 use super::measure::{ABOVE_EM, BELOW_EM, line_height, line_pitch, text_width, wrap};
@@ -34,6 +36,13 @@ pub struct Histogram<'a> {
     pub nan: u64,
 }
 
+/// How a grid is arranged: its columns, and the lines its band of notes holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridShape {
+    pub columns: usize,
+    pub note_lines: usize,
+}
+
 /// Lays out `panels` on shared scales, the full width of `scene`, from `top` down; returns the
 /// height they take. `x_description` names the x axis; `y_max` cuts taller bars at that count
 /// (their true heights go in the notes).
@@ -45,43 +54,28 @@ pub fn histogram_grid(
     y_max: Option<u64>,
     text: &FigureText,
 ) -> i32 {
-    let (Some(first), Some(last)) = (panels.first(), panels.last()) else {
+    histogram_grid_shaped(scene, top, panels, x_description, y_max, text, None)
+}
+
+/// [`histogram_grid`] in `shape` if given: that many columns, and a band of notes of at least
+/// that many lines (more if the notes need them).
+pub fn histogram_grid_shaped(
+    scene: &mut Scene,
+    top: i32,
+    panels: &[Histogram<'_>],
+    x_description: &str,
+    y_max: Option<u64>,
+    text: &FigureText,
+    shape: Option<GridShape>,
+) -> i32 {
+    let Some((content, y_top)) = Content::of(panels, x_description, y_max, text) else {
         return 0;
     };
-    let (lo, hi) = (first.edges[0], last.edges[last.edges.len() - 1]);
-    let tallest = panels
-        .iter()
-        .flat_map(|panel| panel.counts.iter().copied())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let x_axis = Axis::new(lo, hi, 2);
-    let y_top = match y_max {
-        Some(y_max) if y_max < tallest => y_max as f64,
-        _ => tallest as f64 * 1.08,
-    };
-    let content = Content {
-        x_description: format!("{x_description}{}", x_axis.unit_suffix()),
-        notes: panels
-            .iter()
-            .map(|panel| panel_notes(panel, &x_axis, y_top, text))
-            .collect(),
-        titles: panels
-            .iter()
-            .map(|panel| fill(&text.layer_title, &[("layer", &panel.layer.to_string())]))
-            .collect(),
-        y_description: text.count.clone(),
-        x: Scale::Linear(x_axis),
-        y: Scale::Linear(Axis::new(0.0, y_top, 4)),
-    };
     let width = scene.width as i32;
-    let most = panels.len().min(MAX_COLUMNS);
-    // The most columns whose labels all fit; one column when nothing does (it has the most room).
-    let grid = (2..=most)
-        .rev()
-        .map(|columns| Grid::lay_out(&content, columns, width, top))
-        .find(Grid::fits)
-        .unwrap_or_else(|| Grid::lay_out(&content, 1, width, top));
+    let grid = match shape {
+        Some(shape) => Grid::lay_out(&content, shape, width, top),
+        None => Grid::natural(&content, width, top),
+    };
     for (frame, panel) in grid.frames.iter().zip(panels) {
         scene.marks.extend(frame.grid(false));
         scene.marks.extend(bars(frame, panel, y_top));
@@ -89,6 +83,35 @@ pub fn histogram_grid(
     }
     scene.labels.extend(grid.labels);
     grid.height
+}
+
+/// The shape [`histogram_grid`] gives `panels` in a figure `width` wide; with `columns` given,
+/// the notes' lines in that many columns.
+pub fn grid_shape(
+    width: u32,
+    panels: &[Histogram<'_>],
+    x_description: &str,
+    y_max: Option<u64>,
+    text: &FigureText,
+    columns: Option<usize>,
+) -> GridShape {
+    let Some((content, _)) = Content::of(panels, x_description, y_max, text) else {
+        return GridShape {
+            columns: 1,
+            note_lines: 0,
+        };
+    };
+    let width = width as i32;
+    match columns {
+        Some(columns) => {
+            let shape = GridShape {
+                columns,
+                note_lines: 0,
+            };
+            Grid::lay_out(&content, shape, width, 0).shape
+        }
+        None => Grid::natural(&content, width, 0).shape,
+    }
 }
 
 /// What the panels say, before it is placed.
@@ -102,10 +125,51 @@ struct Content {
     y: Scale,
 }
 
+impl Content {
+    /// The words and scales of `panels`, and the top of their y axis; `None` without panels.
+    fn of(
+        panels: &[Histogram<'_>],
+        x_description: &str,
+        y_max: Option<u64>,
+        text: &FigureText,
+    ) -> Option<(Content, f64)> {
+        let (first, last) = (panels.first()?, panels.last()?);
+        let (lo, hi) = (first.edges[0], last.edges[last.edges.len() - 1]);
+        let tallest = panels
+            .iter()
+            .flat_map(|panel| panel.counts.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let x_axis = Axis::new(lo, hi, 2);
+        let y_top = match y_max {
+            Some(y_max) if y_max < tallest => y_max as f64,
+            _ => tallest as f64 * 1.08,
+        };
+        let content = Content {
+            x_description: format!("{x_description}{}", x_axis.unit_suffix()),
+            notes: panels
+                .iter()
+                .map(|panel| panel_notes(panel, &x_axis, y_top, text))
+                .collect(),
+            titles: panels
+                .iter()
+                .map(|panel| fill(&text.layer_title, &[("layer", &panel.layer.to_string())]))
+                .collect(),
+            y_description: text.count.clone(),
+            x: Scale::Linear(x_axis),
+            y: Scale::Linear(Axis::new(0.0, y_top, 4)),
+        };
+        Some((content, y_top))
+    }
+}
+
 /// The panels placed in a number of columns.
 struct Grid {
     frames: Vec<Frame>,
     labels: Vec<Label>,
+    /// The columns, and the lines the band of notes took.
+    shape: GridShape,
     height: i32,
     width: i32,
     top: i32,
@@ -114,8 +178,25 @@ struct Grid {
 }
 
 impl Grid {
-    fn lay_out(content: &Content, columns: usize, width: i32, top: i32) -> Grid {
-        let columns = columns.max(1);
+    /// The most columns (five at most) whose labels all fit; one column when nothing does (it
+    /// has the most room).
+    fn natural(content: &Content, width: i32, top: i32) -> Grid {
+        let most = content.titles.len().min(MAX_COLUMNS);
+        let in_columns = |columns| GridShape {
+            columns,
+            note_lines: 0,
+        };
+        (2..=most)
+            .rev()
+            .map(|columns| Grid::lay_out(content, in_columns(columns), width, top))
+            .find(Grid::fits)
+            .unwrap_or_else(|| Grid::lay_out(content, in_columns(1), width, top))
+    }
+
+    /// The panels in `shape.columns` columns, under a band of notes of at least
+    /// `shape.note_lines` lines.
+    fn lay_out(content: &Content, shape: GridShape, width: i32, top: i32) -> Grid {
+        let columns = shape.columns.max(1);
         let n = content.titles.len();
         let rows = n.div_ceil(columns);
         let px = |v: f64| v.ceil() as i32;
@@ -163,7 +244,12 @@ impl Grid {
                     .collect()
             })
             .collect();
-        let band_lines = wrapped.iter().map(Vec::len).max().unwrap_or(0) as i32;
+        let band_lines = wrapped
+            .iter()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .max(shape.note_lines) as i32;
         let note_pitch = line_pitch(NOTE_PX);
         let title_bottom = MARGIN + px(line_height(TITLE_PX));
         let band_top = title_bottom + GAP / 2;
@@ -228,6 +314,10 @@ impl Grid {
         Grid {
             frames,
             labels,
+            shape: GridShape {
+                columns,
+                note_lines: band_lines as usize,
+            },
             height: rows as i32 * row_height,
             width,
             top,
@@ -240,8 +330,8 @@ impl Grid {
         let scene = Scene {
             width: self.width as u32,
             height: (self.top + self.height) as u32,
-            marks: Vec::new(),
             labels: self.labels.clone(),
+            ..Scene::default()
         };
         self.room && overlapping_labels(&self.labels).is_empty() && scene.text_problems().is_empty()
     }

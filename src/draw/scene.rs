@@ -159,13 +159,44 @@ impl Mark {
     }
 }
 
-/// A figure laid out: its canvas, shapes (painted in order) and labels (painted on top).
+/// A shape plotters cannot draw (a dashed line, a disc with an outline of another colour),
+/// written as an SVG element of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Vector {
+    /// A straight line, dashed (6 pixels drawn, 4 left out) if `dashed`.
+    Line {
+        from: (i32, i32),
+        to: (i32, i32),
+        colour: RGBColor,
+        width: f64,
+        dashed: bool,
+    },
+    /// A filled circle with a white outline, so it stands out on a line of its own colour.
+    Disc {
+        at: (i32, i32),
+        radius: i32,
+        fill: RGBColor,
+    },
+}
+
+/// Shapes written on top of everything plotters paints, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlay {
+    /// `Some((class, stop))`: the shapes are hidden in the file, in
+    /// `<g class="CLASS" data-stop="STOP" display="none">`, for a page's stylesheet to show.
+    pub hidden: Option<(&'static str, usize)>,
+    pub shapes: Vec<Vector>,
+}
+
+/// A figure laid out: its canvas, shapes (painted in order), labels (painted on top), and
+/// overlays (written last).
 #[derive(Debug, Clone, Default)]
 pub struct Scene {
     pub width: u32,
     pub height: u32,
     pub marks: Vec<Mark>,
     pub labels: Vec<Label>,
+    pub overlays: Vec<Overlay>,
 }
 
 impl Scene {
@@ -214,8 +245,59 @@ impl Scene {
             }
             root.present().expect(CANNOT_FAIL);
         }
-        svg
+        if self.overlays.is_empty() {
+            return svg;
+        }
+        let end = svg
+            .rfind("</svg>")
+            .expect("plotters closes the <svg> element");
+        let overlays: String = self.overlays.iter().map(overlay_svg).collect();
+        format!("{}{overlays}{}", &svg[..end], &svg[end..])
     }
+}
+
+/// An overlay as SVG elements, colours written as plotters writes them (`#2F6DB5`).
+fn overlay_svg(overlay: &Overlay) -> String {
+    let hex = |c: &RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let mut svg = String::new();
+    if let Some((class, stop)) = overlay.hidden {
+        svg.push_str(&format!(
+            "<g class=\"{class}\" data-stop=\"{stop}\" display=\"none\">\n"
+        ));
+    }
+    for shape in &overlay.shapes {
+        svg.push_str(&match shape {
+            Vector::Line {
+                from,
+                to,
+                colour,
+                width,
+                dashed,
+            } => format!(
+                "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{width}\"{}/>\n",
+                from.0,
+                from.1,
+                to.0,
+                to.1,
+                hex(colour),
+                if *dashed {
+                    " stroke-dasharray=\"6 4\""
+                } else {
+                    ""
+                }
+            ),
+            Vector::Disc { at, radius, fill } => format!(
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{radius}\" fill=\"{}\" stroke=\"#FFFFFF\" stroke-width=\"2\"/>\n",
+                at.0,
+                at.1,
+                hex(fill)
+            ),
+        });
+    }
+    if overlay.hidden.is_some() {
+        svg.push_str("</g>\n");
+    }
+    svg
 }
 
 /// The font size to ask plotters for so that it writes `font-size="px"`: `px × 1.24`, nudged by
@@ -308,6 +390,7 @@ mod tests {
             width: 100,
             height: 40,
             marks: Vec::new(),
+            overlays: Vec::new(),
             labels: vec![
                 Label::new("Layer 1", (30, 12), 12.0, Align::Middle),
                 Label::new("6000", (40, 14), 12.0, Align::End),
@@ -330,6 +413,26 @@ mod tests {
             height: 30,
             marks: vec![Mark::filled((1, 2), (11, 22), super::super::BAR_COLOUR)],
             labels: vec![Label::new("층", (30, 15), 12.5, Align::Middle).upward()],
+            overlays: vec![
+                Overlay {
+                    hidden: None,
+                    shapes: vec![Vector::Line {
+                        from: (5, 0),
+                        to: (5, 30),
+                        colour: super::super::AXIS_COLOUR,
+                        width: 1.5,
+                        dashed: true,
+                    }],
+                },
+                Overlay {
+                    hidden: Some(("sweep-stop", 3)),
+                    shapes: vec![Vector::Disc {
+                        at: (7, 8),
+                        radius: 6,
+                        fill: super::super::BAR_COLOUR,
+                    }],
+                },
+            ],
         };
         let svg = scene.to_svg();
         assert!(
@@ -339,6 +442,10 @@ mod tests {
         assert!(svg.contains("font-size=\"12.5\""), "{svg}");
         assert!(svg.contains("rotate(270, 30, 15)"), "{svg}");
         assert!(svg.contains(">\n층\n</text>"), "{svg}");
+        // Overlays come last, after the labels, inside the document.
+        assert!(svg.ends_with(
+            "<line x1=\"5\" y1=\"0\" x2=\"5\" y2=\"30\" stroke=\"#444444\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n<g class=\"sweep-stop\" data-stop=\"3\" display=\"none\">\n<circle cx=\"7\" cy=\"8\" r=\"6\" fill=\"#2F6DB5\" stroke=\"#FFFFFF\" stroke-width=\"2\"/>\n</g>\n</svg>\n"
+        ), "{svg}");
         // The sizes the figures use (not every size has one: 13 comes out as 13.000000000000002).
         for px in [12.0, 12.5, 14.0, 17.0] {
             assert_eq!(plotters_size(px) / PLOTTERS_SIZE_FACTOR, px);

@@ -52,6 +52,24 @@ pub struct FigureText {
     pub zero_scheme: String,
     /// A legend entry whose label does not name its scheme: `{label}` and `{scheme}`.
     pub labelled_scheme: String,
+    /// The x axis of a sweep's chart, the weight scale σ on a log scale.
+    pub weight_scale: String,
+    /// The y axis of a sweep's chart: the std of the last layer, `{layer}`, on a log scale.
+    pub layer_std: String,
+    /// Activation names in a sweep chart's legend. (Its marks are named by `xavier_scheme` and
+    /// `he_scheme`.)
+    pub sigmoid: String,
+    pub tanh: String,
+    pub relu: String,
+    /// A panel of the training sweep: weights N(0, `{std}`²).
+    pub scale_title: String,
+    /// The y axis of the sweep's panels; `{window}` is the moving average's window.
+    pub batch_accuracy: String,
+    /// The two lines of the sweep.
+    pub with_batchnorm: String,
+    pub without_batchnorm: String,
+    /// The y axis of the training sweep's chart of test accuracy against σ (`weight_scale`).
+    pub test_accuracy: String,
 }
 
 impl Default for FigureText {
@@ -86,11 +104,21 @@ impl FigureText {
             he_scheme: s("He"),
             zero_scheme: s("zero"),
             labelled_scheme: s("{label}: {scheme}"),
+            weight_scale: s("weight scale σ (log)"),
+            layer_std: s("std of layer {layer} (log)"),
+            sigmoid: s("sigmoid"),
+            tanh: s("tanh"),
+            relu: s("ReLU"),
+            scale_title: s("σ = {std}"),
+            batch_accuracy: s("batch accuracy (moving average of {window})"),
+            with_batchnorm: s("with batch normalization"),
+            without_batchnorm: s("without"),
+            test_accuracy: s("test accuracy after training"),
         }
     }
 
     /// Each text with the placeholders it must hold, by field name.
-    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 21] {
+    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 31] {
         [
             ("layer_title", &self.layer_title, &["layer"]),
             ("count", &self.count, &[]),
@@ -117,6 +145,16 @@ impl FigureText {
                 &self.labelled_scheme,
                 &["label", "scheme"],
             ),
+            ("weight_scale", &self.weight_scale, &[]),
+            ("layer_std", &self.layer_std, &["layer"]),
+            ("sigmoid", &self.sigmoid, &[]),
+            ("tanh", &self.tanh, &[]),
+            ("relu", &self.relu, &[]),
+            ("scale_title", &self.scale_title, &["std"]),
+            ("batch_accuracy", &self.batch_accuracy, &["window"]),
+            ("with_batchnorm", &self.with_batchnorm, &[]),
+            ("without_batchnorm", &self.without_batchnorm, &[]),
+            ("test_accuracy", &self.test_accuracy, &[]),
         ]
     }
 

@@ -160,10 +160,11 @@ pub struct Origin {
 }
 
 impl ExperimentSpec {
-    /// Whether the block is numbered ("Figure 3.1"): it shows a figure or a table. Only numbered
-    /// blocks can be cross-referenced.
+    /// Whether the block is numbered ("Figure 3.1"): it shows a figure or a table (a sweep only a
+    /// figure, its explorer; a sweep without one is a compact card). Only numbered blocks can be
+    /// cross-referenced.
     pub fn numbered(&self) -> bool {
-        self.figure || self.table
+        self.figure || (self.table && !matches!(self.experiment, Experiment::Sweep(_)))
     }
 
     /// Where a lesson's experiment is. Every experiment of a parsed book has an origin.

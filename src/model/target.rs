@@ -3,6 +3,7 @@
 //! stage.
 
 use crate::format::{Number, NumberFormat};
+use crate::numeric::sweep::Stop;
 use crate::numeric::{Experiment, Init, LayerStats, NetworkParams, Outcome};
 
 use super::ExperimentSpec;
@@ -89,14 +90,18 @@ pub enum RunStat {
     InitialLoss,
     /// Mean of the last 50 logged losses (or fewer, for short runs).
     FinalLoss,
+    /// The scheme's weight standard deviation (`std` of `init = "normal"`; NaN for the others,
+    /// whose std depends on the layer's fan-in).
+    Std,
 }
 
 impl RunStat {
-    pub const ALL: [(&'static str, RunStat); 4] = [
+    pub const ALL: [(&'static str, RunStat); 5] = [
         ("train_accuracy", RunStat::TrainAccuracy),
         ("test_accuracy", RunStat::TestAccuracy),
         ("initial_loss", RunStat::InitialLoss),
         ("final_loss", RunStat::FinalLoss),
+        ("std", RunStat::Std),
     ];
 }
 
@@ -110,15 +115,19 @@ pub enum Param {
     Bins,
     Iterations,
     Batch,
+    /// Training: the SGD step size.
+    LearningRate,
     /// The weights' standard deviation (`std` for normal, 1/√n for Xavier…).
     WeightStd,
     /// Training: the sizes of the two parts of the data set.
     TrainSamples,
     TestSamples,
+    /// A sweep's frames: σ values (and marks) times activations.
+    Frames,
 }
 
 impl Param {
-    pub const ALL: [(&'static str, Param); 10] = [
+    pub const ALL: [(&'static str, Param); 12] = [
         ("seed", Param::Seed),
         ("layers", Param::Layers),
         ("nodes", Param::Nodes),
@@ -126,9 +135,11 @@ impl Param {
         ("bins", Param::Bins),
         ("iterations", Param::Iterations),
         ("batch", Param::Batch),
+        ("learning_rate", Param::LearningRate),
         ("weight_std", Param::WeightStd),
         ("train_samples", Param::TrainSamples),
         ("test_samples", Param::TestSamples),
+        ("frames", Param::Frames),
     ];
 
     /// Whether experiments of this kind have the parameter.
@@ -138,14 +149,26 @@ impl Param {
             (Param::Seed | Param::Layers | Param::Nodes, _)
                 | (
                     Param::Samples,
-                    Experiment::Activations(_) | Experiment::Gradients(_) | Experiment::Depth(_)
+                    Experiment::Activations(_)
+                        | Experiment::Gradients(_)
+                        | Experiment::Depth(_)
+                        | Experiment::Sweep(_)
                 )
                 | (
-                    Param::Bins | Param::WeightStd,
+                    Param::Bins,
+                    Experiment::Activations(_) | Experiment::Gradients(_) | Experiment::Sweep(_)
+                )
+                | (
+                    Param::WeightStd,
                     Experiment::Activations(_) | Experiment::Gradients(_)
                 )
+                | (Param::Frames, Experiment::Sweep(_))
                 | (
-                    Param::Iterations | Param::Batch | Param::TrainSamples | Param::TestSamples,
+                    Param::Iterations
+                        | Param::Batch
+                        | Param::LearningRate
+                        | Param::TrainSamples
+                        | Param::TestSamples,
                     Experiment::Training(_)
                 )
         )
@@ -166,6 +189,10 @@ impl Param {
             (Param::Nodes, Experiment::Gradients(p), _) => count(p.network.nodes),
             (Param::Nodes, Experiment::Depth(p), _) => count(p.nodes),
             (Param::Nodes, Experiment::Training(p), _) => count(p.nodes),
+            (Param::Nodes, Experiment::Sweep(p), _) => count(p.nodes),
+            (Param::Samples, Experiment::Sweep(p), _) => count(p.samples),
+            (Param::Bins, Experiment::Sweep(p), _) => count(p.bins),
+            (Param::Frames, Experiment::Sweep(p), _) => count(p.frames().len()),
             (Param::Samples, Experiment::Activations(p), _) => count(p.network.samples),
             (Param::Samples, Experiment::Gradients(p), _) => count(p.network.samples),
             (Param::Samples, Experiment::Depth(p), _) => count(p.samples),
@@ -175,6 +202,7 @@ impl Param {
             (Param::WeightStd, Experiment::Gradients(p), _) => weight_std(&p.network),
             (Param::Iterations, Experiment::Training(p), _) => count(p.iterations),
             (Param::Batch, Experiment::Training(p), _) => count(p.batch),
+            (Param::LearningRate, Experiment::Training(p), _) => Number::Real(p.learning_rate),
             (Param::TrainSamples, _, Outcome::Training(r)) => count(r.train_samples),
             (Param::TestSamples, _, Outcome::Training(r)) => count(r.test_samples),
             _ => unreachable!("resolve() only accepts parameters of the experiment's kind"),
@@ -186,12 +214,37 @@ impl Param {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Param(Param),
-    Layer { layer: usize, stat: Stat },
-    Gradient { layer: usize, stat: GradientStat },
+    Layer {
+        layer: usize,
+        stat: Stat,
+    },
+    Gradient {
+        layer: usize,
+        stat: GradientStat,
+    },
     GradientLoss,
-    DepthStd { run: usize, layer: usize },
-    Run { run: usize, stat: RunStat },
-    DistinctUnits { run: usize, layer: usize },
+    DepthStd {
+        run: usize,
+        layer: usize,
+    },
+    Run {
+        run: usize,
+        stat: RunStat,
+    },
+    DistinctUnits {
+        run: usize,
+        layer: usize,
+    },
+    /// A statistic of one layer of one frame of a sweep (frames in the sweep's order).
+    SweepLayer {
+        frame: usize,
+        layer: usize,
+        stat: Stat,
+    },
+    /// The σ of one stop of a sweep's σ axis (a mark's, computed for the sweep's `nodes`).
+    SweepStd {
+        stop: usize,
+    },
 }
 
 impl Target {
@@ -221,11 +274,19 @@ impl Target {
                     RunStat::TestAccuracy => run.test_accuracy,
                     RunStat::InitialLoss => run.loss.first().copied().unwrap_or(f64::NAN),
                     RunStat::FinalLoss => final_loss(&run.loss),
+                    RunStat::Std => match run.init {
+                        Init::Normal { std } => std,
+                        _ => f64::NAN,
+                    },
                 })
             }
             (Target::DistinctUnits { run, layer }, Outcome::Training(r)) => {
                 Number::Count(r.runs[run].distinct_units[layer - 1] as u64)
             }
+            (Target::SweepLayer { frame, layer, stat }, Outcome::Sweep(r)) => {
+                stat.value(&r.frames[frame].layers[layer - 1])
+            }
+            (Target::SweepStd { stop }, _) => Number::Real(sweep_stops(spec)[stop].std),
             _ => unreachable!("resolve() matched the target to the experiment's kind"),
         }
     }
@@ -249,7 +310,34 @@ impl Target {
             Target::DistinctUnits { run, layer } => {
                 format!("{}, layer {layer}, distinct units", label(run))
             }
+            Target::SweepLayer { frame, layer, stat } => {
+                let Experiment::Sweep(params) = &spec.experiment else {
+                    unreachable!("resolve() gives sweep targets to sweeps only")
+                };
+                let (activation, stop) = params.frames()[frame];
+                format!(
+                    "{}, σ = {}, layer {layer}, {}",
+                    activation.name(),
+                    stop.std,
+                    name_of(&Stat::ALL, stat)
+                )
+            }
+            Target::SweepStd { stop } => {
+                let stop = sweep_stops(spec)[stop];
+                match stop.mark {
+                    Some(mark) => format!("σ of {}", mark.name()),
+                    None => "σ".to_string(),
+                }
+            }
         }
+    }
+}
+
+/// The σ axis of a sweep.
+fn sweep_stops(spec: &ExperimentSpec) -> Vec<Stop> {
+    match &spec.experiment {
+        Experiment::Sweep(params) => params.stops(),
+        _ => unreachable!("resolve() gives sweep targets to sweeps only"),
     }
 }
 
@@ -275,6 +363,9 @@ impl Target {
             Target::Layer {
                 stat: Stat::Below | Stat::Above,
                 ..
+            } | Target::SweepLayer {
+                stat: Stat::Below | Stat::Above,
+                ..
             } | Target::DistinctUnits { .. }
                 | Target::Param(
                     Param::Seed
@@ -286,6 +377,7 @@ impl Target {
                         | Param::Batch
                         | Param::TrainSamples
                         | Param::TestSamples
+                        | Param::Frames
                 )
         );
         if is_count {

@@ -10,7 +10,8 @@ use super::activations::{ActivationParams, ActivationResult, NetworkParams, run_
 use super::depth::{DepthParams, DepthResult, run_depth};
 use super::gradients::{GradientParams, GradientResult, run_gradients};
 use super::network::{Init, LabelledInit};
-use super::training::{Dataset, TrainingParams, TrainingResult, run_training};
+use super::sweep::{SweepParams, SweepResult, run_sweep};
+use super::training::{Dataset, Plot, TrainingParams, TrainingResult, run_training};
 use crate::schema::{KindSchema, Values};
 
 /// What an experiment does: the `kind` key of a directive.
@@ -20,18 +21,20 @@ pub enum Kind {
     Gradients,
     Depth,
     Training,
+    Sweep,
 }
 
 impl Kind {
     /// Every kind, in the order the reference lists them.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Activations,
         Kind::Gradients,
         Kind::Depth,
         Kind::Training,
+        Kind::Sweep,
     ];
     /// Their names, as a directive writes them (in the order of [`Kind::ALL`]).
-    pub const NAMES: [&'static str; 4] = ["activations", "gradients", "depth", "training"];
+    pub const NAMES: [&'static str; 5] = ["activations", "gradients", "depth", "training", "sweep"];
 
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
@@ -49,6 +52,7 @@ impl Kind {
             Kind::Gradients => &GradientParams::SCHEMA,
             Kind::Depth => &DepthParams::SCHEMA,
             Kind::Training => &TrainingParams::SCHEMA,
+            Kind::Sweep => &SweepParams::SCHEMA,
         }
     }
 }
@@ -67,6 +71,7 @@ pub enum Experiment {
     Gradients(GradientParams),
     Depth(DepthParams),
     Training(TrainingParams),
+    Sweep(SweepParams),
 }
 
 /// What running an experiment gives.
@@ -77,6 +82,7 @@ pub enum Outcome {
     Gradients(GradientResult),
     Depth(DepthResult),
     Training(TrainingResult),
+    Sweep(SweepResult),
 }
 
 impl Experiment {
@@ -86,6 +92,7 @@ impl Experiment {
             Experiment::Gradients(_) => Kind::Gradients,
             Experiment::Depth(_) => Kind::Depth,
             Experiment::Training(_) => Kind::Training,
+            Experiment::Sweep(_) => Kind::Sweep,
         }
     }
 
@@ -97,6 +104,7 @@ impl Experiment {
             Kind::Gradients => Experiment::Gradients(GradientParams::from_values(values)),
             Kind::Depth => Experiment::Depth(DepthParams::from_values(values)),
             Kind::Training => Experiment::Training(TrainingParams::from_values(values)),
+            Kind::Sweep => Experiment::Sweep(SweepParams::from_values(values)),
         }
     }
 
@@ -107,6 +115,7 @@ impl Experiment {
             Experiment::Gradients(p) => p.network.layers,
             Experiment::Depth(p) => p.layers,
             Experiment::Training(p) => p.hidden_layers,
+            Experiment::Sweep(p) => p.layers,
         }
     }
 
@@ -115,7 +124,7 @@ impl Experiment {
         match self {
             Experiment::Depth(p) => &p.runs,
             Experiment::Training(p) => &p.runs,
-            Experiment::Activations(_) | Experiment::Gradients(_) => &[],
+            Experiment::Activations(_) | Experiment::Gradients(_) | Experiment::Sweep(_) => &[],
         }
     }
 }
@@ -132,6 +141,7 @@ pub fn run_experiment(experiment: &Experiment, seed: u64, data: Option<&Dataset>
             data.expect("the load stage supplies a training experiment's data set"),
             seed,
         )),
+        Experiment::Sweep(p) => Outcome::Sweep(run_sweep(p, seed)),
     }
 }
 
@@ -155,7 +165,12 @@ fn serialize_network<M: SerializeMap>(
     map.serialize_entry("activation", network.activation.name())?;
     map.serialize_entry("layers", &network.layers)?;
     map.serialize_entry("nodes", &network.nodes)?;
-    map.serialize_entry("samples", &network.samples)
+    map.serialize_entry("samples", &network.samples)?;
+    // Only when on, so experiments without it keep their parameters' bytes.
+    if network.batchnorm {
+        map.serialize_entry("batchnorm", &true)?;
+    }
+    Ok(())
 }
 
 /// Serialised flat, in a fixed key order, `kind` first: what `run --json` and `figures.json`
@@ -192,6 +207,29 @@ impl Serialize for Experiment {
                 map.serialize_entry("iterations", &p.iterations)?;
                 map.serialize_entry("test_fraction", &p.test_fraction)?;
                 map.serialize_entry("compare", &p.runs)?;
+                if p.plot != Plot::Loss {
+                    map.serialize_entry("plot", p.plot.name())?;
+                }
+            }
+            Experiment::Sweep(p) => {
+                map.serialize_entry("std", &p.stds)?;
+                let marks: Vec<&str> = p.marks.iter().map(|m| m.name()).collect();
+                map.serialize_entry("marks", &marks)?;
+                let activations: Vec<&str> = p.activations.iter().map(|a| a.name()).collect();
+                map.serialize_entry("activation", &activations)?;
+                map.serialize_entry("layers", &p.layers)?;
+                map.serialize_entry("nodes", &p.nodes)?;
+                map.serialize_entry("samples", &p.samples)?;
+                map.serialize_entry("bins", &p.bins)?;
+                let ranges: Vec<[f64; 2]> = p
+                    .activations
+                    .iter()
+                    .map(|&a| {
+                        let (lo, hi) = p.range_of(a);
+                        [lo, hi]
+                    })
+                    .collect();
+                map.serialize_entry("range", &ranges)?;
             }
         }
         map.end()

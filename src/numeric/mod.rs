@@ -6,17 +6,19 @@
 //! function of (parameters, seed) alone — the same bits on every machine and thread count.
 
 pub mod activations;
+pub mod batchnorm;
 pub mod chunks;
 pub mod depth;
 pub mod elementary;
 pub mod experiment;
 pub mod gaussian;
 pub mod gradients;
-pub mod matmul;
+pub mod kernels;
 pub mod mlp;
 pub mod network;
 pub mod nice;
 pub mod stats;
+pub mod sweep;
 pub mod training;
 
 pub use activations::{ActivationParams, ActivationResult, NetworkParams, run_activations};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::chunks::CHUNK_ROWS;
 use super::elementary;
 use super::gaussian::GaussianStream;
-use super::matmul::PackedMatrix;
+use super::kernels::{Lhs, PackedMatrix, Path, Rhs, elementwise, product};
 
 /// How a layer's weights are drawn. `n` below is the layer's fan-in (its number of inputs).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -74,6 +74,15 @@ pub struct LabelledInit {
     pub label: String,
     #[serde(flatten)]
     pub init: Init,
+    /// With batch normalization. Left out of the JSON when false, so schemes without it
+    /// serialise as they always have.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub batchnorm: bool,
+}
+
+/// For `skip_serializing_if`: a flag that is off is not written.
+pub fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 /// The nonlinearity applied after each layer's weighted sum.
@@ -122,6 +131,38 @@ impl Activation {
         }
     }
 
+    /// `values[i] = f(values[i])`, as [`apply`](Self::apply) does, on the given kernel path.
+    pub fn apply_in_place(&self, path: Path, values: &mut [f64]) {
+        // One instantiation per activation, so the match is not inside the loop.
+        match self {
+            Activation::Sigmoid => {
+                elementwise::map_in_place(path, values, |a| Activation::Sigmoid.apply(a))
+            }
+            Activation::Tanh => {
+                elementwise::map_in_place(path, values, |a| Activation::Tanh.apply(a))
+            }
+            Activation::Relu => {
+                elementwise::map_in_place(path, values, |a| Activation::Relu.apply(a))
+            }
+        }
+    }
+
+    /// `gradients[i] = gradients[i] · f'(a_i)`, with f'(a_i) from the outputs `z[i] = f(a_i)`,
+    /// on the given kernel path.
+    pub fn scale_by_derivative(&self, path: Path, gradients: &mut [f64], z: &[f64]) {
+        match self {
+            Activation::Sigmoid => elementwise::zip_in_place(path, gradients, z, |g, z| {
+                g * Activation::Sigmoid.derivative_from_output(z)
+            }),
+            Activation::Tanh => elementwise::zip_in_place(path, gradients, z, |g, z| {
+                g * Activation::Tanh.derivative_from_output(z)
+            }),
+            Activation::Relu => elementwise::zip_in_place(path, gradients, z, |g, z| {
+                g * Activation::Relu.derivative_from_output(z)
+            }),
+        }
+    }
+
     /// f'(a), written in terms of the output z = f(a), which is what backprop has at hand.
     #[inline]
     pub fn derivative_from_output(&self, z: f64) -> f64 {
@@ -153,13 +194,23 @@ pub fn dense_forward_then<T: Send>(
     z: &mut Array2<f64>,
     then: impl Fn(&[f64]) -> T + Sync,
 ) -> Vec<T> {
-    let packed = PackedMatrix::new(weights);
+    // Row-major weights are read in place; any other layout is packed first.
+    let packed;
+    let weights = match weights.as_slice() {
+        Some(data) => Rhs::row_major(data, weights.nrows(), weights.ncols()),
+        None => {
+            packed = PackedMatrix::new(weights);
+            packed.rhs()
+        }
+    };
     let input_band = CHUNK_ROWS * input.ncols();
+    let inner = input.ncols();
     let input = input.as_slice().expect("row-major input");
     let z_band = CHUNK_ROWS * z.ncols();
     let z = z.as_slice_mut().expect("row-major output");
+    let path = Path::fastest();
     let band = |(z, x): (&mut [f64], &[f64])| {
-        packed.multiply_rows(x, z);
+        product::multiply(path, Lhs::row_major(x, x.len() / inner, inner), weights, z);
         if let Some(bias) = bias {
             for row in z.chunks_exact_mut(bias.len()) {
                 for (value, b) in row.iter_mut().zip(bias) {
@@ -167,12 +218,7 @@ pub fn dense_forward_then<T: Send>(
                 }
             }
         }
-        // One loop per activation, so the match is not inside the hot loop.
-        match activation {
-            Activation::Sigmoid => apply_in_place(z, |a| Activation::Sigmoid.apply(a)),
-            Activation::Tanh => apply_in_place(z, |a| Activation::Tanh.apply(a)),
-            Activation::Relu => apply_in_place(z, |a| Activation::Relu.apply(a)),
-        }
+        activation.apply_in_place(path, z);
         then(z)
     };
     // A couple of bands (a training batch) is not worth the threads; the bands are the same.
@@ -186,24 +232,6 @@ pub fn dense_forward_then<T: Send>(
             .zip(input.par_chunks(input_band))
             .map(band)
             .collect()
-    }
-}
-
-/// [`dense_forward_then`] with nothing to do afterwards.
-pub fn dense_forward(
-    input: ArrayView2<f64>,
-    weights: ArrayView2<f64>,
-    bias: Option<&[f64]>,
-    activation: Activation,
-    z: &mut Array2<f64>,
-) {
-    dense_forward_then(input, weights, bias, activation, z, |_| ());
-}
-
-#[inline(always)]
-fn apply_in_place(values: &mut [f64], f: impl Fn(f64) -> f64) {
-    for value in values {
-        *value = f(*value);
     }
 }
 

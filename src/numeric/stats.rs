@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::chunks::CHUNK_ROWS;
+use super::kernels::{Path, elementwise, multiversion};
 use super::network::Activation;
 
 /// Histogram bins over a closed range `[lo, hi]`, like numpy's `histogram`: bins are half-open
@@ -114,6 +115,7 @@ pub fn finish_layer_stats(
         .into_iter()
         .reduce(FirstPass::merge)
         .unwrap_or_else(|| FirstPass::empty(units, binning.bins));
+    let path = Path::fastest();
     let sum: f64 = first.unit_sums.iter().sum();
     let mean = sum / count;
     let unit_means: Vec<f64> = first.unit_sums.iter().map(|s| s / samples as f64).collect();
@@ -121,7 +123,7 @@ pub fn finish_layer_stats(
     // Second pass for the spreads: squared deviations from the means of the first pass.
     let unit_squared_deviation = z
         .par_chunks(CHUNK_ROWS * units)
-        .map(|rows| squared_deviations(rows, &unit_means))
+        .map(|rows| squared_deviations(path, rows, &unit_means))
         .collect::<Vec<_>>()
         .into_iter()
         .reduce(add_in_place)
@@ -198,31 +200,103 @@ impl FirstPass {
         }
     }
 
+    /// The first pass over a chunk of rows (`units` values each), on the fastest kernel path.
     pub fn of_rows(rows: &[f64], units: usize, activation: Activation, binning: &Binning) -> Self {
-        // A local copy: the compiler then knows nothing in the loop changes it and hoists the
-        // bin-width division out of `place`.
-        let binning = *binning;
+        Self::of_rows_on(Path::fastest(), rows, units, activation, binning)
+    }
+
+    /// [`of_rows`](Self::of_rows) on a given kernel path. Each statistic is what one scan in
+    /// row-major order gives; the per-unit sums run down each column in row order.
+    pub fn of_rows_on(
+        path: Path,
+        rows: &[f64],
+        units: usize,
+        activation: Activation,
+        binning: &Binning,
+    ) -> Self {
         let mut pass = FirstPass::empty(units, binning.bins);
-        for row in rows.chunks_exact(units) {
-            for (sum, &v) in pass.unit_sums.iter_mut().zip(row) {
-                *sum += v;
+        if units == 0 || rows.is_empty() {
+            return pass;
+        }
+        let bins = binning.bins;
+        assert!(bins < i32::MAX as usize, "{bins} bins");
+        // Codes past the bins; NaN and values rounded onto an end of the range are `unsure`,
+        // left to `Binning::place`.
+        let (below, above, unsure) = (bins as u32, bins as u32 + 1, bins as u32 + 2);
+        let (lo, hi, bins_f) = (binning.lo, binning.hi, bins as f64);
+        let scale = bins_f / (hi - lo);
+        let bin_code = move |v: f64| {
+            // The same operations as `Binning::place`.
+            let position = (v - lo) * scale;
+            if position >= 0.0 && position < bins_f {
+                // SAFETY: 0 ≤ position < bins < 2³¹. Unlike `as`, this need not saturate, so
+                // the conversion vectorises.
+                unsafe { position.to_int_unchecked::<i32>() as u32 }
+            } else if v < lo {
+                below
+            } else if v > hi {
+                above
+            } else {
+                unsure
             }
-            for (sum, &v) in pass.unit_deriv_sums.iter_mut().zip(row) {
-                *sum += activation.derivative_from_output(v);
+        };
+        let mut columns = ColumnScan {
+            sums: std::mem::take(&mut pass.unit_sums),
+            derivative_sums: std::mem::take(&mut pass.unit_deriv_sums),
+            mins: vec![f64::INFINITY; units],
+            maxs: vec![f64::NEG_INFINITY; units],
+            zeros: vec![0; units],
+        };
+        let mut codes = vec![0u32; rows.len()];
+        // One instantiation per activation, so the derivative's match is not in the loop.
+        match activation {
+            Activation::Sigmoid => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
+                (Activation::Sigmoid.derivative_from_output(v), bin_code(v))
+            }),
+            Activation::Tanh => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
+                (Activation::Tanh.derivative_from_output(v), bin_code(v))
+            }),
+            Activation::Relu => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
+                (Activation::Relu.derivative_from_output(v), bin_code(v))
+            }),
+        }
+        pass.min = extreme_in_scan_order(rows, &columns.mins, |v, m| v < m);
+        pass.max = extreme_in_scan_order(rows, &columns.maxs, |v, m| v > m);
+        pass.zeros = columns.zeros.iter().sum();
+        pass.unit_sums = columns.sums;
+        pass.unit_deriv_sums = columns.derivative_sums;
+
+        // Four interleaved sets of counters, so that runs of equal codes (a spike in the
+        // histogram) do not wait on one counter; integer sums, so the order is free.
+        let stride = bins + 3;
+        let mut counters = vec![0u64; 4 * stride];
+        let mut quads = codes.chunks_exact(4);
+        for quad in &mut quads {
+            for (lane, &code) in quad.iter().enumerate() {
+                counters[lane * stride + code as usize] += 1;
             }
-            for &v in row {
-                if v < pass.min {
-                    pass.min = v;
-                }
-                if v > pass.max {
-                    pass.max = v;
-                }
-                pass.zeros += u64::from(v == 0.0);
-                match binning.place(v) {
-                    Placement::Bin(i) => pass.counts[i] += 1,
-                    Placement::Below => pass.below += 1,
-                    Placement::Above => pass.above += 1,
-                    Placement::NotANumber => pass.nan += 1,
+        }
+        for &code in quads.remainder() {
+            counters[code as usize] += 1;
+        }
+        let mut unsure_count = 0;
+        for lane in counters.chunks_exact(stride) {
+            for (count, &c) in pass.counts.iter_mut().zip(lane) {
+                *count += c;
+            }
+            pass.below += lane[bins];
+            pass.above += lane[bins + 1];
+            unsure_count += lane[bins + 2];
+        }
+        if unsure_count > 0 {
+            for (&v, &code) in rows.iter().zip(&codes) {
+                if code == unsure {
+                    match binning.place(v) {
+                        Placement::Bin(i) => pass.counts[i] += 1,
+                        Placement::Below => pass.below += 1,
+                        Placement::Above => pass.above += 1,
+                        Placement::NotANumber => pass.nan += 1,
+                    }
                 }
             }
         }
@@ -247,14 +321,81 @@ impl FirstPass {
 }
 
 /// Per unit, the sum of squared deviations from that unit's mean over these rows.
-fn squared_deviations(rows: &[f64], unit_means: &[f64]) -> Vec<f64> {
+fn squared_deviations(path: Path, rows: &[f64], unit_means: &[f64]) -> Vec<f64> {
     let mut squared = vec![0.0; unit_means.len()];
-    for row in rows.chunks_exact(unit_means.len()) {
-        for ((sq, &v), &m) in squared.iter_mut().zip(row).zip(unit_means) {
-            *sq += (v - m) * (v - m);
+    elementwise::fold_columns_around(path, &mut squared, rows, unit_means, |sq, v, m| {
+        sq + (v - m) * (v - m)
+    });
+    squared
+}
+
+/// Per-column results of [`scan_columns`].
+struct ColumnScan {
+    sums: Vec<f64>,
+    derivative_sums: Vec<f64>,
+    mins: Vec<f64>,
+    maxs: Vec<f64>,
+    zeros: Vec<u64>,
+}
+
+multiversion! {
+    /// One pass over `rows` (rows of `columns.sums.len()` values): per column, row after row,
+    /// the sum of the values and of `f(v).0`, the extremes (`if v < min { min = v }`: the first
+    /// of equal values stays, NaN never enters) and the number of zeros; per value, the code
+    /// `f(v).1`. Every column is independent of the others, so the pass vectorises across them.
+    fn scan_columns<F: Fn(f64) -> (f64, u32)>(
+        rows: &[f64],
+        columns: &mut ColumnScan,
+        codes: &mut [u32],
+        f: F,
+    ) {
+        let width = columns.sums.len();
+        let sums = &mut columns.sums[..width];
+        let derivative_sums = &mut columns.derivative_sums[..width];
+        let mins = &mut columns.mins[..width];
+        let maxs = &mut columns.maxs[..width];
+        let zeros = &mut columns.zeros[..width];
+        for (row, row_codes) in rows.chunks_exact(width).zip(codes.chunks_exact_mut(width)) {
+            for j in 0..width {
+                let v = row[j];
+                let (derivative, code) = f(v);
+                sums[j] += v;
+                derivative_sums[j] += derivative;
+                mins[j] = if v < mins[j] { v } else { mins[j] };
+                maxs[j] = if v > maxs[j] { v } else { maxs[j] };
+                zeros[j] += u64::from(v == 0.0);
+                row_codes[j] = code;
+            }
         }
     }
-    squared
+}
+
+/// The extreme of `rows` that a scan in row-major order finds with `better(v, best)`, from
+/// each column's own extreme (found in row order). Across columns the extreme value is the same
+/// whatever the order; only the sign of a zero can depend on which of equal values comes first,
+/// and when the columns disagree on it, a rescan settles it.
+fn extreme_in_scan_order(
+    rows: &[f64],
+    column_extremes: &[f64],
+    better: fn(f64, f64) -> bool,
+) -> f64 {
+    let extreme = column_extremes[1..]
+        .iter()
+        .fold(
+            column_extremes[0],
+            |best, &e| if better(e, best) { e } else { best },
+        );
+    let signs_differ = column_extremes
+        .iter()
+        .any(|&e| e == extreme && e.to_bits() != extreme.to_bits());
+    if signs_differ {
+        *rows
+            .iter()
+            .find(|&&v| v == extreme)
+            .expect("the extreme is one of the values")
+    } else {
+        extreme
+    }
 }
 
 fn add_in_place(mut earlier: Vec<f64>, later: Vec<f64>) -> Vec<f64> {

@@ -92,6 +92,14 @@ impl Syntax {
             (Syntax::Flags, Lit::Text(text)) => text.to_string(),
             (Syntax::Directive, Lit::Range(lo, hi)) => format!("[{lo:?}, {hi:?}]"),
             (Syntax::Flags, Lit::Range(lo, hi)) => format!("{lo:?},{hi:?}"),
+            (Syntax::Directive, Lit::List(items)) => {
+                let items: Vec<String> = items.iter().map(|item| self.value(item)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            (Syntax::Flags, Lit::List(items)) => {
+                let items: Vec<String> = items.iter().map(|item| self.value(item)).collect();
+                items.join(",")
+            }
         }
     }
 
@@ -314,10 +322,10 @@ impl<'a> Checker<'a> {
         let mut values = Values::default();
         for key in keys {
             let entry = find(entries, key.name);
-            if let Some(entry) = entry {
-                if let Some(value) = self.value(key, entry) {
-                    values.insert(key.name, value, Some((self.map)(entry.value_span.clone())));
-                }
+            if let Some(entry) = entry
+                && let Some(value) = self.value(key, entry)
+            {
+                values.insert(key.name, value, Some((self.map)(entry.value_span.clone())));
             }
             match (key.default, entry) {
                 (Fallback::Required, None) => self.missing(key.name, &self.example(key)),
@@ -674,7 +682,19 @@ impl<'a> Checker<'a> {
                         (Value::Int(a), Value::Int(b)) => a < b,
                         _ => true,
                     };
-                    if list.increasing && values.last().is_some_and(|last| !after(last)) {
+                    // A list of words never needs one twice (`activation = ["relu", "relu"]`).
+                    if let Value::Text(word) = &value
+                        && values.contains(&value)
+                    {
+                        let diagnostic = self
+                            .at(
+                                item_span.clone(),
+                                format!("`{name}` lists \"{word}\" twice"),
+                            )
+                            .with_hint("give each value once");
+                        self.report(diagnostic);
+                        complete = false;
+                    } else if list.increasing && values.last().is_some_and(|last| !after(last)) {
                         let diagnostic = self
                             .at(
                                 item_span.clone(),
@@ -727,23 +747,22 @@ impl<'a> Checker<'a> {
         for (item, item_span) in items {
             match self.scheme(key, schemes.keys, item, item_span.clone()) {
                 Some(scheme) => {
-                    if let Some(label) = scheme.try_text("label") {
-                        if read
+                    if let Some(label) = scheme.try_text("label")
+                        && read
                             .iter()
                             .any(|other| other.try_text("label") == Some(label))
-                        {
-                            let diagnostic = self
-                                .at(
-                                    item_span.clone(),
-                                    format!("two schemes are labelled \"{label}\""),
-                                )
-                                .with_hint(format!(
-                                    "give each scheme its own label, e.g. {}",
-                                    self.syntax.assign("label", &Lit::Text("small"))
-                                ));
-                            self.report(diagnostic);
-                            complete = false;
-                        }
+                    {
+                        let diagnostic = self
+                            .at(
+                                item_span.clone(),
+                                format!("two schemes are labelled \"{label}\""),
+                            )
+                            .with_hint(format!(
+                                "give each scheme its own label, e.g. {}",
+                                self.syntax.assign("label", &Lit::Text("small"))
+                            ));
+                        self.report(diagnostic);
+                        complete = false;
                     }
                     read.push(scheme);
                 }

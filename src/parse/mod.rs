@@ -22,7 +22,9 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag,
 use crate::book::Book;
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
+use crate::limits;
 use crate::model::{ExperimentSpec, FigureRef, Lesson, ParsedBook, StatRef};
+use crate::numeric::Experiment;
 pub use directive::{BlockText, parse_experiment};
 pub use front_matter::{FrontMatter, parse_front_matter};
 pub use reference::parse_reference;
@@ -118,6 +120,7 @@ pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
         _ => true,
     });
     let references = check_references(&source, pending_refs, &experiments, &mut diagnostics);
+    check_frames_per_page(&source, &experiments, &mut diagnostics);
     let title = match title.map(|t| t.trim().to_string()) {
         Some(title) if !title.is_empty() => title,
         _ => {
@@ -358,4 +361,45 @@ fn check_references(
         }
     }
     references
+}
+
+/// The sweeps of one page show at most [`limits::FRAMES_PER_PAGE`] frames together (each is a
+/// radio, an image and a statistics row). Reported at the sweep that goes past the bound, with
+/// every sweep's product.
+fn check_frames_per_page(
+    source: &SourceFile,
+    experiments: &[ExperimentSpec],
+    diagnostics: &mut Diagnostics,
+) {
+    let mut total = 0;
+    let mut products = Vec::new();
+    for spec in experiments {
+        let Experiment::Sweep(params) = &spec.experiment else {
+            continue;
+        };
+        let stops = params.stops().len();
+        let activations = params.activations.len();
+        total += stops * activations;
+        products.push(format!(
+            "\"{}\" {stops} σ × {activations} activation{} = {}",
+            spec.id,
+            if activations == 1 { "" } else { "s" },
+            stops * activations
+        ));
+        if total > limits::FRAMES_PER_PAGE {
+            diagnostics.push(
+                source
+                    .error(
+                        spec.origin().id_span.clone(),
+                        format!(
+                            "the sweeps on this page have {total} frames, more than {} per page ({})",
+                            limits::FRAMES_PER_PAGE,
+                            products.join("; ")
+                        ),
+                    )
+                    .with_hint("sweep fewer σ values or activations, or put the sweeps on pages of their own"),
+            );
+            return;
+        }
+    }
 }

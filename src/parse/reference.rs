@@ -10,6 +10,9 @@
 //! `{relu-depth.he.layer30.std:.2}`         one scheme of a depth experiment
 //! `{train.he.test_accuracy:.1%}`           one scheme of a training experiment
 //! `{train.zero.layer2.distinct_units}`     … and one of its hidden layers
+//! `{explore.tanh.s0_1.layer5.std}`        one frame of a sweep: activation, σ (0.1), layer
+//! `{explore.relu.he.layer5.std}`           … at a mark
+//! `{explore.he.weight_std}`                a stop's σ
 //! `{sigmoid-std1.seed}`                    a parameter of the experiment
 //! ```
 //!
@@ -21,6 +24,7 @@ use crate::diagnostic::suggest;
 use crate::format::NumberFormat;
 use crate::model::ExperimentSpec;
 use crate::model::target::{GradientStat, Param, RunStat, Stat, Target};
+use crate::numeric::sweep::{Stop, SweepParams};
 use crate::numeric::{Experiment, Kind};
 
 /// The result of looking at one code span.
@@ -113,6 +117,18 @@ pub fn resolve(spec: &ExperimentSpec, path: &[String]) -> Result<Target, Problem
             let stat = statistic(kind, stat, &RunStat::ALL)?;
             Ok(Target::Run { run, stat })
         }
+        (Experiment::Sweep(params), [stop, "weight_std"]) => {
+            let stop = stop_of(spec, params, stop)?;
+            Ok(Target::SweepStd { stop })
+        }
+        (Experiment::Sweep(params), [activation, stop, layer, stat]) => {
+            let activation = activation_of(spec, params, activation)?;
+            let stop = stop_of(spec, params, stop)?;
+            let layer = layer_of(spec, layer)?;
+            let stat = statistic(kind, stat, &Stat::ALL)?;
+            let frame = activation * params.stops().len() + stop;
+            Ok(Target::SweepLayer { frame, layer, stat })
+        }
         (Experiment::Training(_), [label, layer, stat]) => {
             let run = run_of(spec, label)?;
             let layer = layer_of(spec, layer)?;
@@ -142,6 +158,9 @@ fn reference_forms(kind: Kind) -> &'static str {
         Kind::Depth => "write {id.label.layerN.std} or {id.parameter}",
         Kind::Training => {
             "write {id.label.test_accuracy}, {id.label.layerN.distinct_units} or {id.parameter}"
+        }
+        Kind::Sweep => {
+            "write {id.activation.σ.layerN.statistic} with σ as s0_1 for 0.1 or a mark (he), e.g. {id.relu.he.layer5.std}; {id.σ.weight_std}; or {id.parameter}"
         }
     }
 }
@@ -189,6 +208,50 @@ fn layer_of(spec: &ExperimentSpec, segment: &str) -> Result<usize, Problem> {
         ));
     }
     Ok(layer)
+}
+
+/// The activation `segment` of a sweep, by position.
+fn activation_of(
+    spec: &ExperimentSpec,
+    params: &SweepParams,
+    segment: &str,
+) -> Result<usize, Problem> {
+    params
+        .activations
+        .iter()
+        .position(|a| a.name() == segment)
+        .ok_or_else(|| {
+            let names: Vec<&str> = params.activations.iter().map(|a| a.name()).collect();
+            (
+                format!("sweep \"{}\" has no activation `{segment}`", spec.id),
+                format!("its activations: {}", names.join(", ")),
+            )
+        })
+}
+
+/// The stop of a sweep's σ axis `segment` names (`s0_1`, or a mark), by position.
+fn stop_of(spec: &ExperimentSpec, params: &SweepParams, segment: &str) -> Result<usize, Problem> {
+    let stops = params.stops();
+    stops
+        .iter()
+        .position(|stop| stop.is_named(segment))
+        .ok_or_else(|| {
+            let keys: Vec<String> = stops.iter().map(Stop::key).collect();
+            let message = match segment
+                .strip_prefix('s')
+                .map(|n| n.replace('_', ".").parse::<f64>())
+            {
+                Some(Ok(std)) => format!("sweep \"{}\" has no σ = {std}", spec.id),
+                _ => format!("`{segment}` is not a σ of sweep \"{}\"", spec.id),
+            };
+            (
+                message,
+                format!(
+                    "name σ with s and _ for the point (s0_01 is 0.01), or a mark; its σ: {}",
+                    keys.join(", ")
+                ),
+            )
+        })
 }
 
 /// The compared scheme labelled `segment`, by position.

@@ -51,7 +51,7 @@ struct Row {
 
 /// The Reproduce panel: the command, the parameters, where the block is, the data's hash.
 #[derive(Serialize)]
-struct Reproduce<'a> {
+pub struct Reproduce<'a> {
     command: String,
     params: String,
     source: String,
@@ -71,19 +71,46 @@ pub fn render_figure(
     data_hash: &str,
 ) -> Result<String> {
     let strings = &theme.strings;
-    let table = (number.is_some() && spec.table).then(|| match outcome {
-        Outcome::Activations(result) => activation_table(strings, spec, result),
-        Outcome::Gradients(result) => gradient_table(strings, result),
-        Outcome::Depth(result) => depth_table(strings, result),
-        Outcome::Training(result) => training_table(strings, result),
-    });
+    let table = if number.is_some() && spec.table {
+        match outcome {
+            Outcome::Activations(result) => Some(activation_table(strings, spec, result)),
+            Outcome::Gradients(result) => Some(gradient_table(strings, result)),
+            Outcome::Depth(result) => Some(depth_table(strings, result)),
+            Outcome::Training(result) => Some(training_table(strings, result)),
+            // A sweep with a figure is an explorer (`explorer.rs`), whose statistics follow the
+            // chosen frame; without one it is a compact card.
+            Outcome::Sweep(_) => None,
+        }
+    } else {
+        None
+    };
+    let context = FigureContext {
+        id: &spec.id,
+        number,
+        svg: svg.map(str::trim_end),
+        table,
+        caption: &spec.caption,
+        seed: spec.seed,
+        reproduce: reproduce(theme, lesson, spec, data_hash),
+    };
+    theme.render_value("figure.html", &context)
+}
+
+/// The Reproduce panel of an experiment (`reproduce.html`): the command that regenerates it, its
+/// parameters, seed, source line and data hash.
+pub fn reproduce<'a>(
+    theme: &Theme,
+    lesson: &Lesson,
+    spec: &'a ExperimentSpec,
+    data_hash: &'a str,
+) -> Reproduce<'a> {
     // A translated edition's figure has its own words: `--lang` draws it with them.
     let lang = theme
         .translation
         .as_ref()
         .map(|tag| format!(" --lang {tag}"))
         .unwrap_or_default();
-    let command = if spec.figure {
+    let mut command = if spec.figure {
         format!(
             "initbook run {id} --seed {seed}{lang} --svg {id}.svg",
             id = spec.id,
@@ -96,22 +123,21 @@ pub fn render_figure(
             seed = spec.seed
         )
     };
-    let context = FigureContext {
-        id: &spec.id,
-        number,
-        svg: svg.map(str::trim_end),
-        table,
-        caption: &spec.caption,
-        seed: spec.seed,
-        reproduce: Reproduce {
-            command,
-            params: describe_experiment(&spec.experiment),
-            source: format!("{}:{}", lesson.source.path.display(), spec.origin().line),
-            data: spec.data.as_ref().map(|d| d.path.as_str()),
-            data_hash,
-        },
-    };
-    theme.render_value("figure.html", &context)
+    if let (Experiment::Sweep(_), true) = (&spec.experiment, spec.figure) {
+        // The figure is the chart; the frames' numbers (and data hashes) are in the report.
+        command.push_str(&format!(
+            "\ninitbook run {id} --seed {seed} --json   # every frame",
+            id = spec.id,
+            seed = spec.seed
+        ));
+    }
+    Reproduce {
+        command,
+        params: describe_experiment(&spec.experiment),
+        source: format!("{}:{}", lesson.source.path.display(), spec.origin().line),
+        data: spec.data.as_ref().map(|d| d.path.as_str()),
+        data_hash,
+    }
 }
 
 /// A column header from the strings table, with its note where it has one (`KEY_note`).
@@ -338,5 +364,25 @@ pub fn describe_experiment(experiment: &Experiment) -> String {
             p.test_fraction,
             compare(&p.runs)
         ),
+        Experiment::Sweep(p) => {
+            let marks: Vec<&str> = p.marks.iter().map(|m| m.name()).collect();
+            let activations: Vec<&str> = p.activations.iter().map(|a| a.name()).collect();
+            format!(
+                "sweep: weights N(0, σ²) for {} σ from {} to {}{}, {}; {} layers × {} units, {} samples, {} bins; one draw of inputs and unit weights, scaled by each σ",
+                p.stds.len(),
+                p.stds[0],
+                p.stds[p.stds.len() - 1],
+                if marks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and the σ of {}", marks.join(" and "))
+                },
+                activations.join(", "),
+                p.layers,
+                p.nodes,
+                p.samples,
+                p.bins
+            )
+        }
     }
 }

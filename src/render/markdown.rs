@@ -62,13 +62,30 @@ pub struct LessonBody {
     pub sections: Vec<SectionText>,
 }
 
+/// The HTML of one experiment block.
+pub struct FigureHtml {
+    pub html: String,
+    /// What the print edition shows instead, where it differs (an explorer, without controls).
+    pub print: Option<String>,
+}
+
+impl FigureHtml {
+    /// The block's HTML in `edition`.
+    pub fn for_edition(&self, edition: Edition) -> &str {
+        match (edition, &self.print) {
+            (Edition::Print, Some(print)) => print,
+            _ => &self.html,
+        }
+    }
+}
+
 /// What every lesson of the book is rendered with.
 pub struct BookRenderer<'a> {
     pub book: &'a ParsedBook,
     pub theme: &'a Theme,
     pub results: &'a BTreeMap<String, Outcome>,
     /// The HTML of every experiment block, by id.
-    pub figures: HashMap<&'a str, String>,
+    pub figures: HashMap<&'a str, FigureHtml>,
     /// The number of every numbered experiment, by id.
     pub numbers: BTreeMap<&'a str, String>,
 }
@@ -133,7 +150,9 @@ impl<'a> BookRenderer<'a> {
                     in_directive = true;
                     let spec = &lesson.experiments[experiment_index];
                     experiment_index += 1;
-                    events.push(Event::Html(self.figures[spec.id.as_str()].as_str().into()));
+                    events.push(Event::Html(
+                        self.figures[spec.id.as_str()].for_edition(edition).into(),
+                    ));
                     match self.numbers.get(spec.id.as_str()) {
                         Some(number) => text.block(&format!(
                             "{} {number} — {}",

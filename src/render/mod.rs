@@ -3,6 +3,8 @@
 //! whole book on one page), the search index and the theme's assets.
 
 pub mod blurb;
+pub mod explorer;
+pub mod explorer_strings;
 pub mod figure;
 pub mod markdown;
 pub mod print;
@@ -13,11 +15,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::ParsedBook;
+use crate::model::{ExperimentSpec, Lesson, ParsedBook};
 use crate::numeric::Outcome;
 use crate::search::{self, SearchIndex};
 use crate::site_paths::page_name;
 pub use figure::{describe_experiment, render_figure};
+pub use markdown::FigureHtml;
 use markdown::{BookRenderer, Edition, LessonBody, TocEntry};
 pub use templates::{Strings, Theme, load_theme};
 
@@ -42,23 +45,27 @@ struct PageContext<'a> {
 }
 
 /// Renders every page. Returns `(path in the site, contents)`: the lessons, `index.html`,
-/// `print.html`, the search index and the theme's assets; figures are added by the caller.
+/// `print.html`, the search index and the theme's assets (the explorer's where a page shows
+/// one); figures are added by the caller. `svgs` are the figures by experiment id, `frame_sizes`
+/// the size of each sweep's frames, by the sweep's id.
 pub fn render_site(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     svgs: &BTreeMap<String, String>,
+    frame_sizes: &BTreeMap<String, (u32, u32)>,
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let numbers = book.figure_numbers();
     let mut figures = HashMap::new();
     for (lesson, spec) in book.experiments() {
-        let html = render_figure(
+        let html = block_html(
             theme,
             lesson,
             spec,
             numbers.get(spec.id.as_str()).map(String::as_str),
             spec.figure.then(|| svgs[&spec.id].as_str()),
+            frame_sizes.get(&spec.id).copied(),
             &results[&spec.id],
             &data_hashes[&spec.id],
         )?;
@@ -142,7 +149,49 @@ pub fn render_site(
     for (name, text) in &theme.assets {
         files.push((name.to_string(), text.clone().into_bytes()));
     }
+    if explorer::book_has_explorer(book.experiments().map(|(_, spec)| spec)) {
+        files.extend(explorer::explorer_assets(theme)?);
+    }
     Ok(files)
+}
+
+/// The HTML of one experiment block: a figure (`figure.html`), or the explorer of a sweep that
+/// shows a figure (`explorer.html`), which the print edition shows without its controls.
+#[allow(clippy::too_many_arguments)]
+fn block_html(
+    theme: &Theme,
+    lesson: &Lesson,
+    spec: &ExperimentSpec,
+    number: Option<&str>,
+    svg: Option<&str>,
+    frame_size: Option<(u32, u32)>,
+    outcome: &Outcome,
+    data_hash: &str,
+) -> Result<FigureHtml> {
+    if let (Outcome::Sweep(result), Some(number), Some(chart), Some(frame_size)) =
+        (outcome, number, svg, frame_size)
+    {
+        let explorer = |edition| {
+            explorer::render_explorer(
+                theme,
+                edition,
+                lesson,
+                spec,
+                number,
+                explorer::SweepDrawing { chart, frame_size },
+                result,
+                data_hash,
+            )
+        };
+        return Ok(FigureHtml {
+            html: explorer(Edition::Pages)?,
+            print: Some(explorer(Edition::Print)?),
+        });
+    }
+    Ok(FigureHtml {
+        html: render_figure(theme, lesson, spec, number, svg, outcome, data_hash)?,
+        print: None,
+    })
 }
 
 /// The contents as the templates see it, with lesson `current` marked.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::explorer_strings::ExplorerStrings;
 use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::error::{Error, Result};
 use crate::i18n::LanguageLink;
@@ -14,16 +15,18 @@ use crate::i18n::LanguageLink;
 /// What a theme file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThemeFileKind {
-    /// A tera template (`*.html`): a page, or a partial the pages and the render stage include.
+    /// A tera template (`*.html`, and `explorer.css`, written out for every position a sweep
+    /// can have): a page, or a partial the pages and the render stage include.
     Template,
-    /// Copied into the site as it is (`style.css`, `search.js`).
+    /// Copied into the site as it is (`style.css`, `search.js`; `explorer.js` only into a site
+    /// that shows an explorer).
     Asset,
     /// The interface strings (`strings.toml`).
     Strings,
 }
 
 /// `(name, built-in text)` of every theme file.
-pub const THEME_FILES: [(&str, &str); 14] = [
+pub const THEME_FILES: [(&str, &str); 19] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("index.html", include_str!("../../templates/index.html")),
@@ -32,6 +35,10 @@ pub const THEME_FILES: [(&str, &str); 14] = [
     ("search.html", include_str!("../../templates/search.html")),
     ("heading.html", include_str!("../../templates/heading.html")),
     ("figure.html", include_str!("../../templates/figure.html")),
+    (
+        "reproduce.html",
+        include_str!("../../templates/reproduce.html"),
+    ),
     (
         "stats-table.html",
         include_str!("../../templates/stats-table.html"),
@@ -43,6 +50,16 @@ pub const THEME_FILES: [(&str, &str); 14] = [
     ),
     ("style.css", include_str!("../../templates/style.css")),
     ("search.js", include_str!("../../templates/search.js")),
+    (
+        "explorer.html",
+        include_str!("../../templates/explorer.html"),
+    ),
+    (
+        "explorer-stats.html",
+        include_str!("../../templates/explorer-stats.html"),
+    ),
+    ("explorer.css", include_str!("../../templates/explorer.css")),
+    ("explorer.js", include_str!("../../templates/explorer.js")),
     ("strings.toml", include_str!("../../templates/strings.toml")),
 ];
 
@@ -50,10 +67,13 @@ pub const THEME_FILES: [(&str, &str); 14] = [
 /// initbook ships: `strings.TAG.toml`, laid over `strings.toml` (see [`Theme::for_edition`]).
 pub const TRANSLATED_STRINGS: [(&str, &str); 1] =
     [("ko", include_str!("../../templates/strings.ko.toml"))];
+/// The σ explorer's stylesheet and script: in the site only when a page shows an explorer.
+pub const EXPLORER_STYLESHEET: &str = "explorer.css";
+pub const EXPLORER_SCRIPT: &str = "explorer.js";
 
 /// What kind of theme file `name` is.
 pub fn theme_file_kind(name: &str) -> ThemeFileKind {
-    if name.ends_with(".html") {
+    if name.ends_with(".html") || name == EXPLORER_STYLESHEET {
         ThemeFileKind::Template
     } else if name == "strings.toml" {
         ThemeFileKind::Strings
@@ -83,6 +103,34 @@ impl Strings {
         self.0.get(key).map(String::as_str)
     }
 
+    /// The `(key, string)` pairs whose key starts with `prefix`, in key order.
+    pub fn with_prefix<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = (&'s str, &'s str)> {
+        self.0
+            .range(prefix.to_string()..)
+            .take_while(move |(key, _)| key.starts_with(prefix))
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+    }
+
+    /// The built-in table alone.
+    #[cfg(test)]
+    pub fn built_in() -> Self {
+        let mut strings = Strings::default();
+        let (_, text) = THEME_FILES
+            .iter()
+            .find(|(name, _)| *name == "strings.toml")
+            .expect("the theme has strings");
+        strings
+            .merge(text, Path::new("strings.toml"))
+            .expect("the built-in strings read");
+        strings
+    }
+
+    /// Sets one string, as a book's table would.
+    #[cfg(test)]
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.0.insert(key.to_string(), value.to_string());
+    }
+
     /// Reads a strings table (every value a string) and lays it over `self`.
     fn merge(&mut self, text: &str, origin: &Path) -> Result<()> {
         let table: toml::Table = toml::from_str(text)
@@ -103,12 +151,16 @@ impl Strings {
 /// The loaded theme: compiled templates, the assets copied into the site, and the strings.
 pub struct Theme {
     pub tera: tera::Tera,
-    /// `(name, contents)` of each asset, in [`THEME_FILES`] order.
+    /// `(name, contents)` of each asset every site has, in [`THEME_FILES`] order.
     pub assets: Vec<(&'static str, String)>,
+    /// The σ explorer's script ([`EXPLORER_SCRIPT`]).
+    pub explorer_script: String,
     pub strings: Strings,
     /// The language tag of a translated edition's theme (see [`Theme::for_edition`]); `None`
     /// for the book's own language.
     pub translation: Option<String>,
+    /// The explorer's strings of `strings`, checked.
+    pub explorer: ExplorerStrings,
 }
 
 /// Loads the theme for the book at `root`.
@@ -116,6 +168,7 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     let dir = root.join("templates");
     let mut tera = tera::Tera::default();
     let mut assets = Vec::new();
+    let mut explorer_script = String::new();
     let mut strings = Strings::default();
     let mut templates = Vec::new();
     for (name, built_in) in THEME_FILES {
@@ -133,6 +186,9 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
         };
         match theme_file_kind(name) {
             ThemeFileKind::Template => templates.push((name, own.unwrap_or(built_in.to_string()))),
+            ThemeFileKind::Asset if name == EXPLORER_SCRIPT => {
+                explorer_script = own.unwrap_or(built_in.to_string())
+            }
             ThemeFileKind::Asset => assets.push((name, own.unwrap_or(built_in.to_string()))),
             ThemeFileKind::Strings => {
                 strings.merge(built_in, Path::new("the built-in strings.toml"))?;
@@ -147,11 +203,15 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     tera.global_context().insert("strings", &strings);
     tera.global_context()
         .insert("languages", &Vec::<LanguageLink>::new());
+    let explorer = ExplorerStrings::from_strings(&strings)
+        .map_err(|problem| Error::Other(format!("in the templates (strings.toml): {problem}")))?;
     Ok(Theme {
         tera,
         assets,
+        explorer_script,
         strings,
         translation: None,
+        explorer,
     })
 }
 
@@ -183,6 +243,9 @@ impl Theme {
                     )));
                 }
             }
+            self.explorer = ExplorerStrings::from_strings(&self.strings).map_err(|problem| {
+                Error::Other(format!("in the templates (strings.{tag}.toml): {problem}"))
+            })?;
             self.translation = Some(tag.to_string());
         }
         let global = self.tera.global_context();

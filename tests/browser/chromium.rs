@@ -258,10 +258,10 @@ impl Browser {
         let deadline = Instant::now() + TIMEOUT;
         let mut inbox = lock.lock().unwrap();
         loop {
-            if let Some(events) = inbox.events.get_mut(session) {
-                if let Some(at) = events.iter().position(|e| e["method"] == method) {
-                    return events.remove(at);
-                }
+            if let Some(events) = inbox.events.get_mut(session)
+                && let Some(at) = events.iter().position(|e| e["method"] == method)
+            {
+                return events.remove(at);
             }
             if inbox.closed {
                 panic!("waiting for {method}: {}", self.exited());
@@ -403,6 +403,8 @@ pub enum Key {
     Escape,
     ArrowDown,
     ArrowUp,
+    ArrowRight,
+    ArrowLeft,
     /// `/`, the search shortcut.
     Slash,
     /// `s`, the other search shortcut.
@@ -419,6 +421,8 @@ impl Key {
             Key::Escape => ("Escape", "Escape", 27, None),
             Key::ArrowDown => ("ArrowDown", "ArrowDown", 40, None),
             Key::ArrowUp => ("ArrowUp", "ArrowUp", 38, None),
+            Key::ArrowRight => ("ArrowRight", "ArrowRight", 39, None),
+            Key::ArrowLeft => ("ArrowLeft", "ArrowLeft", 37, None),
             Key::Slash => ("/", "Slash", 191, Some("/")),
             Key::S => ("s", "KeyS", 83, Some("s")),
         }

@@ -14,6 +14,7 @@
 mod common;
 
 mod chromium;
+mod explorer;
 mod features;
 mod print;
 mod reader_checks;

@@ -1,0 +1,141 @@
+//! Maps over elements and sums down columns, each compiled per [`Path`] by `multiversion!`.
+//!
+//! Every function applies a caller's scalar closure element by element. Nothing here combines
+//! two elements of the same output: a map touches each element once, and a column fold adds
+//! row after row into that column's own accumulator, in row order. So the compiler can only
+//! vectorise *across* elements or columns, and each one sees the scalar operations in the scalar
+//! order — the same bits at any width. The closures must be pure arithmetic on their arguments
+//! (no running state), which is all the callers pass.
+
+use super::multiversion;
+
+multiversion! {
+    /// `values[i] = f(values[i])`.
+    pub fn map_in_place<F: Fn(f64) -> f64>(values: &mut [f64], f: F) {
+        for value in values {
+            *value = f(*value);
+        }
+    }
+}
+
+multiversion! {
+    /// `values[i] = f(values[i], other[i])`.
+    pub fn zip_in_place<F: Fn(f64, f64) -> f64>(values: &mut [f64], other: &[f64], f: F) {
+        assert_eq!(values.len(), other.len(), "lengths differ");
+        for (value, &o) in values.iter_mut().zip(other) {
+            *value = f(*value, o);
+        }
+    }
+}
+
+multiversion! {
+    /// For each row of `rows` (rows of `accumulators.len()` values), in order:
+    /// `accumulators[j] = f(accumulators[j], row[j])`.
+    pub fn fold_columns<F: Fn(f64, f64) -> f64>(accumulators: &mut [f64], rows: &[f64], f: F) {
+        let width = accumulators.len();
+        if width == 0 {
+            return;
+        }
+        assert_eq!(rows.len() % width, 0, "not a whole number of rows");
+        for row in rows.chunks_exact(width) {
+            for (acc, &v) in accumulators.iter_mut().zip(row) {
+                *acc = f(*acc, v);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// Like [`fold_columns`], with a per-column constant:
+    /// `accumulators[j] = f(accumulators[j], row[j], centers[j])`.
+    pub fn fold_columns_around<F: Fn(f64, f64, f64) -> f64>(
+        accumulators: &mut [f64],
+        rows: &[f64],
+        centers: &[f64],
+        f: F,
+    ) {
+        let width = accumulators.len();
+        assert_eq!(centers.len(), width, "one center per column");
+        if width == 0 {
+            return;
+        }
+        assert_eq!(rows.len() % width, 0, "not a whole number of rows");
+        for row in rows.chunks_exact(width) {
+            for ((acc, &v), &c) in accumulators.iter_mut().zip(row).zip(centers) {
+                *acc = f(*acc, v, c);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// For each row of `values` (rows of `a.len()` values), with per-column constants:
+    /// `row[j] = f(row[j], a[j], b[j])`.
+    pub fn map_rows_around<F: Fn(f64, f64, f64) -> f64>(
+        values: &mut [f64],
+        a: &[f64],
+        b: &[f64],
+        f: F,
+    ) {
+        let width = a.len();
+        assert_eq!(b.len(), width, "one constant per column");
+        if width == 0 {
+            return;
+        }
+        assert_eq!(values.len() % width, 0, "not a whole number of rows");
+        for row in values.chunks_exact_mut(width) {
+            for ((value, &a), &b) in row.iter_mut().zip(a).zip(b) {
+                *value = f(*value, a, b);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// Like [`fold_columns`], over two matrices of the same shape read side by side:
+    /// `accumulators[j] = f(accumulators[j], rows[i][j], others[i][j])`, row after row.
+    pub fn fold_columns_zip<F: Fn(f64, f64, f64) -> f64>(
+        accumulators: &mut [f64],
+        rows: &[f64],
+        others: &[f64],
+        f: F,
+    ) {
+        let width = accumulators.len();
+        assert_eq!(rows.len(), others.len(), "shapes differ");
+        if width == 0 {
+            return;
+        }
+        assert_eq!(rows.len() % width, 0, "not a whole number of rows");
+        for (row, other) in rows.chunks_exact(width).zip(others.chunks_exact(width)) {
+            for ((acc, &v), &o) in accumulators.iter_mut().zip(row).zip(other) {
+                *acc = f(*acc, v, o);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// For each row of `values` and the matching row of `other`, with three per-column
+    /// constants: `row[j] = f(row[j], other_row[j], a[j], b[j], c[j])`.
+    pub fn zip_rows_around<F: Fn(f64, f64, f64, f64, f64) -> f64>(
+        values: &mut [f64],
+        other: &[f64],
+        a: &[f64],
+        b: &[f64],
+        c: &[f64],
+        f: F,
+    ) {
+        let width = a.len();
+        assert!(b.len() == width && c.len() == width, "one constant per column");
+        assert_eq!(values.len(), other.len(), "shapes differ");
+        if width == 0 {
+            return;
+        }
+        assert_eq!(values.len() % width, 0, "not a whole number of rows");
+        for (row, other) in values.chunks_exact_mut(width).zip(other.chunks_exact(width)) {
+            for ((((value, &o), &a), &b), &c) in row.iter_mut().zip(other).zip(a).zip(b).zip(c) {
+                *value = f(*value, o, a, b, c);
+            }
+        }
+    }
+}

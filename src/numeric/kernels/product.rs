@@ -1,0 +1,540 @@
+//! The matrix product with a fixed summation order, on every [`Path`].
+//!
+//! Why not `ndarray::ArrayBase::dot`: it hands the product to `matrixmultiply`, which picks an
+//! FMA kernel from the CPU it finds and splits the inner sum in its own way, so the low bits of
+//! the result — and with them a histogram count now and then — would depend on the reader's CPU.
+//!
+//! Here every output element is, on every path,
+//! `((0 + a[i,0]·b[0,j]) + a[i,1]·b[1,j]) + … + a[i,n-1]·b[n-1,j]`: each product rounded, then
+//! each sum rounded, in index order, starting from +0. The paths differ only in how many output
+//! elements they compute at once:
+//! - portable: 4 × 4 tiles of sums held in registers (SSE2 on baseline x86-64);
+//! - AVX2: 4 rows × 8 columns (two 4-lane vectors per row);
+//! - AVX-512: 4 rows × up to 32 columns (four 8-lane vectors per row).
+//!
+//! Within a tile the `k` loop is outermost, so each sum still adds its products in `k` order;
+//! a loaded `a` value feeds a whole row of sums and a loaded row of `b` feeds every row of the
+//! tile.
+//!
+//! Both operands are read in place where their layout allows: the left one ([`Lhs`]) through
+//! strides, so a transpose is free; the right one ([`Rhs`]) in panels of 8 columns, either
+//! straight from a row-major matrix (the last, partial panel read with masked loads) or from a
+//! [`PackedMatrix`], which re-lays out any other view (a transpose, say) so each panel is
+//! contiguous.
+
+use ndarray::ArrayView2;
+
+use super::{InstructionSet, Path};
+
+/// Columns per packed panel: one AVX-512 vector, two AVX2 vectors, two portable tiles.
+const PANEL: usize = 8;
+/// Rows of every register tile.
+const TILE_ROWS: usize = 4;
+
+/// The right-hand operand `b` (`inner × cols`) re-laid out in panels of [`PANEL`] columns, each
+/// panel `inner × PANEL` and contiguous, so the inner loop reads it sequentially whatever the
+/// layout of `b` was (a transpose included). The last panel is padded with zero columns, whose
+/// sums are computed and dropped.
+#[derive(Debug, Clone, Default)]
+pub struct PackedMatrix {
+    inner: usize,
+    cols: usize,
+    panels: Vec<f64>,
+}
+
+impl PackedMatrix {
+    pub fn new(b: ArrayView2<f64>) -> Self {
+        let mut packed = PackedMatrix::default();
+        packed.pack(b);
+        packed
+    }
+
+    /// Packs `b` into this buffer, reusing its allocation.
+    pub fn pack(&mut self, b: ArrayView2<f64>) {
+        let (inner, cols) = b.dim();
+        self.inner = inner;
+        self.cols = cols;
+        // Every value, padding included, is written below: no need to clear the old ones.
+        self.panels
+            .resize(cols.div_ceil(PANEL) * inner * PANEL, 0.0);
+        if inner == 0 {
+            return;
+        }
+        let strides = b.strides();
+        let data = b
+            .as_slice_memory_order()
+            .filter(|data| strides.iter().all(|&s| s >= 0) && data.as_ptr() == b.as_ptr());
+        for (q, panel) in self.panels.chunks_exact_mut(inner * PANEL).enumerate() {
+            let first = q * PANEL;
+            let width = PANEL.min(cols - first);
+            if width < PANEL {
+                // The padding columns of the last panel.
+                for packed_row in panel.chunks_exact_mut(PANEL) {
+                    packed_row[width..].fill(0.0);
+                }
+            }
+            match (data, strides) {
+                // Row-major: each panel row is a run of one matrix row.
+                (Some(data), &[row_stride, 1]) => {
+                    let row_stride = row_stride as usize;
+                    for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
+                        let start = k * row_stride + first;
+                        if width == PANEL {
+                            // A copy of a known length: a couple of moves, not a call.
+                            packed_row.copy_from_slice(&data[start..start + PANEL]);
+                        } else {
+                            packed_row[..width].copy_from_slice(&data[start..start + width]);
+                        }
+                    }
+                }
+                // The transpose of a row-major matrix: each panel column is a run of one matrix
+                // row.
+                (Some(data), &[1, col_stride]) => {
+                    let col_stride = col_stride as usize;
+                    for c in 0..width {
+                        let start = (first + c) * col_stride;
+                        let run = &data[start..start + inner];
+                        for (packed_row, &value) in panel.chunks_exact_mut(PANEL).zip(run) {
+                            packed_row[c] = value;
+                        }
+                    }
+                }
+                _ => {
+                    for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
+                        for (c, value) in packed_row[..width].iter_mut().enumerate() {
+                            *value = b[[k, first + c]];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// This matrix as the right operand of a product.
+    pub fn rhs(&self) -> Rhs<'_> {
+        Rhs {
+            data: &self.panels,
+            inner: self.inner,
+            cols: self.cols,
+            row_stride: PANEL,
+            panel_stride: self.inner * PANEL,
+            padded: true,
+        }
+    }
+
+    /// `out = lhs · b`: [`multiply`] with this matrix on the right.
+    pub fn multiply(&self, path: Path, lhs: Lhs, out: &mut [f64]) {
+        multiply(path, lhs, self.rhs(), out);
+    }
+
+    /// [`multiply_in_parallel`] with this matrix on the right.
+    pub fn multiply_in_parallel(&self, path: Path, lhs: Lhs, out: &mut [f64]) {
+        multiply_in_parallel(path, lhs, self.rhs(), out);
+    }
+}
+
+/// `out = lhs · rhs`, `out` row-major with a row for each of `lhs`'s and a column for each of
+/// `rhs`'s.
+///
+/// Panics if the shapes do not match, which is a programming error.
+pub fn multiply(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
+    assert_eq!(lhs.inner, rhs.inner, "inner dimensions differ");
+    assert_eq!(out.len(), lhs.rows * rhs.cols, "output shape");
+    if rhs.inner == 0 {
+        // Every sum is empty.
+        out.fill(0.0);
+        return;
+    }
+    if out.is_empty() {
+        return;
+    }
+    match path.instruction_set() {
+        InstructionSet::Portable => multiply_portable(rhs, lhs, out),
+        // SAFETY: a `Path` naming these features exists only when the CPU has them.
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx2 => unsafe { x86::multiply_avx2(rhs, lhs, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx512 => unsafe { x86::multiply_avx512(rhs, lhs, out) },
+    }
+}
+
+/// [`multiply`] in bands of rows on the rayon pool, when the product is big enough to pay for
+/// it. Each band is computed exactly as it would be alone (a row's sums never depend on the
+/// other rows), so the split changes no bit.
+pub fn multiply_in_parallel(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
+    use rayon::prelude::*;
+    /// Multiply-adds per band: about 15 µs of work, well above rayon's cost per task.
+    const BAND_WORK: usize = 1 << 18;
+    let row_work = rhs.inner * rhs.cols;
+    let band_rows = BAND_WORK
+        .div_ceil(row_work.max(1))
+        .next_multiple_of(TILE_ROWS);
+    if lhs.rows <= band_rows || rhs.cols == 0 {
+        multiply(path, lhs, rhs, out);
+        return;
+    }
+    out.par_chunks_mut(band_rows * rhs.cols)
+        .enumerate()
+        .for_each(|(band, out)| {
+            let start = band * band_rows;
+            let rows = lhs.row_range(start, start + out.len() / rhs.cols);
+            multiply(path, rows, rhs, out);
+        });
+}
+
+/// The right operand of a product, `inner × cols`, as the kernels read it: in panels of
+/// [`PANEL`] columns, row `k` of panel `q` starting at `data[q · panel_stride + k · row_stride]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rhs<'a> {
+    data: &'a [f64],
+    inner: usize,
+    cols: usize,
+    row_stride: usize,
+    panel_stride: usize,
+    /// Whether the last panel is padded to [`PANEL`] columns (packed). If not, its missing
+    /// columns are not there to read.
+    padded: bool,
+}
+
+impl<'a> Rhs<'a> {
+    /// A row-major `inner × cols` matrix, read in place.
+    pub fn row_major(data: &'a [f64], inner: usize, cols: usize) -> Self {
+        assert_eq!(data.len(), inner * cols, "not a {inner} × {cols} matrix");
+        Rhs {
+            data,
+            inner,
+            cols,
+            row_stride: cols,
+            panel_stride: PANEL,
+            padded: false,
+        }
+    }
+
+    fn panels(&self) -> usize {
+        self.cols.div_ceil(PANEL)
+    }
+
+    /// How many values of each row of panel `q` may be read: all [`PANEL`] when padded, else
+    /// the columns that exist.
+    fn readable(&self, q: usize) -> usize {
+        if self.padded {
+            PANEL
+        } else {
+            PANEL.min(self.cols - q * PANEL)
+        }
+    }
+
+    /// Where row `k` of panel `q` starts in `data`. Its first [`readable`](Self::readable)
+    /// values are in `data`: the constructors lay the operand out so.
+    #[inline(always)]
+    fn offset(&self, q: usize, k: usize) -> usize {
+        q * self.panel_stride + k * self.row_stride
+    }
+
+    /// Value `c` of row `k` of panel `q`, for `c < readable(q)`.
+    #[inline(always)]
+    fn at(&self, q: usize, k: usize, c: usize) -> f64 {
+        debug_assert!(k < self.inner && c < self.readable(q));
+        // SAFETY: see `offset`; `c` is within the readable values.
+        unsafe { *self.data.get_unchecked(self.offset(q, k) + c) }
+    }
+}
+
+/// The left operand of a product: `rows × inner` values read through strides, so a row-major
+/// matrix, a band of its rows and its transpose are all operands without a copy.
+#[derive(Debug, Clone, Copy)]
+pub struct Lhs<'a> {
+    data: &'a [f64],
+    rows: usize,
+    inner: usize,
+    row_stride: usize,
+    inner_stride: usize,
+}
+
+impl<'a> Lhs<'a> {
+    /// A row-major `rows × inner` matrix.
+    pub fn row_major(data: &'a [f64], rows: usize, inner: usize) -> Self {
+        assert_eq!(data.len(), rows * inner, "not a {rows} × {inner} matrix");
+        Lhs {
+            data,
+            rows,
+            inner,
+            row_stride: inner,
+            inner_stride: 1,
+        }
+    }
+
+    /// The transpose of the row-major `data_rows × data_cols` matrix `data`: an operand with
+    /// `data_cols` rows and inner dimension `data_rows`.
+    pub fn transpose_of(data: &'a [f64], data_rows: usize, data_cols: usize) -> Self {
+        assert_eq!(
+            data.len(),
+            data_rows * data_cols,
+            "not a {data_rows} × {data_cols} matrix"
+        );
+        Lhs {
+            data,
+            rows: data_cols,
+            inner: data_rows,
+            row_stride: 1,
+            inner_stride: data_cols,
+        }
+    }
+
+    /// Rows `start..end` of this operand.
+    pub fn row_range(self, start: usize, end: usize) -> Self {
+        assert!(start <= end && end <= self.rows, "row range out of bounds");
+        let offset = (start * self.row_stride).min(self.data.len());
+        Lhs {
+            data: &self.data[offset..],
+            rows: end - start,
+            ..self
+        }
+    }
+
+    /// Element `(i, k)`.
+    #[inline(always)]
+    fn at(&self, i: usize, k: usize) -> f64 {
+        debug_assert!(i < self.rows && k < self.inner);
+        // SAFETY: the constructors check that `data` holds a whole `rows × inner` matrix at
+        // these strides, and `row_range` keeps that true, so every `(i, k)` in range is inside.
+        unsafe {
+            *self
+                .data
+                .get_unchecked(i * self.row_stride + k * self.inner_stride)
+        }
+    }
+}
+
+/// The portable path: 4 × 4 tiles of sums; the compiler keeps them in registers and may pair
+/// neighbouring columns in one SSE2 register — columns are independent sums. Columns of a
+/// partial, unpadded panel are summed one by one.
+fn multiply_portable(b: Rhs, a: Lhs, out: &mut [f64]) {
+    const TILE_COLS: usize = 4;
+    let (m, n, p) = (a.rows, b.inner, b.cols);
+    let full_rows = m - m % TILE_ROWS;
+    for q in 0..b.panels() {
+        for half in [0, TILE_COLS] {
+            let col = q * PANEL + half;
+            if col >= p {
+                break;
+            }
+            let width = TILE_COLS.min(p - col);
+            let tiled_rows = if half + TILE_COLS <= b.readable(q) {
+                full_rows
+            } else {
+                0
+            };
+            for row in (0..tiled_rows).step_by(TILE_ROWS) {
+                let mut sums = [[0.0f64; TILE_COLS]; TILE_ROWS];
+                for k in 0..n {
+                    let b_k: [f64; TILE_COLS] = std::array::from_fn(|c| b.at(q, k, half + c));
+                    let a_k = [
+                        a.at(row, k),
+                        a.at(row + 1, k),
+                        a.at(row + 2, k),
+                        a.at(row + 3, k),
+                    ];
+                    for r in 0..TILE_ROWS {
+                        for c in 0..TILE_COLS {
+                            sums[r][c] += a_k[r] * b_k[c];
+                        }
+                    }
+                }
+                for (r, row_sums) in sums.iter().enumerate() {
+                    let start = (row + r) * p + col;
+                    out[start..start + width].copy_from_slice(&row_sums[..width]);
+                }
+            }
+            for row in tiled_rows..m {
+                for c in 0..width {
+                    let mut sum = 0.0;
+                    for k in 0..n {
+                        sum += a.at(row, k) * b.at(q, k, half + c);
+                    }
+                    out[row * p + col + c] = sum;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    //! The wide register tiles. Only `_mm*_mul_pd` and `_mm*_add_pd`: never an FMA. Loads of a
+    //! partial panel are masked, so columns that are not there are never touched.
+
+    use std::arch::x86_64::*;
+
+    use super::{Lhs, PANEL, Rhs, TILE_ROWS};
+
+    /// AVX2: one panel (two 4-lane vectors) × [`TILE_ROWS`] rows per tile, 8 sums in
+    /// registers, 2 loads of `b` and 4 broadcasts of `a` per `k`.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn multiply_avx2(b: Rhs, a: Lhs, out: &mut [f64]) {
+        let m = a.rows;
+        let full_rows = m - m % TILE_ROWS;
+        for q in 0..b.panels() {
+            if b.readable(q) == PANEL {
+                for row in (0..full_rows).step_by(TILE_ROWS) {
+                    tile_avx2::<TILE_ROWS, false>(b, a, row, q, out);
+                }
+                for row in full_rows..m {
+                    tile_avx2::<1, false>(b, a, row, q, out);
+                }
+            } else {
+                for row in (0..full_rows).step_by(TILE_ROWS) {
+                    tile_avx2::<TILE_ROWS, true>(b, a, row, q, out);
+                }
+                for row in full_rows..m {
+                    tile_avx2::<1, true>(b, a, row, q, out);
+                }
+            }
+        }
+    }
+
+    /// Rows `row..row + R` × panel `q`; `MASKED` for a panel with fewer than 8 readable columns.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn tile_avx2<const R: usize, const MASKED: bool>(
+        b: Rhs,
+        a: Lhs,
+        row: usize,
+        q: usize,
+        out: &mut [f64],
+    ) {
+        let readable = b.readable(q) as i64;
+        let lane = |i: i64| if i < readable { -1 } else { 0 };
+        let low = _mm256_setr_epi64x(lane(0), lane(1), lane(2), lane(3));
+        let high = _mm256_setr_epi64x(lane(4), lane(5), lane(6), lane(7));
+        let base = b.data.as_ptr().wrapping_add(b.offset(q, 0));
+        let mut sums = [[_mm256_setzero_pd(); 2]; R];
+        for k in 0..b.inner {
+            let b_k = base.wrapping_add(k * b.row_stride);
+            // SAFETY: the first `readable` values of the row are in `b.data` (`Rhs::offset`);
+            // unmasked loads happen only when all 8 are, masked ones read no other lane.
+            let (b0, b1) = unsafe {
+                if MASKED {
+                    (
+                        _mm256_maskload_pd(b_k, low),
+                        _mm256_maskload_pd(b_k.wrapping_add(4), high),
+                    )
+                } else {
+                    (_mm256_loadu_pd(b_k), _mm256_loadu_pd(b_k.add(4)))
+                }
+            };
+            for (r, row_sums) in sums.iter_mut().enumerate() {
+                let a_rk = _mm256_set1_pd(a.at(row + r, k));
+                row_sums[0] = _mm256_add_pd(row_sums[0], _mm256_mul_pd(a_rk, b0));
+                row_sums[1] = _mm256_add_pd(row_sums[1], _mm256_mul_pd(a_rk, b1));
+            }
+        }
+        let p = b.cols;
+        let col = q * PANEL;
+        let width = PANEL.min(p - col);
+        for (r, row_sums) in sums.iter().enumerate() {
+            let start = (row + r) * p + col;
+            let target = &mut out[start..start + width];
+            if width == PANEL {
+                // SAFETY: `target` holds two vectors of 4.
+                unsafe {
+                    _mm256_storeu_pd(target.as_mut_ptr(), row_sums[0]);
+                    _mm256_storeu_pd(target.as_mut_ptr().add(4), row_sums[1]);
+                }
+            } else {
+                let mut values = [0.0f64; PANEL];
+                // SAFETY: `values` holds two vectors of 4.
+                unsafe {
+                    _mm256_storeu_pd(values.as_mut_ptr(), row_sums[0]);
+                    _mm256_storeu_pd(values.as_mut_ptr().add(4), row_sums[1]);
+                }
+                for (t, v) in target.iter_mut().zip(values) {
+                    *t = v;
+                }
+            }
+        }
+    }
+
+    /// Panels per AVX-512 tile: 4 × 4 vectors = 16 sums in registers (of 32), 4 loads of `b`
+    /// and 4 broadcasts of `a` per `k`.
+    const VECTORS: usize = 4;
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn multiply_avx512(b: Rhs, a: Lhs, out: &mut [f64]) {
+        let m = a.rows;
+        let full_rows = m - m % TILE_ROWS;
+        let panels = b.panels();
+        let mut q = 0;
+        while q < panels {
+            let width = VECTORS.min(panels - q);
+            for row in (0..full_rows).step_by(TILE_ROWS) {
+                match width {
+                    4 => tile_avx512::<TILE_ROWS, 4>(b, a, row, q, out),
+                    3 => tile_avx512::<TILE_ROWS, 3>(b, a, row, q, out),
+                    2 => tile_avx512::<TILE_ROWS, 2>(b, a, row, q, out),
+                    _ => tile_avx512::<TILE_ROWS, 1>(b, a, row, q, out),
+                }
+            }
+            for row in full_rows..m {
+                match width {
+                    4 => tile_avx512::<1, 4>(b, a, row, q, out),
+                    3 => tile_avx512::<1, 3>(b, a, row, q, out),
+                    2 => tile_avx512::<1, 2>(b, a, row, q, out),
+                    _ => tile_avx512::<1, 1>(b, a, row, q, out),
+                }
+            }
+            q += width;
+        }
+    }
+
+    /// Which of a vector's 8 lanes to load or store, the first `count`.
+    fn first_lanes(count: usize) -> __mmask8 {
+        u8::MAX >> (PANEL - count)
+    }
+
+    /// Rows `row..row + R` × panels `q..q + V`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn tile_avx512<const R: usize, const V: usize>(
+        b: Rhs,
+        a: Lhs,
+        row: usize,
+        q: usize,
+        out: &mut [f64],
+    ) {
+        let mut bases = [b.data.as_ptr(); V];
+        let mut readable = [0; V];
+        for v in 0..V {
+            bases[v] = b.data.as_ptr().wrapping_add(b.offset(q + v, 0));
+            readable[v] = first_lanes(b.readable(q + v));
+        }
+        let mut sums = [[_mm512_setzero_pd(); V]; R];
+        for k in 0..b.inner {
+            let mut b_k = [_mm512_setzero_pd(); V];
+            for v in 0..V {
+                // SAFETY: the lanes loaded are the row's readable values, which are in `b.data`
+                // (`Rhs::offset`); a masked-off lane is not read.
+                b_k[v] = unsafe {
+                    _mm512_maskz_loadu_pd(readable[v], bases[v].wrapping_add(k * b.row_stride))
+                };
+            }
+            for (r, row_sums) in sums.iter_mut().enumerate() {
+                let a_rk = _mm512_set1_pd(a.at(row + r, k));
+                for (sum, &b_kv) in row_sums.iter_mut().zip(&b_k) {
+                    *sum = _mm512_add_pd(*sum, _mm512_mul_pd(a_rk, b_kv));
+                }
+            }
+        }
+        let p = b.cols;
+        for (r, row_sums) in sums.iter().enumerate() {
+            for (v, &sum) in row_sums.iter().enumerate() {
+                let col = (q + v) * PANEL;
+                let width = PANEL.min(p - col);
+                let start = (row + r) * p + col;
+                let target = &mut out[start..start + width];
+                // SAFETY: `target` holds `width` values, the lanes stored.
+                unsafe { _mm512_mask_storeu_pd(target.as_mut_ptr(), first_lanes(width), sum) };
+            }
+        }
+    }
+}
