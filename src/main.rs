@@ -275,7 +275,7 @@ fn check(root: &Path, strict: bool) -> Result<(), Error> {
             eprintln!("{gap}");
         }
         return Err(Error::Other(format!(
-            "error: {gaps} untranslated or fuzzy texts (check --strict)"
+            "{gaps} untranslated or fuzzy texts (check --strict)"
         )));
     }
     Ok(())
