@@ -268,7 +268,7 @@ fn serve(root: &Path, args: ServeArgs) -> Result<(), Error> {
 /// gap by `file:line`, and exit 1 if there is one.
 fn check(root: &Path, strict: bool) -> Result<(), Error> {
     let summary = check_book(root)?;
-    println!("{summary}");
+    say(&format!("{summary}\n"))?;
     let gaps: usize = summary.coverage.iter().map(|c| c.gaps.len()).sum();
     if strict && gaps > 0 {
         for gap in summary.coverage.iter().flat_map(|c| &c.gaps) {
@@ -287,7 +287,7 @@ fn i18n_update(root: &Path, language: &str) -> Result<(), Error> {
     let updates = initbook::i18n::update_catalogs(root, &book, language)?;
     initbook::i18n::write_catalogs(root, &updates)?;
     for update in &updates {
-        println!("{update}");
+        say(&format!("{update}\n"))?;
     }
     Ok(())
 }

@@ -18,7 +18,9 @@ use crate::book::load_book;
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::diagnostic::Diagnostics;
-use crate::draw::{FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout};
+use crate::draw::{
+    FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout,
+};
 use crate::error::Result;
 use crate::i18n::{Coverage, Edition, edition_dir, figure_text, language_links};
 use crate::limits;
