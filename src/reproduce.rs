@@ -231,6 +231,24 @@ impl Reproduction {
         draw_figure(&self.spec, &self.outcome)
     }
 
+    /// The figure as the book's edition in `tag` shows it: that language's words, and the
+    /// experiment's translated caption and alt text (`initbook run ID --lang ko --svg FILE`).
+    pub fn svg_in(&self, root: &Path, tag: &str) -> Result<String> {
+        let loaded = crate::book::load_book(root)?;
+        let text = crate::i18n::figure_text(root, tag, &loaded.config.language)?;
+        let mut spec = self.spec.clone();
+        if tag != loaded.config.language {
+            let language = crate::i18n::find_language(&loaded, tag)?;
+            let (translated, _) = crate::i18n::translate_book(root, &loaded, language)?;
+            let book = crate::parse::parse_book(&translated)?;
+            if let Some(found) = book.find_experiment(&spec.id) {
+                spec.caption = found.caption.clone();
+                spec.alt = found.alt.clone();
+            }
+        }
+        Ok(crate::draw::draw_figure_with(&spec, &self.outcome, &text))
+    }
+
     /// A plain-text summary for the terminal: the parameters, the seed, and a table.
     pub fn summary(&self) -> String {
         format!(

@@ -249,7 +249,7 @@ pub fn render_explorer(
         width,
         height,
         chart: drawing.chart,
-        reproduce: reproduce(lesson, spec, data_hash),
+        reproduce: reproduce(theme, lesson, spec, data_hash),
         print,
     };
     theme.render_value("explorer.html", &context)

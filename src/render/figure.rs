@@ -91,7 +91,7 @@ pub fn render_figure(
         table,
         caption: &spec.caption,
         seed: spec.seed,
-        reproduce: reproduce(lesson, spec, data_hash),
+        reproduce: reproduce(theme, lesson, spec, data_hash),
     };
     theme.render_value("figure.html", &context)
 }
@@ -99,13 +99,20 @@ pub fn render_figure(
 /// The Reproduce panel of an experiment (`reproduce.html`): the command that regenerates it, its
 /// parameters, seed, source line and data hash.
 pub fn reproduce<'a>(
+    theme: &Theme,
     lesson: &Lesson,
     spec: &'a ExperimentSpec,
     data_hash: &'a str,
 ) -> Reproduce<'a> {
+    // A translated edition's figure has its own words: `--lang` draws it with them.
+    let lang = theme
+        .translation
+        .as_ref()
+        .map(|tag| format!(" --lang {tag}"))
+        .unwrap_or_default();
     let mut command = if spec.figure {
         format!(
-            "initbook run {id} --seed {seed} --svg {id}.svg",
+            "initbook run {id} --seed {seed}{lang} --svg {id}.svg",
             id = spec.id,
             seed = spec.seed
         )

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::explorer_strings::ExplorerStrings;
 use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::error::{Error, Result};
+use crate::i18n::LanguageLink;
 
 /// What a theme file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,10 @@ pub const THEME_FILES: [(&str, &str); 19] = [
     ("strings.toml", include_str!("../../templates/strings.toml")),
 ];
 
+/// `(language tag, built-in text)` of the interface strings of the translated editions
+/// initbook ships: `strings.TAG.toml`, laid over `strings.toml` (see [`Theme::for_edition`]).
+pub const TRANSLATED_STRINGS: [(&str, &str); 1] =
+    [("ko", include_str!("../../templates/strings.ko.toml"))];
 /// The σ explorer's stylesheet and script: in the site only when a page shows an explorer.
 pub const EXPLORER_STYLESHEET: &str = "explorer.css";
 pub const EXPLORER_SCRIPT: &str = "explorer.js";
@@ -151,6 +156,9 @@ pub struct Theme {
     /// The σ explorer's script ([`EXPLORER_SCRIPT`]).
     pub explorer_script: String,
     pub strings: Strings,
+    /// The language tag of a translated edition's theme (see [`Theme::for_edition`]); `None`
+    /// for the book's own language.
+    pub translation: Option<String>,
     /// The explorer's strings of `strings`, checked.
     pub explorer: ExplorerStrings,
 }
@@ -193,6 +201,8 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     tera.add_raw_templates(templates)
         .map_err(|error| Error::Other(format!("in the templates ({}): {error}", dir.display())))?;
     tera.global_context().insert("strings", &strings);
+    tera.global_context()
+        .insert("languages", &Vec::<LanguageLink>::new());
     let explorer = ExplorerStrings::from_strings(&strings)
         .map_err(|problem| Error::Other(format!("in the templates (strings.toml): {problem}")))?;
     Ok(Theme {
@@ -200,11 +210,50 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
         assets,
         explorer_script,
         strings,
+        translation: None,
         explorer,
     })
 }
 
 impl Theme {
+    /// The theme of one edition of the book at `root`. For a translation (`Some(tag)`), the
+    /// strings of `strings.TAG.toml` — built in for the languages initbook ships, then the
+    /// book's own `templates/strings.TAG.toml` — are laid over the English, key by key (a key
+    /// a translation lacks stays English). `links` go to the same page in every language of
+    /// the book; `base.html` shows them as the language switch and `<link rel="alternate">`.
+    pub fn for_edition(
+        mut self,
+        root: &Path,
+        translation: Option<&str>,
+        links: &[LanguageLink],
+    ) -> Result<Theme> {
+        if let Some(tag) = translation {
+            if let Some((_, built_in)) = TRANSLATED_STRINGS.iter().find(|(t, _)| *t == tag) {
+                let origin = format!("the built-in strings.{tag}.toml");
+                self.strings.merge(built_in, Path::new(&origin))?;
+            }
+            let relative = Path::new("templates").join(format!("strings.{tag}.toml"));
+            match read_text_inside(root, &relative, TEMPLATE_BYTES) {
+                Ok(own) => self.strings.merge(&own, &root.join(&relative))?,
+                Err(problem) if problem.is_missing() => {}
+                Err(problem) => {
+                    return Err(Error::Other(format!(
+                        "cannot read {}: {problem}",
+                        root.join(&relative).display()
+                    )));
+                }
+            }
+            self.explorer = ExplorerStrings::from_strings(&self.strings).map_err(|problem| {
+                Error::Other(format!("in the templates (strings.{tag}.toml): {problem}"))
+            })?;
+            self.translation = Some(tag.to_string());
+        }
+        let global = self.tera.global_context();
+        global.insert("strings", &self.strings);
+        global.insert("languages", links);
+        Ok(self)
+    }
+
     /// Renders the template `name` (a page or a partial) with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
         self.tera
