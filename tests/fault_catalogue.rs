@@ -752,7 +752,7 @@ fn catalogue() -> Vec<Fault> {
             args: &[],
             exit: 1,
             message: "the book's experiments are estimated at",
-            location: Some("content/01-one.md:28:6"),
+            location: Some("content/01-one.md:52:6"),
         },
         // Where the site goes
         Fault {
