@@ -8,6 +8,7 @@ pub mod explorer_strings;
 pub mod figure;
 pub mod markdown;
 pub mod print;
+pub mod strings;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashMap};
