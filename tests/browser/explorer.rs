@@ -228,6 +228,7 @@ fn a_first_view_loads_the_page_its_styles_and_script_and_one_frame() {
         [
             PAGE,
             "style.css",
+            "search.js",
             "explorer.css",
             "figures/explore/sigmoid-xavier.svg",
             "explorer.js"
