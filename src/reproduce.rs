@@ -240,7 +240,8 @@ impl Reproduction {
         if tag != loaded.config.language {
             let language = crate::i18n::find_language(&loaded, tag)?;
             let (translated, _) = crate::i18n::translate_book(root, &loaded, language)?;
-            let book = crate::parse::parse_book(&translated)?;
+            let english = crate::parse::parse_book(&loaded)?;
+            let book = crate::parse::parse_translation(&translated, &english)?;
             if let Some(found) = book.find_experiment(&spec.id) {
                 spec.caption = found.caption.clone();
                 spec.alt = found.alt.clone();

@@ -161,6 +161,77 @@ fn update_extracts_then_marks_exactly_the_edited_entry_fuzzy_and_the_removed_obs
 }
 
 #[test]
+fn translated_headings_keep_the_english_anchors_so_copied_links_work() {
+    let book = bilingual_book();
+    book.write(
+        "content/02-two.md",
+        &format!("{}\n## Why it works\n\nText.\n", common::LESSON_TWO),
+    );
+    book.write(
+        "content/01-one.md",
+        &format!(
+            "{}\nSee [why](02-two.md#why-it-works).\n",
+            common::LESSON_ONE
+        ),
+    );
+    ok(initbook(book.root(), &["i18n", "update", "ko"]));
+    let mut catalog = read_catalog(&book, "02-two");
+    let heading = catalog
+        .entries
+        .iter_mut()
+        .find(|e| e.msgid == "Why it works")
+        .expect("the heading is a text to translate");
+    heading.msgstr = "왜 되는가".into();
+    write_catalog_file(&book, "02-two", &catalog);
+    let mut catalog = read_catalog(&book, "01-one");
+    let link = catalog
+        .entries
+        .iter_mut()
+        .find(|e| e.msgid.contains("02-two.md#why-it-works"))
+        .expect("the link's paragraph is a text to translate");
+    link.msgstr = "[이유](02-two.md#why-it-works)를 보세요.".into();
+    write_catalog_file(&book, "01-one", &catalog);
+
+    ok(initbook(book.root(), &["build"]));
+    let korean = book.read_output("ko/02-two.html");
+    assert!(
+        korean.contains("<h2 id=\"why-it-works\">왜 되는가 "),
+        "{korean}"
+    );
+    let linking = book.read_output("ko/01-one.html");
+    assert!(
+        linking.contains("<a href=\"02-two.html#why-it-works\">이유</a>"),
+        "{linking}"
+    );
+
+    // A link to an anchor the English does not have is an error at the catalog's lesson.
+    link_to(&book, "[이유](02-two.md#왜-되는가)를 보세요.");
+    let build = initbook(book.root(), &["build"]);
+    assert_eq!(build.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(
+        stderr.contains("no section or figure \"왜-되는가\" in 02-two.md"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("content/i18n/ko/01-one.po"), "{stderr}");
+    assert!(
+        stderr.contains("the sections of 02-two.md: why-it-works"),
+        "{stderr}"
+    );
+}
+
+fn link_to(book: &TinyBook, msgstr: &str) {
+    let mut catalog = read_catalog(book, "01-one");
+    let link = catalog
+        .entries
+        .iter_mut()
+        .find(|e| e.msgid.contains("02-two.md#why-it-works"))
+        .unwrap();
+    link.msgstr = msgstr.into();
+    write_catalog_file(book, "01-one", &catalog);
+}
+
+#[test]
 fn the_korean_edition_falls_back_to_english_and_check_counts_every_gap() {
     let book = bilingual_book();
     ok(initbook(book.root(), &["i18n", "update", "ko"]));

@@ -200,18 +200,19 @@ pub fn translated_editions(
     let mut editions = Vec::with_capacity(loaded.config.languages.len());
     for language in &loaded.config.languages {
         let (translated, coverage) = translate_book(root, loaded, language)?;
-        let mut book = crate::parse::parse_book(&translated).map_err(|mut found| {
-            // The lines are the translated lesson's: say so, and where its translations are.
-            for diagnostic in &mut found.0 {
-                diagnostic.message = format!(
-                    "in the {} translation ({}): {}",
-                    language.tag,
-                    catalog_path(&diagnostic.path, &language.tag).display(),
-                    diagnostic.message
-                );
-            }
-            found
-        })?;
+        let mut book =
+            crate::parse::parse_translation(&translated, english).map_err(|mut found| {
+                // The lines are the translated lesson's: say so, and where its translations are.
+                for diagnostic in &mut found.0 {
+                    diagnostic.message = format!(
+                        "in the {} translation ({}): {}",
+                        language.tag,
+                        catalog_path(&diagnostic.path, &language.tag).display(),
+                        diagnostic.message
+                    );
+                }
+                found
+            })?;
         align_experiments(english, &mut book)?;
         editions.push(Edition {
             tag: language.tag.clone(),

@@ -65,7 +65,7 @@ fn landing(browser: &Browser, site: &SiteOnDisk, href: &str, view: View) -> Stri
 }
 
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn a_search_in_the_url_lists_the_sigma_one_lesson_first_and_lands_on_its_heading() {
     let site = book_site();
     let browser = Browser::launch();
@@ -114,7 +114,7 @@ fn a_search_in_the_url_lists_the_sigma_one_lesson_first_and_lands_on_its_heading
 }
 
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn the_keyboard_focuses_the_search_moves_through_results_and_opens_them() {
     let site = book_site();
     let browser = Browser::launch();
@@ -170,7 +170,7 @@ fn the_keyboard_focuses_the_search_moves_through_results_and_opens_them() {
 }
 
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn every_page_contents_list_links_to_its_headings_beside_or_above_the_text() {
     let site = book_site();
     let browser = Browser::launch();
@@ -253,7 +253,7 @@ fn every_page_contents_list_links_to_its_headings_beside_or_above_the_text() {
 }
 
 #[test]
-#[ignore = "needs Chromium and poppler-utils: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium and poppler-utils: cargo test --release --test browser -- --include-ignored"]
 fn the_print_edition_prints_the_book_each_lesson_on_a_new_page_no_figure_split() {
     let site = book_site();
     let browser = Browser::launch();
@@ -309,7 +309,7 @@ fn the_print_edition_prints_the_book_each_lesson_on_a_new_page_no_figure_split()
 }
 
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn a_korean_query_finds_words_with_particles_attached() {
     let book = TinyBook::new();
     book.write(
