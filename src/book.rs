@@ -22,6 +22,24 @@ pub struct BookConfig {
     pub language: String,
     /// One paragraph for the contents page.
     pub description: Option<String>,
+    /// The other languages the book is translated into (`[languages.ko]`), by tag.
+    pub languages: Vec<LanguageConfig>,
+}
+
+/// A language of the book besides its own: `[languages.ko]` in `book.toml`. Its lessons are
+/// translated by the catalogs in `content/i18n/TAG/` (see [`crate::i18n`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageConfig {
+    /// BCP 47 tag: `<html lang>`, the site's directory (`output/ko/`) and the catalogs'.
+    #[serde(skip)]
+    pub tag: String,
+    /// The language's name in itself, for the language switch (default: a built-in name).
+    pub name: Option<String>,
+    /// The book's title in this language (default: the book's own, reported as a gap).
+    pub title: Option<String>,
+    /// The contents page's paragraph in this language.
+    pub description: Option<String>,
 }
 
 /// A book read from disk: its settings and its lessons, in reading order.
@@ -39,6 +57,7 @@ struct RawConfig {
     language: Option<String>,
     description: Option<String>,
     chapters: Vec<Spanned<String>>,
+    languages: Option<Spanned<std::collections::BTreeMap<String, LanguageConfig>>>,
 }
 
 /// A chapter as `book.toml` lists it: the lesson's file name, and the span of the name.
@@ -104,7 +123,7 @@ pub fn parse_config(file: &SourceFile) -> Result<(BookConfig, Vec<Chapter>), Dia
         let span = error.span().unwrap_or(0..0);
         let message = error.message().trim_end().to_string();
         Diagnostics(vec![file.error(span, message).with_hint(
-            "book.toml holds `title`, `chapters` (lesson files in order) and optionally `author`, `language`, `description`",
+            "book.toml holds `title`, `chapters` (lesson files in order) and optionally `author`, `language`, `description` and `[languages.TAG]` tables (`name`, `title`, `description`)",
         )])
     })?;
 
@@ -131,15 +150,57 @@ pub fn parse_config(file: &SourceFile) -> Result<(BookConfig, Vec<Chapter>), Dia
         }
         chapters.push((name.to_string(), span));
     }
+    let language = raw.language.unwrap_or_else(|| "en".to_string());
+    let (languages_span, raw_languages) = match raw.languages {
+        Some(table) => (table.span(), table.into_inner()),
+        None => (0..0, Default::default()),
+    };
+    let mut languages = Vec::new();
+    for (tag, config) in raw_languages {
+        if !is_language_tag(&tag) {
+            diagnostics.push(
+                file.error(
+                    languages_span.clone(),
+                    format!("`{tag}` is not a language tag"),
+                )
+                .with_hint(
+                    "name a language by its BCP 47 tag, e.g. [languages.ko] or [languages.pt-BR]",
+                ),
+            );
+        } else if tag == language {
+            diagnostics.push(
+                file.error(
+                    languages_span.clone(),
+                    format!("`{tag}` is the book's own language"),
+                )
+                .with_hint("[languages.TAG] names the languages the book is translated into"),
+            );
+        } else {
+            languages.push(LanguageConfig { tag, ..config });
+        }
+    }
     diagnostics.into_result((
         BookConfig {
             title: raw.title,
             author: raw.author,
-            language: raw.language.unwrap_or_else(|| "en".to_string()),
+            language,
             description: raw.description,
+            languages,
         },
         chapters,
     ))
+}
+
+/// A BCP 47 tag as a directory name allows: a primary language of 2–3 ASCII letters, then
+/// `-`-separated subtags of letters and digits (`ko`, `pt-BR`, `zh-Hant`).
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 /// Why a chapter entry cannot be a lesson file name, if it cannot.

@@ -143,7 +143,13 @@ pub fn outcome_fits(experiment: &Experiment, outcome: &Outcome) -> bool {
         (Experiment::Training(p), Outcome::Training(r)) => {
             labels_fit(r.runs.iter().map(|run| run.label.as_str()).collect())
                 && r.runs.iter().all(|run| {
-                    run.loss.len() == p.iterations && run.distinct_units.len() == p.hidden_layers
+                    let accuracy = match p.plot {
+                        crate::numeric::training::Plot::Loss => 0,
+                        crate::numeric::training::Plot::Accuracy => p.iterations,
+                    };
+                    run.loss.len() == p.iterations
+                        && run.batch_accuracy.len() == accuracy
+                        && run.distinct_units.len() == p.hidden_layers
                 })
         }
         // Every frame in the order the sweep makes them (its activation and σ are what the

@@ -18,6 +18,7 @@ mod axis;
 mod chart;
 mod histogram;
 pub mod measure;
+mod panels;
 pub mod scene;
 pub mod text;
 
@@ -28,12 +29,13 @@ use crate::model::ExperimentSpec;
 use crate::numeric::depth::DepthResult;
 use crate::numeric::gradients::GradientResult;
 use crate::numeric::sweep::{self, SweepFrame, SweepParams, SweepResult};
-use crate::numeric::training::TrainingResult;
+use crate::numeric::training::{Plot, TrainingResult, TrainingRun};
 use crate::numeric::{Activation, Experiment, LayerStats, Outcome};
-use axis::{Axis, LogSpan, Scale};
+use axis::{Axis, LogAxis, LogSpan, Scale};
 use chart::{ChartText, LegendCorner, Series, YScale, line_chart};
 use histogram::{GridShape, Histogram, grid_shape, histogram_grid, histogram_grid_shaped};
 use measure::{ABOVE_EM, line_height, text_width};
+use panels::{Panel, PanelText, panel_grid};
 pub use scene::Scene;
 use scene::{Align, Label, Overlay, Vector};
 pub use text::FigureText;
@@ -311,13 +313,17 @@ fn lay_out_depth(scene: &mut Scene, result: &DepthResult, text: &FigureText) {
     scene.height = height as u32;
 }
 
-/// Smoothed mini-batch loss of each scheme over the iterations.
+/// Smoothed mini-batch loss of each scheme over the iterations, or the accuracy panels.
 fn lay_out_training(
     scene: &mut Scene,
     spec: &ExperimentSpec,
     result: &TrainingResult,
     text: &FigureText,
 ) {
+    if matches!(&spec.experiment, Experiment::Training(p) if p.plot == Plot::Accuracy) {
+        lay_out_training_accuracy(scene, spec, result, text);
+        return;
+    }
     let iterations = result.runs.first().map_or(1, |r| r.loss.len());
     let series: Vec<Series> = result
         .runs
@@ -465,6 +471,127 @@ fn mark_name(mark: sweep::Mark, text: &FigureText) -> &str {
         sweep::Mark::Xavier => &text.xavier_scheme,
         sweep::Mark::He => &text.he_scheme,
     }
+}
+
+/// One panel per weight scheme: the smoothed batch accuracy of its runs without and with batch
+/// normalization over the iterations; below, the final test accuracy of both against σ (the
+/// schemes with `init = "normal"`) on a log axis.
+fn lay_out_training_accuracy(
+    scene: &mut Scene,
+    spec: &ExperimentSpec,
+    result: &TrainingResult,
+    text: &FigureText,
+) {
+    let iterations = result.runs.first().map_or(1, |r| r.batch_accuracy.len());
+    let window = spec.smooth();
+    let name = |batchnorm: bool| {
+        if batchnorm {
+            text.with_batchnorm.clone()
+        } else {
+            text.without_batchnorm.clone()
+        }
+    };
+    // The weight schemes in the order they first appear; in each, without before with.
+    let mut schemes: Vec<crate::numeric::Init> = Vec::new();
+    for run in &result.runs {
+        if !schemes.contains(&run.init) {
+            schemes.push(run.init);
+        }
+    }
+    let runs_of = |init: &crate::numeric::Init| -> Vec<&TrainingRun> {
+        [false, true]
+            .into_iter()
+            .flat_map(|bn| {
+                result
+                    .runs
+                    .iter()
+                    .filter(move |r| r.init == *init && r.batchnorm == bn)
+            })
+            .collect()
+    };
+    let panels: Vec<Panel> = schemes
+        .iter()
+        .map(|init| Panel {
+            title: match init {
+                crate::numeric::Init::Normal { std } => {
+                    fill(&text.scale_title, &[("std", &std.to_string())])
+                }
+                other => scheme_name(other.name(), other, text),
+            },
+            series: runs_of(init)
+                .into_iter()
+                .map(|run| Series {
+                    label: name(run.batchnorm),
+                    points: moving_average(&run.batch_accuracy, window)
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| ((i + 1) as f64, v))
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let y_description = fill(&text.batch_accuracy, &[("window", &window.to_string())]);
+    let panel_text = PanelText {
+        x_description: &text.iteration,
+        y_description: &y_description,
+    };
+    let grid = panel_grid(
+        scene,
+        0,
+        &panels,
+        (Axis::new(0.0, iterations as f64, 2), Axis::new(0.0, 1.0, 2)),
+        &panel_text,
+    );
+
+    let series: Vec<Series> = [false, true]
+        .into_iter()
+        .map(|bn| {
+            let mut points: Vec<(f64, f64)> = result
+                .runs
+                .iter()
+                .filter(|r| r.batchnorm == bn)
+                .filter_map(|r| match r.init {
+                    crate::numeric::Init::Normal { std } => Some((std, r.test_accuracy)),
+                    _ => None,
+                })
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            Series {
+                label: name(bn),
+                points,
+            }
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let x = if lo.is_finite() {
+        LogAxis::covering(lo, hi)
+    } else {
+        LogAxis::covering(0.1, 1.0)
+    };
+    let bottom = grid + CHART_HEIGHT + 40;
+    let words = ChartText {
+        x_description: &text.weight_scale,
+        y_description: &text.test_accuracy,
+        legend: true,
+        // Accuracy rises towards the larger scales on the right; the lower left is free.
+        legend_corner: LegendCorner::LowerLeft,
+    };
+    line_chart(
+        scene,
+        (grid + GAP, bottom),
+        &series,
+        Scale::Log(x),
+        YScale::Linear,
+        &words,
+    );
+    scene.height = bottom as u32;
 }
 
 /// The legend name of a compared scheme: its label, with the scheme when the label alone does

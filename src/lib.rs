@@ -19,6 +19,7 @@ pub mod error;
 pub mod escape;
 pub mod format;
 pub mod hash;
+pub mod i18n;
 pub mod lesson_text;
 pub mod limits;
 pub mod manifest;

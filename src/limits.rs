@@ -21,6 +21,9 @@ pub const Y_MAX: (i64, i64) = (1, i64::MAX);
 pub const DEPTH_LAYERS: (i64, i64) = (1, 200);
 pub const CLASSES: (i64, i64) = (2, 1000);
 pub const COMPARE: usize = 8;
+/// Compared schemes of one training experiment: a sweep of 16 weight scales with and without
+/// batch normalization. Their total work is bounded by the work budget (`budget.rs`).
+pub const TRAINING_COMPARE: usize = 32;
 pub const TRAINING_LAYERS: (i64, i64) = (1, 20);
 pub const TRAINING_NODES: (i64, i64) = (1, 1024);
 pub const BATCH: (i64, i64) = (1, 4096);

@@ -37,8 +37,19 @@ enum Command {
     Clean,
     /// Build, serve the site on this machine, and rebuild and reload pages when the book changes.
     Serve(ServeArgs),
-    /// Check every lesson, directive and template without running or writing anything.
-    Check,
+    /// Check every lesson, directive and template without running or writing anything; print how
+    /// much of each translation is done.
+    Check {
+        /// Fail (exit 1) if any translation has a gap, naming the file and line of each.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Translations: `i18n update LANG` brings LANG's catalogs (content/i18n/LANG/*.po) up to
+    /// date with the English lessons.
+    I18n {
+        #[command(subcommand)]
+        command: I18nCommand,
+    },
     /// Run one experiment: a figure of the book by id, or one described by flags. Flags
     /// override the book's keys and are checked like them.
     Run(RunArgs),
@@ -65,6 +76,16 @@ enum Command {
 enum MdbookCheck {
     /// Exit 0 if initbook works with this mdBook renderer, 1 if not.
     Supports { renderer: String },
+}
+
+#[derive(Subcommand)]
+enum I18nCommand {
+    /// Add the English's new texts to LANG's catalogs (empty), mark changed ones fuzzy (keeping
+    /// their translation) and vanished ones obsolete.
+    Update {
+        /// The language's tag, as in book.toml's [languages.LANG].
+        language: String,
+    },
 }
 
 #[derive(Args)]
@@ -110,6 +131,9 @@ struct RunArgs {
     /// Write the figure as SVG to FILE.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
+    /// Draw the figure as the book's edition in LANG shows it (its words, caption and alt text).
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
     // The parameter flags are added from the key schema: see `with_parameter_flags`.
 }
 
@@ -157,7 +181,10 @@ fn main() -> ExitCode {
         Command::Build(args) => build(root, args),
         Command::Clean => initbook::cache::clean(root).and_then(|done| say(&format!("{done}\n"))),
         Command::Serve(args) => serve(root, args),
-        Command::Check => check_book(root).and_then(|summary| say(&format!("{summary}\n"))),
+        Command::Check { strict } => check(root, strict),
+        Command::I18n {
+            command: I18nCommand::Update { language },
+        } => i18n_update(root, &language),
         Command::Run(args) => {
             let flags = matches.subcommand_matches("run").map(parameter_flags);
             run(root, args, flags.unwrap_or_default())
@@ -220,6 +247,13 @@ fn build(root: &Path, args: BuildArgs) -> Result<(), Error> {
     for warning in &written.warnings {
         eprintln!("warning: {warning}");
     }
+    for coverage in report.coverage.iter().filter(|c| !c.gaps.is_empty()) {
+        eprintln!(
+            "warning: {} ({} texts shown in English; `initbook check --strict` lists them)",
+            coverage.summary(),
+            coverage.fuzzy + coverage.missing
+        );
+    }
     if !args.quiet {
         say(&format!(
             "{}\n",
@@ -253,6 +287,34 @@ fn serve(root: &Path, args: ServeArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// `initbook check`: the book's summary and each translation's coverage; with `strict`, every
+/// gap by `file:line`, and exit 1 if there is one.
+fn check(root: &Path, strict: bool) -> Result<(), Error> {
+    let summary = check_book(root)?;
+    say(&format!("{summary}\n"))?;
+    let gaps: usize = summary.coverage.iter().map(|c| c.gaps.len()).sum();
+    if strict && gaps > 0 {
+        for gap in summary.coverage.iter().flat_map(|c| &c.gaps) {
+            eprintln!("{gap}");
+        }
+        return Err(Error::Other(format!(
+            "{gaps} untranslated or fuzzy texts (check --strict)"
+        )));
+    }
+    Ok(())
+}
+
+/// `initbook i18n update LANG`: writes the updated catalogs and says what changed in each.
+fn i18n_update(root: &Path, language: &str) -> Result<(), Error> {
+    let book = initbook::book::load_book(root)?;
+    let updates = initbook::i18n::update_catalogs(root, &book, language)?;
+    initbook::i18n::write_catalogs(root, &updates)?;
+    for update in &updates {
+        say(&format!("{update}\n"))?;
+    }
+    Ok(())
+}
+
 /// Best effort: the desktop's way of opening a URL.
 fn open_browser(url: &str) {
     let opener = if cfg!(target_os = "macos") {
@@ -279,7 +341,11 @@ fn run(root: &Path, args: RunArgs, flags: Vec<(String, String)>) -> Result<(), E
     let request = RunRequest { id: args.id, flags };
     let reproduction = reproduce(root, &request)?;
     if let Some(path) = &args.svg {
-        std::fs::write(path, reproduction.svg()).map_err(|e| Error::io("write", path, e))?;
+        let svg = match &args.lang {
+            Some(tag) => reproduction.svg_in(root, tag)?,
+            None => reproduction.svg(),
+        };
+        std::fs::write(path, svg).map_err(|e| Error::io("write", path, e))?;
     }
     if args.json {
         say(&reproduction.json())?;

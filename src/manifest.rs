@@ -51,6 +51,10 @@ pub struct FigureRecord {
     /// The SVG file in the site, or `null` for an experiment shown without a figure.
     pub svg: Option<String>,
     pub svg_sha256: Option<String>,
+    /// The figure of each translated edition, by language tag: the same data drawn with that
+    /// language's words, so its own SVG and hash (and the one `data_sha256`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, TranslatedSvg>,
     pub data_sha256: String,
     /// A sweep's frames, in its order; absent for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +115,21 @@ impl From<&LayerStats> for FrameLayer {
     }
 }
 
+/// A translated edition in the site: its directory (`ko/`), its figures' SVGs by id and its
+/// sweep frames' SVGs by path relative to that directory.
+pub type TranslatedEdition = (String, BTreeMap<String, String>, BTreeMap<String, String>);
+
+/// A translated edition's SVG of a figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranslatedSvg {
+    /// The SVG file in the site (`ko/figures/ID.svg`).
+    pub svg: String,
+    pub svg_sha256: String,
+    /// A sweep's frames in that edition: SVG path in the site → its SHA-256.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub frames: BTreeMap<String, String>,
+}
+
 /// The canonical bytes of a result (see the module docs).
 pub fn canonical_data(result: &Outcome) -> Vec<u8> {
     serde_json::to_vec(result).expect("plain data serialises")
@@ -145,13 +164,15 @@ pub fn data_hashes(results: &BTreeMap<String, Outcome>) -> BTreeMap<String, Stri
 }
 
 /// The manifest of a built book. `svgs` are the figures by id, `frame_svgs` the sweeps' frames by
-/// path in the site.
+/// path in the site, `translated` each translated edition's directory in the site (`ko/`) and its
+/// SVGs, by language tag.
 pub fn build_manifest(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,
     svgs: &BTreeMap<String, String>,
     frame_svgs: &BTreeMap<String, String>,
+    translated: &BTreeMap<String, TranslatedEdition>,
 ) -> Manifest {
     let mut figures: Vec<FigureRecord> = book
         .experiments()
@@ -169,6 +190,32 @@ pub fn build_manifest(
                 rng: RNG.to_string(),
                 svg: svg.map(|_| figure_path(&spec.id)),
                 svg_sha256: svg.map(|svg| sha256_hex(svg.as_bytes())),
+                translations: translated
+                    .iter()
+                    .filter_map(|(tag, (dir, svgs, frame_svgs))| {
+                        let svg = svgs.get(&spec.id)?;
+                        let frames = match &results[&spec.id] {
+                            Outcome::Sweep(result) => result
+                                .frames
+                                .iter()
+                                .filter_map(|frame| {
+                                    let path = frame_path(&spec.id, &frame.name());
+                                    let svg = frame_svgs.get(&path)?;
+                                    Some((format!("{dir}{path}"), sha256_hex(svg.as_bytes())))
+                                })
+                                .collect(),
+                            _ => BTreeMap::new(),
+                        };
+                        Some((
+                            tag.clone(),
+                            TranslatedSvg {
+                                svg: format!("{dir}{}", figure_path(&spec.id)),
+                                svg_sha256: sha256_hex(svg.as_bytes()),
+                                frames,
+                            },
+                        ))
+                    })
+                    .collect(),
                 data_sha256: data_hashes[&spec.id].clone(),
                 frames: match &results[&spec.id] {
                     Outcome::Sweep(result) => Some(

@@ -28,6 +28,7 @@ use crate::cache::Cache;
 use crate::data::load_datasets_in;
 use crate::diagnostic::SourceFile;
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
+use crate::draw::FigureText;
 use crate::error::{Error, Result};
 use crate::lesson_text::{Piece, rewrite_lesson};
 use crate::manifest::data_hashes;
@@ -91,6 +92,8 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
             author: (!config.authors.is_empty()).then(|| config.authors.join(", ")),
             language: config.language.clone().unwrap_or_else(|| "en".to_string()),
             description: config.description.clone(),
+            // An mdBook is one language; its translations are mdBook's business.
+            languages: Vec::new(),
         },
         parsed,
     )?;
@@ -99,7 +102,7 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
     crate::budget::check_book(&parsed_book, &data_shapes(&datasets))?;
     let run = run_all(&parsed_book, &datasets, cache, &|_, _| {});
     let results = &run.outcomes;
-    let svgs = draw_figures(&parsed_book, results);
+    let svgs = draw_figures(&parsed_book, results, &FigureText::english());
     let hashes = data_hashes(results);
 
     let theme = load_theme(root)?;
@@ -129,7 +132,7 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
                     renderer.numbers.get(spec.id.as_str()).map(String::as_str),
                     svgs.get(&spec.id).map(String::as_str),
                     &results[&spec.id],
-                    reproduce(lesson, spec, &hashes[&spec.id], None),
+                    reproduce(&theme, lesson, spec, &hashes[&spec.id], None),
                 )
                 .map(|html| html_block(&html)),
             ),

@@ -179,7 +179,7 @@ pub fn lesson_notebook(
                 spec.caption
             ),
         };
-        let exactly = fill(&text.exactly, &[("command", &spec.reproduce_command())]);
+        let exactly = fill(&text.exactly, &[("command", &spec.reproduce_command(None))]);
         cells.markdown(&format!("{heading}\n\n{exactly}"));
         cells.code(&python::experiment_code(spec));
     }

@@ -56,6 +56,9 @@ pub struct RunReport<'a> {
     pub data_sha256: String,
     #[serde(flatten)]
     pub outcome: ReportedOutcome<'a>,
+    /// A training experiment's schemes in one line each: what a sweep over scales is read by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schemes: Option<Vec<SchemeSummary<'a>>>,
 }
 
 /// The outcome's fields as the report prints them: as they are, or for a sweep every frame with
@@ -74,6 +77,44 @@ pub struct FrameReport<'a> {
     #[serde(flatten)]
     pub frame: &'a SweepFrame,
     pub data_sha256: String,
+}
+
+/// One trained scheme, summarised: its weight scale (`std` of `init = "normal"`, else null),
+/// whether it normalizes its batches, and how training ended.
+#[derive(Debug, Serialize)]
+pub struct SchemeSummary<'a> {
+    pub label: &'a str,
+    pub init: &'static str,
+    pub std: Option<f64>,
+    pub batchnorm: bool,
+    pub final_loss: f64,
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+}
+
+/// The [`SchemeSummary`] of every run of a training outcome.
+fn scheme_summaries(outcome: &Outcome) -> Option<Vec<SchemeSummary<'_>>> {
+    let Outcome::Training(result) = outcome else {
+        return None;
+    };
+    Some(
+        result
+            .runs
+            .iter()
+            .map(|run| SchemeSummary {
+                label: &run.label,
+                init: run.init.name(),
+                std: match run.init {
+                    crate::numeric::Init::Normal { std } => Some(std),
+                    _ => None,
+                },
+                batchnorm: run.batchnorm,
+                final_loss: final_loss(&run.loss),
+                train_accuracy: run.train_accuracy,
+                test_accuracy: run.test_accuracy,
+            })
+            .collect(),
+    )
 }
 
 /// Runs what `request` asks for. Unknown ids and an empty request are usage errors; problems
@@ -173,6 +214,7 @@ impl Reproduction {
                 },
                 outcome => ReportedOutcome::Outcome(outcome),
             },
+            schemes: scheme_summaries(&self.outcome),
         }
     }
 
@@ -187,6 +229,25 @@ impl Reproduction {
     /// The figure, the same bytes as the book's `figures/ID.svg` for the same parameters and seed.
     pub fn svg(&self) -> String {
         draw_figure(&self.spec, &self.outcome)
+    }
+
+    /// The figure as the book's edition in `tag` shows it: that language's words, and the
+    /// experiment's translated caption and alt text (`initbook run ID --lang ko --svg FILE`).
+    pub fn svg_in(&self, root: &Path, tag: &str) -> Result<String> {
+        let loaded = crate::book::load_book(root)?;
+        let text = crate::i18n::figure_text(root, tag, &loaded.config.language)?;
+        let mut spec = self.spec.clone();
+        if tag != loaded.config.language {
+            let language = crate::i18n::find_language(&loaded, tag)?;
+            let (translated, _) = crate::i18n::translate_book(root, &loaded, language)?;
+            let english = crate::parse::parse_book(&loaded)?;
+            let book = crate::parse::parse_translation(&translated, &english)?;
+            if let Some(found) = book.find_experiment(&spec.id) {
+                spec.caption = found.caption.clone();
+                spec.alt = found.alt.clone();
+            }
+        }
+        Ok(crate::draw::draw_figure_with(&spec, &self.outcome, &text))
     }
 
     /// A plain-text summary for the terminal: the parameters, the seed, and a table.

@@ -18,8 +18,11 @@ use crate::book::load_book;
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::diagnostic::Diagnostics;
-use crate::draw::{FigureText, FrameLayout, draw_figure, draw_sweep_frame, sweep_frame_layout};
+use crate::draw::{
+    FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout,
+};
 use crate::error::Result;
+use crate::i18n::{Coverage, Edition, edition_dir, figure_text, language_links};
 use crate::limits;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
 use crate::model::{ExperimentSpec, ParsedBook};
@@ -28,7 +31,7 @@ use crate::numeric::sweep::{SweepFrame, SweepResult};
 use crate::parse::parse_book;
 use crate::render::explorer::{frame_svg_id, frame_text};
 use crate::render::explorer_strings::ExplorerStrings;
-use crate::render::{load_theme, render_site};
+use crate::render::{Theme, load_theme, render_site};
 use crate::run::run_all;
 use crate::site_paths::{figure_path, frame_path};
 
@@ -51,6 +54,8 @@ pub struct BuildReport {
     pub site: Site,
     pub computed: usize,
     pub cached: usize,
+    /// How much of each translated edition is translated (its gaps show English).
+    pub coverage: Vec<Coverage>,
 }
 
 impl BuildReport {
@@ -76,33 +81,57 @@ pub fn build_site_with(
     cache: &Cache,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport> {
-    let book = parse_book(&load_book(root)?)?;
-    let theme = load_theme(root)?;
+    let loaded = load_book(root)?;
+    let book = parse_book(&loaded)?;
+    let editions = crate::i18n::translated_editions(root, &loaded, &book)?;
+    let themes = edition_themes(root, &book, &editions)?;
     let datasets = load_datasets(root, &book, cache.datasets())?;
     crate::budget::check_book(&book, &data_shapes(&datasets))?;
+    // One run serves every edition: the translations have the English experiments.
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
-    let svgs = draw_figures(&book, results);
-    let frames = draw_frames(&book, results, &theme.explorer);
-    check_sweep_weight(&book, results, &svgs, &frames.svgs)?;
     let data_hashes = data_hashes(results);
-    let manifest = build_manifest(&book, results, &data_hashes, &svgs, &frames.svgs);
-    let mut files: BTreeMap<String, Vec<u8>> =
-        render_site(&book, results, &svgs, &frames.sizes, &data_hashes, &theme)?
-            .into_iter()
-            .collect();
+    let mut files = BTreeMap::new();
+    let own = Edition {
+        tag: book.config.language.clone(),
+        book: book.clone(),
+        coverage: Coverage::default(),
+    };
+    let mut svgs = BTreeMap::new();
+    let mut own_frames = BTreeMap::new();
+    let mut translated_svgs = BTreeMap::new();
+    for (edition, (theme, text)) in std::iter::once(&own).chain(&editions).zip(&themes) {
+        let (edition_svgs, frame_svgs) = render_edition(
+            edition,
+            &book,
+            results,
+            &data_hashes,
+            theme,
+            text,
+            &mut files,
+        )?;
+        if edition.tag == own.tag {
+            svgs = edition_svgs;
+            own_frames = frame_svgs;
+        } else {
+            let dir = edition_dir(&edition.tag, &own.tag);
+            translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs, frame_svgs));
+        }
+    }
     files.extend(crate::notebook::notebook_files(
         &book,
         results,
         &datasets,
-        &theme.strings,
+        &themes[0].0.strings,
     ));
-    for (id, svg) in &svgs {
-        files.insert(figure_path(id), svg.clone().into_bytes());
-    }
-    for (path, svg) in frames.svgs {
-        files.insert(path, svg.into_bytes());
-    }
+    let manifest = build_manifest(
+        &book,
+        results,
+        &data_hashes,
+        &svgs,
+        &own_frames,
+        &translated_svgs,
+    );
     files.insert(MANIFEST_PATH.to_string(), manifest.to_json().into_bytes());
     Ok(BuildReport {
         site: Site {
@@ -113,7 +142,68 @@ pub fn build_site_with(
         },
         computed: run.computed,
         cached: run.cached,
+        coverage: editions.into_iter().map(|e| e.coverage).collect(),
     })
+}
+
+/// The theme and the figure words of each edition: the book's own language, then each
+/// translation in `editions`' order.
+fn edition_themes(
+    root: &Path,
+    english: &ParsedBook,
+    editions: &[Edition],
+) -> Result<Vec<(Theme, FigureText)>> {
+    let own = english.config.language.as_str();
+    std::iter::once(own)
+        .chain(editions.iter().map(|e| e.tag.as_str()))
+        .map(|tag| {
+            let translation = (tag != own).then_some(tag);
+            let links = language_links(&english.config, tag);
+            let theme = load_theme(root)?.for_edition(root, translation, &links)?;
+            Ok((theme, figure_text(root, tag, own)?))
+        })
+        .collect()
+}
+
+/// Figure SVGs by id, and sweep frame SVGs by path in the edition's directory.
+type EditionSvgs = (BTreeMap<String, String>, BTreeMap<String, String>);
+
+/// Draws and renders one edition into `files`, under its directory; returns its figures' SVGs
+/// by id and its sweep frames' SVGs by path (relative to the edition's directory).
+fn render_edition(
+    edition: &Edition,
+    english: &ParsedBook,
+    results: &BTreeMap<String, Outcome>,
+    data_hashes: &BTreeMap<String, String>,
+    theme: &Theme,
+    text: &FigureText,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<EditionSvgs> {
+    let dir = edition_dir(&edition.tag, &english.config.language);
+    let svgs = draw_figures(&edition.book, results, text);
+    let frames = draw_frames(&edition.book, results, &theme.explorer, text);
+    check_sweep_weight(&edition.book, results, &svgs, &frames.svgs)?;
+    let pages = render_site(
+        &edition.book,
+        results,
+        &svgs,
+        &frames.sizes,
+        data_hashes,
+        theme,
+    )?;
+    for (path, bytes) in pages {
+        files.insert(format!("{dir}{path}"), bytes);
+    }
+    for (id, svg) in &svgs {
+        files.insert(
+            format!("{dir}{}", figure_path(id)),
+            svg.clone().into_bytes(),
+        );
+    }
+    for (path, svg) in &frames.svgs {
+        files.insert(format!("{dir}{path}"), svg.clone().into_bytes());
+    }
+    Ok((svgs, frames.svgs))
 }
 
 /// What `initbook check` found: everything is valid.
@@ -124,6 +214,8 @@ pub struct CheckSummary {
     pub references: usize,
     /// The estimated cost of the book's experiments (see [`crate::budget`]).
     pub cost: crate::budget::BookCost,
+    /// How much of each translated edition is translated.
+    pub coverage: Vec<Coverage>,
 }
 
 impl std::fmt::Display for CheckSummary {
@@ -135,17 +227,24 @@ impl std::fmt::Display for CheckSummary {
             self.experiments,
             self.references,
             crate::budget::describe(&self.cost)
-        )
+        )?;
+        for coverage in &self.coverage {
+            write!(f, "\n{}", coverage.summary())?;
+        }
+        Ok(())
     }
 }
 
 /// Loads and checks the book and its templates without running or writing anything.
 pub fn check_book(root: &Path) -> Result<CheckSummary> {
-    let book = parse_book(&load_book(root)?)?;
-    load_theme(root)?;
+    let loaded = load_book(root)?;
+    let book = parse_book(&loaded)?;
+    let editions = crate::i18n::translated_editions(root, &loaded, &book)?;
+    edition_themes(root, &book, &editions)?;
     let datasets = load_datasets(root, &book, &DatasetCache::default())?;
     let cost = crate::budget::check_book(&book, &data_shapes(&datasets))?;
     Ok(CheckSummary {
+        coverage: editions.into_iter().map(|e| e.coverage).collect(),
         cost,
         lessons: book.lessons.len(),
         experiments: book.experiments().count(),
@@ -168,8 +267,8 @@ fn draw_frames(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     strings: &ExplorerStrings,
+    text: &FigureText,
 ) -> DrawnFrames {
-    let text = FigureText::english();
     let sweeps: Vec<(&ExperimentSpec, &SweepResult)> = book
         .experiments()
         .filter(|(_, spec)| spec.figure)
@@ -180,7 +279,7 @@ fn draw_frames(
         .collect();
     let layouts: BTreeMap<&str, FrameLayout> = sweeps
         .par_iter()
-        .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, &text)))
+        .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, text)))
         .collect();
     let frames: Vec<(&ExperimentSpec, &SweepFrame)> = sweeps
         .iter()
@@ -194,7 +293,7 @@ fn draw_frames(
             let layout = &layouts[spec.id.as_str()];
             (
                 frame_path(&spec.id, &frame.name()),
-                draw_sweep_frame(spec, frame, layout, &text, &id, &words.title, &words.alt),
+                draw_sweep_frame(spec, frame, layout, text, &id, &words.title, &words.alt),
             )
         })
         .collect();
@@ -272,10 +371,11 @@ pub(crate) fn data_shapes(
     }
 }
 
-/// Draws every experiment that shows a figure, in parallel.
+/// Draws every experiment that shows a figure, in parallel, with the words of `text`.
 pub(crate) fn draw_figures(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
+    text: &FigureText,
 ) -> BTreeMap<String, String> {
     let specs: Vec<_> = book
         .experiments()
@@ -284,6 +384,9 @@ pub(crate) fn draw_figures(
         .collect();
     specs
         .par_iter()
-        .map(|spec| (spec.id.clone(), draw_figure(spec, &results[&spec.id])))
+        .map(|spec| {
+            let svg = draw_figure_with(spec, &results[&spec.id], text);
+            (spec.id.clone(), svg)
+        })
         .collect()
 }

@@ -210,6 +210,29 @@ fn figure_drift<'m>(
         if let Some(svg) = &figure.svg {
             explained.push(svg);
         }
+        // Each translated edition's drawing of the same data.
+        for (tag, translated) in &figure.translations {
+            let actual = on_disk_files
+                .get(&translated.svg)
+                .map(|bytes| sha256_hex(bytes));
+            if old.data_sha256 == figure.data_sha256
+                && actual.as_ref() != Some(&translated.svg_sha256)
+            {
+                drift.push(Drift::DrawingChanged {
+                    id: format!("{} ({tag})", figure.id),
+                });
+            }
+            explained.push(&translated.svg);
+            for (path, sha) in &translated.frames {
+                let actual = on_disk_files.get(path).map(|bytes| sha256_hex(bytes));
+                if old.data_sha256 == figure.data_sha256 && actual.as_ref() != Some(sha) {
+                    drift.push(Drift::DrawingChanged {
+                        id: format!("{} ({tag}, {path})", figure.id),
+                    });
+                }
+                explained.push(path);
+            }
+        }
         frame_drift(figure, old, on_disk_files, drift);
         for record in [figure, old] {
             explained.extend(
@@ -224,8 +247,10 @@ fn figure_drift<'m>(
     for old in &on_disk.figures {
         if fresh.figure(&old.id).is_none() {
             drift.push(Drift::FigureRemoved { id: old.id.clone() });
-            if let Some(svg) = &old.svg {
-                explained.push(svg);
+            explained.extend(old.svg.as_deref());
+            for translated in old.translations.values() {
+                explained.push(&translated.svg);
+                explained.extend(translated.frames.keys().map(String::as_str));
             }
             explained.extend(old.frames.iter().flatten().filter_map(|f| f.svg.as_deref()));
         }

@@ -44,8 +44,10 @@ fn thread_count_does_not_change_the_bytes() {
     }
 }
 
-/// The committed site was built by the release binary; this test runs in the test profile
-/// (different optimisation levels), so it also shows that the build profile changes nothing.
+/// The committed site was built by the release binary. Run in the dev profile (a plain `cargo
+/// test`, optimisation level 2) this test also shows that the build profile changes nothing;
+/// CI runs the tests in the release profile and checks the dev profile with a debug build's
+/// `initbook verify`.
 /// When it fails after a change to content, templates or the engine, rebuild the site:
 /// `cargo run --release -- build`.
 #[test]

@@ -709,7 +709,7 @@ fn catalogue() -> Vec<Fault> {
             },
             args: &[],
             exit: 1,
-            message: "multiply-adds of work, more than the 5.0·10¹⁰ one experiment may take",
+            message: "multiply-adds of work, more than the 8.0·10¹⁰ one experiment may take",
             location: Some("content/01-one.md:4:6"),
         },
         Fault {
@@ -725,7 +725,7 @@ fn catalogue() -> Vec<Fault> {
             },
             args: &[],
             exit: 1,
-            message: "multiply-adds of work, more than the 5.0·10¹⁰ one experiment may take",
+            message: "multiply-adds of work, more than the 8.0·10¹⁰ one experiment may take",
             location: Some("content/01-one.md:4:6"),
         },
         Fault {
@@ -752,7 +752,7 @@ fn catalogue() -> Vec<Fault> {
             args: &[],
             exit: 1,
             message: "the book's experiments are estimated at",
-            location: Some("content/01-one.md:28:6"),
+            location: Some("content/01-one.md:52:6"),
         },
         // Where the site goes
         Fault {

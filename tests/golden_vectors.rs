@@ -22,6 +22,7 @@ struct Case {
     samples: Option<usize>,
     bins: Option<usize>,
     range: Option<(f64, f64)>,
+    batchnorm: Option<bool>,
     seed: u64,
     data_sha256: String,
 }
@@ -64,6 +65,7 @@ impl Case {
                 layers: self.layers.unwrap_or(classic.network.layers),
                 nodes: self.nodes.unwrap_or(classic.network.nodes),
                 samples: self.samples.unwrap_or(classic.network.samples),
+                batchnorm: self.batchnorm.unwrap_or(false),
                 ..classic.network
             },
             bins: self.bins.unwrap_or(classic.bins),

@@ -654,7 +654,7 @@ fn experiments_that_would_run_for_minutes_are_refused_with_estimate_and_limit() 
             "{message}"
         );
         assert!(
-            message.contains("multiply-adds of work, more than the 5.0·10¹⁰"),
+            message.contains("multiply-adds of work, more than the 8.0·10¹⁰"),
             "{message}"
         );
     }
@@ -682,7 +682,7 @@ fn the_book_total_is_bounded_too() {
         "{message}"
     );
     assert!(
-        message.contains("more than the 5.0·10¹⁰ a book may take"),
+        message.contains("more than the 8.0·10¹⁰ a book may take"),
         "{message}"
     );
     assert_eq!(message.matches("error:").count(), 1, "{message}");

@@ -394,3 +394,55 @@ fn statistics_are_the_scans_on_every_path() {
         }
     }
 }
+
+#[test]
+fn batch_normalization_is_bit_identical_on_every_path() {
+    use initbook::numeric::batchnorm::{self, BatchNorm, BatchStats, NormGradients};
+    for width in [1, 3, 8, 13, 100] {
+        let rows = 37;
+        let values = awkward(width * rows, width as u64 + 3);
+        let upstream = awkward(width * rows, width as u64 + 9);
+        let mut bn = BatchNorm::new(width);
+        bn.gamma = awkward(width, 5);
+        bn.beta = awkward(width, 6);
+        let run = |path: Path| {
+            let mut normalized = values.clone();
+            let mut stats = BatchStats::new(width);
+            batchnorm::normalize_batch(path, &mut normalized, &mut stats);
+            let mut scaled = normalized.clone();
+            bn.scale_and_shift(path, &mut scaled);
+            let mut gradients = upstream.clone();
+            let mut out = NormGradients::new(width);
+            batchnorm::backward(
+                path,
+                &mut gradients,
+                &normalized,
+                &bn.gamma,
+                &stats,
+                &mut out,
+            );
+            let mut running = BatchNorm {
+                running_var: stats.var.clone(),
+                running_mean: stats.mean.clone(),
+                ..bn.clone()
+            };
+            running.update_running(&stats);
+            let mut inference = values.clone();
+            let mut std = vec![0.0; width];
+            running.normalize_with_running(path, &mut inference, &mut std);
+            [
+                normalized, scaled, gradients, out.gamma, out.beta, stats.std, inference,
+            ]
+        };
+        let portable = run(Path::PORTABLE);
+        for path in Path::supported() {
+            for (got, want) in run(path).iter().zip(&portable) {
+                assert_same(
+                    got,
+                    want,
+                    &format!("{path} batch normalization, width {width}"),
+                );
+            }
+        }
+    }
+}

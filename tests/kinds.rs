@@ -24,6 +24,7 @@ fn scheme(label: &str, init: Init) -> LabelledInit {
     LabelledInit {
         label: label.to_string(),
         init,
+        batchnorm: false,
     }
 }
 
@@ -36,6 +37,7 @@ fn gradients(init: Init, activation: Activation, seed: u64) -> GradientResult {
                 layers: 5,
                 nodes: 100,
                 samples: 1000,
+                batchnorm: false,
             },
             classes: 10,
             bins: 30,
@@ -162,6 +164,7 @@ fn train(
         iterations,
         test_fraction: 0.2,
         runs,
+        plot: initbook::numeric::training::Plot::Loss,
     };
     run_training(&params, &digits(), seed)
 }

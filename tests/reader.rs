@@ -315,6 +315,44 @@ fn a_cross_reference_to_a_section_or_an_unnumbered_block_is_an_error() {
 }
 
 #[test]
+fn a_link_with_text_to_a_missing_section_or_lesson_is_an_error_where_it_is_written() {
+    let book = TinyBook::new();
+    book.write(
+        "content/02-two.md",
+        &format!("{}\n## Why it works\n\nText.\n", common::LESSON_TWO),
+    );
+    // Good links: a section, a figure and a whole lesson, on this page and on another.
+    book.write(
+        "content/01-one.md",
+        &format!(
+            "{}\n## Here\n\n[Why](02-two.md#why-it-works), [the tanh run](02-two.md#tiny-tanh), [here](#here), [two](02-two.md).\n",
+            common::LESSON_ONE
+        ),
+    );
+    build_site(book.root()).expect("every link resolves");
+
+    book.write(
+        "content/01-one.md",
+        &format!(
+            "{}\nSee [why](02-two.md#why-it-work) and [the third](03-three.md#x).\n",
+            common::LESSON_ONE
+        ),
+    );
+    let error = build_error(&book);
+    assert!(
+        error.contains("error: no section or figure \"why-it-work\" in 02-two.md"),
+        "{error}"
+    );
+    assert!(error.contains("content/01-one.md:19:21"), "{error}");
+    assert!(error.contains("did you mean `#why-it-works`?"), "{error}");
+    assert!(
+        error.contains("no lesson \"03-three.md\" in the book"),
+        "{error}"
+    );
+    assert!(error.contains("2 errors in the content"), "{error}");
+}
+
+#[test]
 fn a_broken_cross_reference_does_not_hide_the_other_lessons_errors() {
     let book = TinyBook::new();
     book.write(

@@ -338,6 +338,15 @@ fn as_flags(text: &str, key: &Key) -> String {
         .replacen(&format!("{name} must"), &format!("{flag} must"), 1)
         .replace(&format!("unknown {name} "), &format!("unknown {flag} "));
     let assignment = format!("{name} = ");
+    // A flag's text is not a TOML string: "found the string \"yes\"" reads "found `yes`".
+    let text = match text.find("the string \"") {
+        Some(at) => {
+            let value = &text[at + "the string \"".len()..];
+            let end = value.find('"').unwrap();
+            format!("{}`{}`{}", &text[..at], &value[..end], &value[end + 1..])
+        }
+        None => text,
+    };
     let mut out = String::new();
     let mut rest = text.as_str();
     while let Some(at) = rest.find(&assignment) {
@@ -757,10 +766,23 @@ fn run_json_keeps_its_documented_shape() {
             "id",
             "params",
             "runs",
+            "schemes",
             "seed",
             "test_samples",
             "train_samples"
         ]
     );
     assert!(learn.contains(&"distinct_units".to_string()));
+    // Per scheme in one line: its σ, batch normalization, and how training ended.
+    for key in [
+        "batchnorm",
+        "final_loss",
+        "init",
+        "label",
+        "std",
+        "test_accuracy",
+        "train_accuracy",
+    ] {
+        assert!(learn.contains(&key.to_string()), "{key}: {learn:?}");
+    }
 }

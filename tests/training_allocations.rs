@@ -51,6 +51,7 @@ fn a_training_step_allocates_nothing() {
             .collect(),
         biases: Some(sizes[1..].iter().map(|&n| Array1::zeros(n)).collect()),
         activation: Activation::Relu,
+        batchnorm: None,
     };
     let mut input = Array2::zeros((batch, sizes[0]));
     normal.fill_scaled(&mut rng, input.as_slice_mut().unwrap(), 1.0);

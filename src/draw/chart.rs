@@ -52,6 +52,7 @@ pub fn line_chart(
     text: &ChartText<'_>,
 ) -> Frame {
     let px = |v: f64| v.ceil() as i32;
+    let x_log = matches!(x, Scale::Log(_) | Scale::LogSpan(_));
     let y = y_axis(series, y_scale);
     let width = scene.width as i32;
 
@@ -59,7 +60,14 @@ pub fn line_chart(
     let x_description_y = bottom - MARGIN - px(BELOW_EM * DESC_PX);
     let x_labels_top =
         x_description_y - px(ABOVE_EM * DESC_PX) - GAP / 2 - px(line_height(TICK_PX));
-    let plot_bottom = x_labels_top - TICK_LENGTH - TICK_TEXT_GAP;
+    // A log axis's first label (10⁻⁴) is wide enough to reach under the lowest y label, which is
+    // centred on the plot's bottom edge: start the x labels below that one.
+    let x_label_gap = if x_log {
+        (TICK_LENGTH + TICK_TEXT_GAP).max(px(line_height(TICK_PX) / 2.0) + 2)
+    } else {
+        TICK_LENGTH + TICK_TEXT_GAP
+    };
+    let plot_bottom = x_labels_top - x_label_gap;
     // Above: the top y tick label is centred on the plot's top edge.
     let plot_top = top + MARGIN + px(ABOVE_EM * TICK_PX);
     let plot_height = f64::from(plot_bottom - plot_top);
@@ -92,6 +100,7 @@ pub fn line_chart(
             .points
             .iter()
             .filter(|p| p.1.is_finite() && (y_scale == YScale::Linear || p.1 > 0.0))
+            .filter(|p| !x_log || p.0 > 0.0)
             .map(|&(vx, vy)| (frame.x_px(vx), frame.y_px(vy)))
             .collect();
         if points.len() <= 12 {
@@ -104,9 +113,7 @@ pub fn line_chart(
         }
         scene.marks.push(Mark::line(points, colour, 3));
     }
-    scene
-        .labels
-        .extend(frame.x_labels(TICK_LENGTH + TICK_TEXT_GAP));
+    scene.labels.extend(frame.x_labels(x_label_gap));
     scene.labels.extend(frame.y_labels());
     scene.labels.push(Label::new(
         text.x_description,

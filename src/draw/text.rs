@@ -61,6 +61,15 @@ pub struct FigureText {
     pub sigmoid: String,
     pub tanh: String,
     pub relu: String,
+    /// A panel of the training sweep: weights N(0, `{std}`²).
+    pub scale_title: String,
+    /// The y axis of the sweep's panels; `{window}` is the moving average's window.
+    pub batch_accuracy: String,
+    /// The two lines of the sweep.
+    pub with_batchnorm: String,
+    pub without_batchnorm: String,
+    /// The y axis of the training sweep's chart of test accuracy against σ (`weight_scale`).
+    pub test_accuracy: String,
 }
 
 impl Default for FigureText {
@@ -100,11 +109,16 @@ impl FigureText {
             sigmoid: s("sigmoid"),
             tanh: s("tanh"),
             relu: s("ReLU"),
+            scale_title: s("σ = {std}"),
+            batch_accuracy: s("batch accuracy (moving average of {window})"),
+            with_batchnorm: s("with batch normalization"),
+            without_batchnorm: s("without"),
+            test_accuracy: s("test accuracy after training"),
         }
     }
 
     /// Each text with the placeholders it must hold, by field name.
-    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 26] {
+    fn templates(&self) -> [(&'static str, &str, &'static [&'static str]); 31] {
         [
             ("layer_title", &self.layer_title, &["layer"]),
             ("count", &self.count, &[]),
@@ -136,6 +150,11 @@ impl FigureText {
             ("sigmoid", &self.sigmoid, &[]),
             ("tanh", &self.tanh, &[]),
             ("relu", &self.relu, &[]),
+            ("scale_title", &self.scale_title, &["std"]),
+            ("batch_accuracy", &self.batch_accuracy, &["window"]),
+            ("with_batchnorm", &self.with_batchnorm, &[]),
+            ("without_batchnorm", &self.without_batchnorm, &[]),
+            ("test_accuracy", &self.test_accuracy, &[]),
         ]
     }
 

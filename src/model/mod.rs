@@ -32,6 +32,10 @@ pub struct Lesson {
     pub headings: Vec<Heading>,
     /// Its links to figures (`[](#id)`, `[](05-xavier.md#id)`), checked against the book.
     pub figure_refs: Vec<FigureRef>,
+    /// Its links with text to another lesson or to an anchor (`[the split](04-std-small.md#split)`,
+    /// `[above](#why)`), checked against the book: the lesson exists, and the anchor is one of
+    /// its sections, figures or footnotes.
+    pub section_links: Vec<FigureRef>,
     /// The labels of its footnotes, which name their anchors.
     pub footnotes: Vec<String>,
 }
@@ -68,15 +72,17 @@ pub struct Heading {
     pub span: Range<usize>,
 }
 
-/// A Markdown link with empty text to an experiment: `[](#sigmoid-std1)` on the same page,
-/// `[](05-xavier.md#xavier-tanh)` on another. It reads "Figure 3.1" on the site.
+/// A Markdown link to a lesson's anchor. With empty text it names an experiment:
+/// `[](#sigmoid-std1)` on the same page, `[](05-xavier.md#xavier-tanh)` on another, and reads
+/// "Figure 3.1" on the site. With text it may name any anchor, or none (a whole lesson).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FigureRef {
     /// The whole link, `[](…)`; render finds the link by where it starts.
     pub span: Range<usize>,
     /// The lesson file it names (`05-xavier.md`), `None` for this lesson.
     pub lesson: Option<String>,
-    /// The experiment id after the `#`.
+    /// The id after the `#`: an experiment's for a figure reference; empty for a link with
+    /// text to a whole lesson.
     pub id: String,
     /// Where the id is written, for errors.
     pub id_span: Range<usize>,
@@ -190,12 +196,13 @@ impl ExperimentSpec {
         self.values.try_int("y_max").map(|n| n as u64)
     }
 
-    /// The `initbook run` command that reproduces the block exactly: its figure, or its numbers
-    /// when it shows none.
-    pub fn reproduce_command(&self) -> String {
+    /// The `initbook run` command that reproduces the block exactly: its figure (drawn with the
+    /// words of the edition `lang`, when a translation's), or its numbers when it shows none.
+    pub fn reproduce_command(&self, lang: Option<&str>) -> String {
         let (id, seed) = (&self.id, self.seed);
+        let lang = lang.map(|tag| format!(" --lang {tag}")).unwrap_or_default();
         if self.figure {
-            format!("initbook run {id} --seed {seed} --svg {id}.svg")
+            format!("initbook run {id} --seed {seed}{lang} --svg {id}.svg")
         } else {
             format!("initbook run {id} --seed {seed} --json")
         }

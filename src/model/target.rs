@@ -90,14 +90,18 @@ pub enum RunStat {
     InitialLoss,
     /// Mean of the last 50 logged losses (or fewer, for short runs).
     FinalLoss,
+    /// The scheme's weight standard deviation (`std` of `init = "normal"`; NaN for the others,
+    /// whose std depends on the layer's fan-in).
+    Std,
 }
 
 impl RunStat {
-    pub const ALL: [(&'static str, RunStat); 4] = [
+    pub const ALL: [(&'static str, RunStat); 5] = [
         ("train_accuracy", RunStat::TrainAccuracy),
         ("test_accuracy", RunStat::TestAccuracy),
         ("initial_loss", RunStat::InitialLoss),
         ("final_loss", RunStat::FinalLoss),
+        ("std", RunStat::Std),
     ];
 }
 
@@ -111,6 +115,8 @@ pub enum Param {
     Bins,
     Iterations,
     Batch,
+    /// Training: the SGD step size.
+    LearningRate,
     /// The weights' standard deviation (`std` for normal, 1/√n for Xavier…).
     WeightStd,
     /// Training: the sizes of the two parts of the data set.
@@ -121,7 +127,7 @@ pub enum Param {
 }
 
 impl Param {
-    pub const ALL: [(&'static str, Param); 11] = [
+    pub const ALL: [(&'static str, Param); 12] = [
         ("seed", Param::Seed),
         ("layers", Param::Layers),
         ("nodes", Param::Nodes),
@@ -129,6 +135,7 @@ impl Param {
         ("bins", Param::Bins),
         ("iterations", Param::Iterations),
         ("batch", Param::Batch),
+        ("learning_rate", Param::LearningRate),
         ("weight_std", Param::WeightStd),
         ("train_samples", Param::TrainSamples),
         ("test_samples", Param::TestSamples),
@@ -157,7 +164,11 @@ impl Param {
                 )
                 | (Param::Frames, Experiment::Sweep(_))
                 | (
-                    Param::Iterations | Param::Batch | Param::TrainSamples | Param::TestSamples,
+                    Param::Iterations
+                        | Param::Batch
+                        | Param::LearningRate
+                        | Param::TrainSamples
+                        | Param::TestSamples,
                     Experiment::Training(_)
                 )
         )
@@ -191,6 +202,7 @@ impl Param {
             (Param::WeightStd, Experiment::Gradients(p), _) => weight_std(&p.network),
             (Param::Iterations, Experiment::Training(p), _) => count(p.iterations),
             (Param::Batch, Experiment::Training(p), _) => count(p.batch),
+            (Param::LearningRate, Experiment::Training(p), _) => Number::Real(p.learning_rate),
             (Param::TrainSamples, _, Outcome::Training(r)) => count(r.train_samples),
             (Param::TestSamples, _, Outcome::Training(r)) => count(r.test_samples),
             _ => unreachable!("resolve() only accepts parameters of the experiment's kind"),
@@ -262,6 +274,10 @@ impl Target {
                     RunStat::TestAccuracy => run.test_accuracy,
                     RunStat::InitialLoss => run.loss.first().copied().unwrap_or(f64::NAN),
                     RunStat::FinalLoss => final_loss(&run.loss),
+                    RunStat::Std => match run.init {
+                        Init::Normal { std } => std,
+                        _ => f64::NAN,
+                    },
                 })
             }
             (Target::DistinctUnits { run, layer }, Outcome::Training(r)) => {

@@ -10,11 +10,12 @@ use std::fmt::Write;
 
 use crate::model::ExperimentSpec;
 use crate::numeric::activations::NetworkParams;
+use crate::numeric::batchnorm;
 use crate::numeric::depth::DepthParams;
 use crate::numeric::gradients::GradientParams;
 use crate::numeric::network::LabelledInit;
 use crate::numeric::sweep::SweepParams;
-use crate::numeric::training::TrainingParams;
+use crate::numeric::training::{Plot, TrainingParams};
 use crate::numeric::{Activation, ActivationParams, Experiment, Init};
 
 /// The first code cell: imports, the lesson's first seed, and the functions every experiment
@@ -70,7 +71,33 @@ def softmax_cross_entropy(logits, labels):
     gradient = exp / total
     gradient[rows, labels] -= 1
     return loss, gradient / len(labels)
-"#
+
+
+# Batch normalization, as initbook computes it (src/numeric/batchnorm.rs): each unit (column)
+# normalized over the rows of the batch with the biased variance and ε = {epsilon:?} under the
+# square root, then scaled by γ and shifted by β.
+BN_EPSILON = {epsilon:?}
+BN_MOMENTUM = {momentum:?}  # weight of the old value in the running statistics
+
+
+def batch_norm(a):
+    """x̂ = (a - mean) / sqrt(var + ε) over the batch, with the batch's mean, var and that sqrt."""
+    mean = a.mean(axis=0)
+    var = a.var(axis=0)
+    std = np.sqrt(var + BN_EPSILON)
+    return (a - mean) / std, mean, var, std
+
+
+def batch_norm_backward(g, x_hat, gamma, std):
+    """dL/dy → dL/da through y = γ x̂ + β (exact, through the batch's mean and variance),
+    and dL/dγ, dL/dβ."""
+    n = len(g)
+    d_beta = g.sum(axis=0)
+    d_gamma = (g * x_hat).sum(axis=0)
+    return (gamma / std) * ((g - d_beta / n) - x_hat * (d_gamma / n)), d_gamma, d_beta
+"#,
+        epsilon = batchnorm::EPSILON,
+        momentum = batchnorm::MOMENTUM,
     )
 }
 
@@ -113,6 +140,16 @@ fn weight_std_call(init: &Init, fan_in: &str) -> String {
     }
 }
 
+/// A layer's input to its activation: the weighted sums `product`, normalized over the batch
+/// with batch normalization (γ = 1, β = 0 leave x̂ as it is).
+fn weighted_sums(batchnorm: bool, product: &str) -> String {
+    if batchnorm {
+        format!("batch_norm({product})[0]")
+    } else {
+        product.to_string()
+    }
+}
+
 fn network_sizes(code: &mut String, network: &NetworkParams) {
     let _ = writeln!(
         code,
@@ -149,7 +186,7 @@ fn activations(code: &mut String, p: &ActivationParams, y_max: Option<u64>) {
          activations = []\n\
          for layer in range(layers):\n    \
              w = rng.standard_normal((nodes, nodes)) * scale\n    \
-             x = {f}(x @ w)\n    \
+             x = {f}({weighted_sums})\n    \
              activations.append(x)\n\
          \n\
          stats = [\n    \
@@ -160,6 +197,7 @@ fn activations(code: &mut String, p: &ActivationParams, y_max: Option<u64>) {
              print(f\"layer {{s['layer']}}: mean {{s['mean']:.4f}}, std {{s['std']:.4f}}\")\n",
         scale = weight_std_call(&network.init, "nodes"),
         f = function(network.activation),
+        weighted_sums = weighted_sums(network.batchnorm, "x @ w"),
     );
     let range = format!("({}, {})", float(p.range.0), float(p.range.1));
     histogram_grid(code, "activations", &range, p.bins, y_max);
@@ -182,16 +220,14 @@ fn gradients(code: &mut String, p: &GradientParams, y_max: Option<u64>) {
          weights.append(rng.standard_normal((nodes, classes)) * scale)\n\
          labels = rng.integers(0, classes, samples)\n\
          \n\
-         # Forward: z[0] is the input, z[l] the output of layer l.\n\
-         z = [x]\n\
-         for w in weights[:-1]:\n    \
-             z.append({f}(z[-1] @ w))\n\
+         {forward}\
          loss, delta = softmax_cross_entropy(z[-1] @ weights[-1], labels)\n\
          \n\
          # Backward: delta becomes dL/da of each hidden layer's weighted sums, top down.\n\
          gradients = [None] * layers\n\
          for l in range(layers, 0, -1):\n    \
              delta = (delta @ weights[l].T) * {derivative}(z[l])\n    \
+             {through_norm}\
              gradients[l - 1] = delta\n\
          \n\
          stats = [\n    \
@@ -207,7 +243,13 @@ fn gradients(code: &mut String, p: &GradientParams, y_max: Option<u64>) {
              print(f\"layer {{s['layer']}}: RMS {{s['grad_rms']:.3e}}, mean |g| {{s['grad_mean_abs']:.3e}}\")\n",
         classes = p.classes,
         scale = weight_std_call(&network.init, "nodes"),
-        f = function(activation),
+        forward = gradient_forward(network.batchnorm, function(activation)),
+        through_norm = if network.batchnorm {
+            "# Through the normalization (γ = 1): dL/dy becomes dL/da, before it.\n    \
+             delta = batch_norm_backward(delta, x_hats[l - 1], 1.0, stds[l - 1])[0]\n    "
+        } else {
+            ""
+        },
     );
     let range = match p.range {
         Some((lo, hi)) => format!("({}, {})", float(lo), float(hi)),
@@ -233,13 +275,42 @@ fn gradients(code: &mut String, p: &GradientParams, y_max: Option<u64>) {
     );
 }
 
-/// `[("small", weight_std("normal", nodes, std=0.01)), …]`
-fn schemes(runs: &[LabelledInit], fan_in: &str) -> String {
+/// The gradient experiment's forward pass, keeping what the backward pass needs.
+fn gradient_forward(batchnorm: bool, f: &str) -> String {
+    if batchnorm {
+        format!(
+            "# Forward: z[0] is the input, z[l] the output of layer l; each layer's weighted sums\n\
+             # normalized over the samples (γ = 1, β = 0), keeping x̂ and sqrt(var + ε).\n\
+             z, x_hats, stds = [x], [], []\n\
+             for w in weights[:-1]:\n    \
+                 x_hat, _, _, s = batch_norm(z[-1] @ w)\n    \
+                 x_hats.append(x_hat)\n    \
+                 stds.append(s)\n    \
+                 z.append({f}(x_hat))\n"
+        )
+    } else {
+        format!(
+            "# Forward: z[0] is the input, z[l] the output of layer l.\n\
+             z = [x]\n\
+             for w in weights[:-1]:\n    \
+                 z.append({f}(z[-1] @ w))\n"
+        )
+    }
+}
+
+/// `[("small", weight_std("normal", nodes, std=0.01)), …]`, each with its batch normalization
+/// flag after the scale when `normalized`.
+fn schemes(runs: &[LabelledInit], fan_in: &str, normalized: bool) -> String {
     let items: Vec<String> = runs
         .iter()
         .map(|run| {
+            let flag = if normalized {
+                format!(", {}", boolean(run.batchnorm))
+            } else {
+                String::new()
+            };
             format!(
-                "    ({}, {}),\n",
+                "    ({}, {}{flag}),\n",
                 string(&run.label),
                 weight_std_call(&run.init, fan_in)
             )
@@ -249,20 +320,31 @@ fn schemes(runs: &[LabelledInit], fan_in: &str) -> String {
 }
 
 fn depth(code: &mut String, p: &DepthParams) {
+    // A batch-normalized scheme carries its flag; a comparison without one reads as before.
+    let normalized = p.runs.iter().any(|run| run.batchnorm);
+    let (flag, unpack, sums) = if normalized {
+        (
+            ", batch normalization",
+            "label, scale, normalize",
+            "batch_norm(x @ w)[0] if normalize else x @ w",
+        )
+    } else {
+        ("", "label, scale", "x @ w")
+    };
     let _ = write!(
         code,
         "samples, nodes, layers = {samples}, {nodes}, {layers}\n\
-         # (label, weight std) of each compared scheme\n\
+         # (label, weight std{flag}) of each compared scheme\n\
          schemes = {schemes}\n\
          \n\
          stats = []\n\
-         for label, scale in schemes:\n    \
+         for {unpack} in schemes:\n    \
              rng = np.random.default_rng(seed)  # every scheme sees the same input\n    \
              x = rng.standard_normal((samples, nodes))\n    \
              stds = []\n    \
              for layer in range(layers):\n        \
                  w = rng.standard_normal((nodes, nodes)) * scale\n        \
-                 x = {f}(x @ w)\n        \
+                 x = {f}({sums})\n        \
                  stds.append(x.std())\n    \
              stats.append({{\"label\": label, \"std\": stds}})\n    \
              print(f\"{{label}}: std {{stds[0]:.3g}} at layer 1, {{stds[-1]:.3g}} at layer {{layers}}\")\n\
@@ -279,9 +361,98 @@ fn depth(code: &mut String, p: &DepthParams) {
         samples = p.samples,
         nodes = p.nodes,
         layers = p.layers,
-        schemes = schemes(&p.runs, "nodes"),
+        schemes = schemes(&p.runs, "nodes", normalized),
         f = function(p.activation),
     );
+}
+
+/// A Python boolean.
+fn boolean(flag: bool) -> &'static str {
+    if flag { "True" } else { "False" }
+}
+
+/// The parts of the training cell that batch normalization adds, empty when no compared scheme
+/// normalizes: the cell of a comparison without it stays as short as the training lesson's.
+struct TrainingNorm {
+    /// After `for label, init, std`.
+    unpack: &'static str,
+    /// The scheme tuple's comment.
+    columns: &'static str,
+    /// Before the batches: γ, β and the running statistics of each hidden layer.
+    start: &'static str,
+    /// The forward pass over a batch, from `z = [features[rows]]` to the last hidden layer.
+    forward: &'static str,
+    /// In the backward pass, after `delta` has gone through the activation's derivative.
+    backward: &'static str,
+    /// The `accuracy` function (inference: the running statistics) and its extra argument.
+    accuracy: &'static str,
+    accuracy_argument: &'static str,
+}
+
+impl TrainingNorm {
+    fn new(normalized: bool) -> Self {
+        if !normalized {
+            return TrainingNorm {
+                unpack: "",
+                columns: "",
+                start: "",
+                forward: "        z = [features[rows]]\n\
+                           \x20       for w, b in zip(weights[:-1], biases[:-1]):\n\
+                           \x20           z.append(f(z[-1] @ w + b))\n",
+                backward: "",
+                accuracy: "def accuracy(weights, biases, rows):\n\
+                            \x20   z = features[rows]\n\
+                            \x20   for w, b in zip(weights[:-1], biases[:-1]):\n\
+                            \x20       z = f(z @ w + b)\n\
+                            \x20   logits = z @ weights[-1] + biases[-1]\n\
+                            \x20   return np.mean(logits.argmax(axis=1) == labels[rows])\n",
+                accuracy_argument: "",
+            };
+        }
+        TrainingNorm {
+            unpack: ", normalize",
+            columns: ", batch normalization",
+            start: "    # γ = 1, β = 0 and running statistics 0 for each hidden layer (used with\n\
+                    \x20   # batch normalization only).\n\
+                    \x20   norms = [\n\
+                    \x20       {\"gamma\": np.ones(nodes), \"beta\": np.zeros(nodes),\n\
+                    \x20        \"mean\": np.zeros(nodes), \"var\": np.zeros(nodes)}\n\
+                    \x20       for _ in range(layers)\n\
+                    \x20   ]\n",
+            forward: "        z, x_hats, stds = [features[rows]], [], []\n\
+                      \x20       for w, b, norm in zip(weights[:-1], biases[:-1], norms):\n\
+                      \x20           a = z[-1] @ w + b\n\
+                      \x20           if normalize:\n\
+                      \x20               x_hat, mean, var, s = batch_norm(a)  # s = sqrt(var + ε)\n\
+                      \x20               x_hats.append(x_hat)\n\
+                      \x20               stds.append(s)\n\
+                      \x20               # The running statistics for inference, from this batch.\n\
+                      \x20               norm[\"mean\"] = BN_MOMENTUM * norm[\"mean\"] + (1 - BN_MOMENTUM) * mean\n\
+                      \x20               norm[\"var\"] = BN_MOMENTUM * norm[\"var\"] + (1 - BN_MOMENTUM) * var\n\
+                      \x20               a = norm[\"gamma\"] * x_hat + norm[\"beta\"]\n\
+                      \x20           z.append(f(a))\n",
+            backward: "                if normalize:\n\
+                       \x20                   # Through γ x̂ + β and the normalization; γ and β learn too.\n\
+                       \x20                   norm = norms[l - 1]\n\
+                       \x20                   delta, d_gamma, d_beta = batch_norm_backward(\n\
+                       \x20                       delta, x_hats[l - 1], norm[\"gamma\"], stds[l - 1]\n\
+                       \x20                   )\n\
+                       \x20                   norm[\"gamma\"] -= learning_rate * d_gamma\n\
+                       \x20                   norm[\"beta\"] -= learning_rate * d_beta\n",
+            accuracy: "def accuracy(weights, biases, rows, norms=None):\n\
+                       \x20   \"\"\"As inference sees it: normalized with the running statistics.\"\"\"\n\
+                       \x20   z = features[rows]\n\
+                       \x20   for l, (w, b) in enumerate(zip(weights[:-1], biases[:-1])):\n\
+                       \x20       a = z @ w + b\n\
+                       \x20       if norms is not None:\n\
+                       \x20           n = norms[l]\n\
+                       \x20           a = n[\"gamma\"] * (a - n[\"mean\"]) / np.sqrt(n[\"var\"] + BN_EPSILON) + n[\"beta\"]\n\
+                       \x20       z = f(a)\n\
+                       \x20   logits = z @ weights[-1] + biases[-1]\n\
+                       \x20   return np.mean(logits.argmax(axis=1) == labels[rows])\n",
+            accuracy_argument: ", norms if normalize else None",
+        }
+    }
 }
 
 fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
@@ -291,7 +462,8 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
         .map(|d| d.path.as_str())
         .expect("a training experiment names its data");
     let activation = p.activation;
-    let derivative = format!("{}_derivative", activation.name());
+    let normalized = p.runs.iter().any(|run| run.batchnorm);
+    let norm = TrainingNorm::new(normalized);
     let runs: Vec<String> = p
         .runs
         .iter()
@@ -300,13 +472,24 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
                 Init::Normal { std } => float(std),
                 _ => "None".to_string(),
             };
+            let flag = if normalized {
+                format!(", {}", boolean(run.batchnorm))
+            } else {
+                String::new()
+            };
             format!(
-                "    ({}, \"{}\", {std}),\n",
+                "    ({}, \"{}\", {std}{flag}),\n",
                 string(&run.label),
                 run.init.name()
             )
         })
         .collect();
+    let accuracy_plot = p.plot == Plot::Accuracy;
+    let (curve, curve_label) = if accuracy_plot {
+        ("accuracy_curve", "batch accuracy")
+    } else {
+        ("loss_curve", "training loss")
+    };
     let _ = write!(
         code,
         "# The data set ships beside this notebook; features are scaled by their largest value.\n\
@@ -317,7 +500,8 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
          layers, nodes = {layers}, {nodes}\n\
          learning_rate, batch, iterations = {learning_rate}, {batch}, {iterations}\n\
          test_fraction = {test_fraction}\n\
-         # (label, init, std) of each compared scheme\n\
+         f, derivative = {f}, {f_name}_derivative\n\
+         # (label, init, std{columns}) of each compared scheme\n\
          schemes = [\n{runs}]\n\
          \n\
          # One test split and one sequence of mini-batches, the same for every scheme.\n\
@@ -328,44 +512,41 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
          sizes = [features.shape[1]] + [nodes] * layers + [classes]\n\
          \n\
          \n\
-         def accuracy(weights, biases, rows):\n    \
-             z = features[rows]\n    \
-             for w, b in zip(weights[:-1], biases[:-1]):\n        \
-                 z = {f}(z @ w + b)\n    \
-             logits = z @ weights[-1] + biases[-1]\n    \
-             return np.mean(logits.argmax(axis=1) == labels[rows])\n\
+         {accuracy}\
          \n\
          \n\
-         stats, losses = [], []\n\
-         for label, init, std in schemes:\n    \
+         stats, curves = [], []\n\
+         for label, init, std{unpack} in schemes:\n    \
              # The weights' own stream, the same for every scheme; biases start at zero.\n    \
              weight_rng = np.random.default_rng([seed, 1])\n    \
              weights = [\n        \
                  weight_rng.standard_normal((m, n)) * weight_std(init, m, std)\n        \
                  for m, n in zip(sizes, sizes[1:])\n    \
              ]\n    \
-             biases = [np.zeros(n) for n in sizes[1:]]\n    \
-             loss_curve = []\n    \
-             for rows in batches:\n        \
-                 z = [features[rows]]\n        \
-                 for w, b in zip(weights[:-1], biases[:-1]):\n            \
-                     z.append({f}(z[-1] @ w + b))\n        \
-                 loss, delta = softmax_cross_entropy(z[-1] @ weights[-1] + biases[-1], labels[rows])\n        \
+             biases = [np.zeros(n) for n in sizes[1:]]\n\
+         {start}    \
+             loss_curve, accuracy_curve = [], []\n    \
+             for rows in batches:\n\
+         {forward}        \
+                 logits = z[-1] @ weights[-1] + biases[-1]\n        \
+                 loss, delta = softmax_cross_entropy(logits, labels[rows])\n        \
                  loss_curve.append(loss)\n        \
+                 accuracy_curve.append(np.mean(logits.argmax(axis=1) == labels[rows]))\n        \
                  # Backpropagation and one SGD step, from the output layer down.\n        \
                  for l in range(len(weights) - 1, -1, -1):\n            \
                      grad_w, grad_b = z[l].T @ delta, delta.sum(axis=0)\n            \
                      if l > 0:\n                \
-                         delta = (delta @ weights[l].T) * {derivative}(z[l])\n            \
+                         delta = (delta @ weights[l].T) * derivative(z[l])\n\
+         {backward}            \
                      weights[l] -= learning_rate * grad_w\n            \
                      biases[l] -= learning_rate * grad_b\n    \
-             losses.append((label, loss_curve))\n    \
+             curves.append((label, {curve}))\n    \
              stats.append(\n        \
                  {{\n            \
                      \"label\": label,\n            \
                      \"final_loss\": np.mean(loss_curve[-50:]),\n            \
-                     \"train_accuracy\": accuracy(weights, biases, train),\n            \
-                     \"test_accuracy\": accuracy(weights, biases, test),\n            \
+                     \"train_accuracy\": accuracy(weights, biases, train{accuracy_argument}),\n            \
+                     \"test_accuracy\": accuracy(weights, biases, test{accuracy_argument}),\n            \
                      # units with distinct incoming weights, per hidden layer (to 10 decimals:\n            \
                      # the columns of a matrix product may differ in their last bits)\n            \
                      \"distinct_units\": [np.unique(w.round(10), axis=1).shape[1] for w in weights[:-1]],\n        \
@@ -378,16 +559,15 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
                  f\"distinct units {{s['distinct_units']}}\"\n    \
              )\n\
          \n\
-         window = {smooth}  # moving average of the loss curves\n\
+         window = {smooth}  # moving average of the curves\n\
          fig = plt.figure(figsize=(7, 4))\n\
          ax = fig.add_subplot(1, 1, 1)\n\
-         for label, loss_curve in losses:\n    \
-             smooth = np.convolve(loss_curve, np.ones(window) / window, mode=\"valid\")\n    \
+         for label, curve in curves:\n    \
+             smooth = np.convolve(curve, np.ones(window) / window, mode=\"valid\")\n    \
              ax.plot(np.arange(len(smooth)) + window, smooth, label=label)\n\
          ax.set_xlabel(\"iteration\")\n\
-         ax.set_ylabel(\"training loss\")\n\
-         ax.legend()\n\
-         plt.show()\n",
+         ax.set_ylabel(\"{curve_label}\")\n\
+         ax.legend(fontsize=\"small\", ncol=2)\n",
         data = string(data),
         layers = p.hidden_layers,
         nodes = p.nodes,
@@ -395,10 +575,36 @@ fn training(code: &mut String, p: &TrainingParams, spec: &ExperimentSpec) {
         batch = p.batch,
         iterations = p.iterations,
         test_fraction = float(p.test_fraction),
-        runs = runs.concat(),
         f = function(activation),
+        f_name = activation.name(),
+        columns = norm.columns,
+        runs = runs.concat(),
+        accuracy = norm.accuracy,
+        unpack = norm.unpack,
+        start = norm.start,
+        forward = norm.forward,
+        backward = norm.backward,
+        accuracy_argument = norm.accuracy_argument,
         smooth = spec.smooth().min(p.iterations),
     );
+    if accuracy_plot && normalized {
+        // The page's lower chart: test accuracy against σ, one line without and one with.
+        code.push_str(
+            "\n\
+             # The test accuracy after training against the weights' σ, without and with\n\
+             # batch normalization.\n\
+             fig = plt.figure(figsize=(7, 4))\n\
+             ax = fig.add_subplot(1, 1, 1)\n\
+             for flag, name in [(False, \"without\"), (True, \"with batch normalization\")]:\n    \
+                 runs = [(std, s[\"test_accuracy\"]) for (_, _, std, normalize), s in zip(schemes, stats) if normalize == flag and std is not None]\n    \
+                 ax.plot([r[0] for r in runs], [r[1] for r in runs], marker=\"o\", label=name)\n\
+             ax.set_xscale(\"log\")\n\
+             ax.set_xlabel(\"weight scale σ\")\n\
+             ax.set_ylabel(\"test accuracy\")\n\
+             ax.legend()\n",
+        );
+    }
+    code.push_str("plt.show()\n");
 }
 
 /// A Python list of floats.

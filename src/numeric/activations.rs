@@ -10,13 +10,22 @@
 //!    and so on. The zero scheme draws nothing.
 //!
 //! Changing this order changes every figure; the golden tests in `tests/` pin it.
+//!
+//! With `batchnorm = true` each layer's weighted sums are normalized over the samples (the
+//! batch) before the activation, with γ = 1 and β = 0 as at the start of training, so the
+//! activation sees x̂ itself ([`batchnorm`](super::batchnorm) has the formula). Nothing more is
+//! drawn.
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::batchnorm::{self, BatchStats};
+use super::chunks::CHUNK_ROWS;
 use super::gaussian::GaussianStream;
+use super::kernels::{Lhs, Path, Rhs, product};
 use super::network::{Activation, Init, LabelledInit, dense_forward_then};
 use super::stats::{Binning, FirstPass, LayerStats, finish_layer_stats};
 use crate::schema::{KindSchema, Value, Values};
@@ -33,6 +42,9 @@ pub struct NetworkParams {
     pub nodes: usize,
     /// Rows of the input matrix.
     pub samples: usize,
+    /// Normalize every hidden layer over the samples before the activation
+    /// ([`batchnorm`](super::batchnorm)).
+    pub batchnorm: bool,
 }
 
 impl NetworkParams {
@@ -44,6 +56,7 @@ impl NetworkParams {
             layers: values.count("layers"),
             nodes: values.count("nodes"),
             samples: values.count("samples"),
+            batchnorm: batchnorm_of(values),
         }
     }
 }
@@ -74,6 +87,7 @@ impl ActivationParams {
             keys::BINS,
             keys::RANGE,
             keys::Y_MAX,
+            keys::BATCHNORM,
         ],
         size: keys::NETWORK_SIZE,
         notes: "",
@@ -132,12 +146,24 @@ pub fn activation_of(values: &Values) -> Activation {
         .unwrap_or_else(|| unreachable!("the checker accepts only Activation::NAMES, not {name}"))
 }
 
-/// One compared scheme (`compare = [{ init = "he", label = "he" }, …]`).
-pub fn labelled_init(values: &Values) -> LabelledInit {
-    LabelledInit {
-        label: values.text("label").to_string(),
-        init: init_of(values),
-    }
+/// The `batchnorm` key (false when the kind or scheme does not give it).
+pub fn batchnorm_of(values: &Values) -> bool {
+    values.try_bool("batchnorm").unwrap_or(false)
+}
+
+/// The compared schemes of a block (`compare = [{ init = "he", label = "he" }, …]`); a scheme
+/// without its own `batchnorm` takes the block's.
+pub fn compared_schemes(values: &Values) -> Vec<LabelledInit> {
+    let block_batchnorm = batchnorm_of(values);
+    values
+        .schemes("compare")
+        .iter()
+        .map(|scheme| LabelledInit {
+            label: scheme.text("label").to_string(),
+            init: init_of(scheme),
+            batchnorm: scheme.try_bool("batchnorm").unwrap_or(block_batchnorm),
+        })
+        .collect()
 }
 
 /// The keys of the network, shared by the kinds that run it (each kind lists the ones it takes,
@@ -269,8 +295,25 @@ pub mod keys {
         flag: false,
     };
 
+    pub const BATCHNORM: Key = Key {
+        name: "batchnorm",
+        ty: Type::Bool,
+        default: Fallback::Value(Lit::Bool(false)),
+        doc: "batch normalization: after each hidden layer's weighted sum, normalize every unit over the batch (ε = 10⁻⁷), scale by γ (starts at 1) and shift by β (starts at 0), then apply the activation",
+        example: None,
+        flag: true,
+    };
+
+    /// A compared scheme's own `batchnorm`.
+    pub const SCHEME_BATCHNORM: Key = Key {
+        default: Fallback::Derived("the block's `batchnorm`"),
+        doc: "batch normalization for this scheme alone",
+        flag: false,
+        ..BATCHNORM
+    };
+
     /// The keys of one compared scheme.
-    pub const SCHEME_KEYS: &[Key] = &[INIT, STD, LABEL];
+    pub const SCHEME_KEYS: &[Key] = &[INIT, STD, SCHEME_BATCHNORM, LABEL];
 
     pub const COMPARE: Key = Key {
         name: "compare",
@@ -362,19 +405,38 @@ pub fn forward_statistics(
     mut weights: impl FnMut(usize) -> Array2<f64>,
 ) -> Vec<LayerStats> {
     let mut output = Array2::zeros(input.dim());
+    let mut batch_stats = BatchStats::new(network.nodes);
     let mut layers = Vec::with_capacity(network.layers);
     for layer in 1..=network.layers {
         let weights = weights(layer);
         // The first statistics pass runs on each band of rows right after it is computed,
         // while it is still in cache.
-        let first_passes = dense_forward_then(
-            input.view(),
-            weights.view(),
-            None,
-            network.activation,
-            &mut output,
-            |rows| FirstPass::of_rows(rows, network.nodes, network.activation, binning),
-        );
+        let first_pass =
+            |rows: &[f64]| FirstPass::of_rows(rows, network.nodes, network.activation, binning);
+        let first_passes = if network.batchnorm {
+            normalized_layer(
+                input.view(),
+                weights.view(),
+                network.activation,
+                &mut output,
+                &mut batch_stats,
+            );
+            output
+                .as_slice()
+                .expect("row-major")
+                .par_chunks(CHUNK_ROWS * network.nodes)
+                .map(first_pass)
+                .collect()
+        } else {
+            dense_forward_then(
+                input.view(),
+                weights.view(),
+                None,
+                network.activation,
+                &mut output,
+                first_pass,
+            )
+        };
         layers.push(finish_layer_stats(
             layer,
             output.view(),
@@ -384,4 +446,27 @@ pub fn forward_statistics(
         std::mem::swap(&mut input, &mut output);
     }
     layers
+}
+
+/// One layer with batch normalization: `z = f(x̂)` where x̂ normalizes `input · weights` over
+/// the rows (γ = 1, β = 0: the scale and shift would change nothing but the sign of a zero).
+fn normalized_layer(
+    input: ArrayView2<f64>,
+    weights: ArrayView2<f64>,
+    activation: Activation,
+    z: &mut Array2<f64>,
+    stats: &mut BatchStats,
+) {
+    let path = Path::fastest();
+    let (rows, inner) = input.dim();
+    let cols = weights.ncols();
+    let z = z.as_slice_mut().expect("row-major output");
+    product::multiply_in_parallel(
+        path,
+        Lhs::row_major(input.as_slice().expect("row-major input"), rows, inner),
+        Rhs::row_major(weights.as_slice().expect("row-major weights"), inner, cols),
+        z,
+    );
+    batchnorm::normalize_batch(path, z, stats);
+    activation.apply_in_place(path, z);
 }

@@ -9,9 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::activations::{
-    ActivationParams, NetworkParams, activation_of, keys, labelled_init, run_activations,
+    ActivationParams, NetworkParams, activation_of, compared_schemes, keys, run_activations,
 };
-use super::network::{Activation, Init, LabelledInit};
+use super::network::{Activation, Init, LabelledInit, is_false};
 use crate::limits;
 use crate::schema::{Fallback, Key, KindSchema, Lit, Type, Values};
 
@@ -44,6 +44,7 @@ impl DepthParams {
             keys::NODES,
             keys::SAMPLES,
             keys::COMPARE,
+            keys::BATCHNORM,
         ],
         size: keys::NETWORK_SIZE,
         notes: "",
@@ -55,11 +56,7 @@ impl DepthParams {
             layers: values.count("layers"),
             nodes: values.count("nodes"),
             samples: values.count("samples"),
-            runs: values
-                .schemes("compare")
-                .iter()
-                .map(labelled_init)
-                .collect(),
+            runs: compared_schemes(values),
         }
     }
 }
@@ -69,6 +66,8 @@ pub struct DepthSeries {
     pub label: String,
     #[serde(flatten)]
     pub init: Init,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub batchnorm: bool,
     /// Standard deviation of the activations of layers 1, 2, …
     pub std: Vec<f64>,
 }
@@ -92,6 +91,7 @@ pub fn run_depth(params: &DepthParams, seed: u64) -> DepthResult {
                     layers: params.layers,
                     nodes: params.nodes,
                     samples: params.samples,
+                    batchnorm: run.batchnorm,
                 },
                 bins: 1,
                 range: (0.0, 1.0),
@@ -100,6 +100,7 @@ pub fn run_depth(params: &DepthParams, seed: u64) -> DepthResult {
             DepthSeries {
                 label: run.label.clone(),
                 init: run.init,
+                batchnorm: run.batchnorm,
                 std: result.layers.iter().map(|layer| layer.std).collect(),
             }
         })

@@ -11,7 +11,7 @@ use super::depth::{DepthParams, DepthResult, run_depth};
 use super::gradients::{GradientParams, GradientResult, run_gradients};
 use super::network::{Init, LabelledInit};
 use super::sweep::{SweepParams, SweepResult, run_sweep};
-use super::training::{Dataset, TrainingParams, TrainingResult, run_training};
+use super::training::{Dataset, Plot, TrainingParams, TrainingResult, run_training};
 use crate::schema::{KindSchema, Values};
 
 /// What an experiment does: the `kind` key of a directive.
@@ -165,7 +165,12 @@ fn serialize_network<M: SerializeMap>(
     map.serialize_entry("activation", network.activation.name())?;
     map.serialize_entry("layers", &network.layers)?;
     map.serialize_entry("nodes", &network.nodes)?;
-    map.serialize_entry("samples", &network.samples)
+    map.serialize_entry("samples", &network.samples)?;
+    // Only when on, so experiments without it keep their parameters' bytes.
+    if network.batchnorm {
+        map.serialize_entry("batchnorm", &true)?;
+    }
+    Ok(())
 }
 
 /// Serialised flat, in a fixed key order, `kind` first: what `run --json` and `figures.json`
@@ -202,6 +207,9 @@ impl Serialize for Experiment {
                 map.serialize_entry("iterations", &p.iterations)?;
                 map.serialize_entry("test_fraction", &p.test_fraction)?;
                 map.serialize_entry("compare", &p.runs)?;
+                if p.plot != Plot::Loss {
+                    map.serialize_entry("plot", p.plot.name())?;
+                }
             }
             Experiment::Sweep(p) => {
                 map.serialize_entry("std", &p.stds)?;

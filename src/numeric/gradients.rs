@@ -10,6 +10,10 @@
 //! `nodes`), all row by row; then one label per sample, uniform over the classes (`u32`). The
 //! input and hidden weights are therefore the same numbers as the activation experiment with
 //! the same seed draws.
+//!
+//! With `batchnorm = true` every hidden layer normalizes over the samples (γ = 1, β = 0), and
+//! ∂L/∂a is the gradient of the weighted sums *before* the normalization: what the layer's
+//! weights receive.
 
 use ndarray::{Array2, ArrayView2};
 use rand::SeedableRng;
@@ -18,6 +22,7 @@ use rand_distr::{Distribution, Uniform};
 use serde::{Deserialize, Serialize};
 
 use super::activations::{NetworkParams, keys};
+use super::batchnorm::BatchNorm;
 use super::gaussian::GaussianStream;
 use super::mlp::Mlp;
 use super::nice;
@@ -58,6 +63,7 @@ impl GradientParams {
                 ..keys::RANGE
             },
             keys::Y_MAX,
+            keys::BATCHNORM,
         ],
         size: SizeRule {
             doc: gradient_size_doc,
@@ -172,6 +178,9 @@ pub fn run_gradients(params: &GradientParams, seed: u64) -> GradientResult {
         weights,
         biases: None,
         activation: network.activation,
+        batchnorm: network
+            .batchnorm
+            .then(|| (0..network.layers).map(|_| BatchNorm::new(nodes)).collect()),
     };
     let forward = mlp.forward(input.view());
     let gradients = mlp.backward(input.view(), &forward, &labels);

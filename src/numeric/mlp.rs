@@ -4,12 +4,18 @@
 //! products go through the fixed-order kernels (`kernels::product`), so gradients and training
 //! are as deterministic as the forward experiments.
 //!
+//! With batch normalization ([`batchnorm`](super::batchnorm), its formula and order there), each
+//! hidden layer is affine map → normalization over the batch → γ·x̂ + β → activation. The passes
+//! here use the batch's statistics (training); [`Mlp::accuracy`] uses the running ones
+//! (inference).
+//!
 //! The passes write into buffers ([`Forward`], [`Gradients`], a [`Workspace`]) that training
 //! allocates once and reuses at every step; [`Mlp::forward`] and [`Mlp::backward`] allocate fresh
 //! ones for single use.
 
 use ndarray::{Array1, Array2, ArrayView2};
 
+use super::batchnorm::{self, BatchNorm, BatchStats, NormGradients};
 use super::elementary;
 use super::kernels::{Lhs, PackedMatrix, Path, Rhs, elementwise, product};
 use super::network::Activation;
@@ -21,6 +27,17 @@ pub struct Mlp {
     /// One per layer when the network has biases.
     pub biases: Option<Vec<Array1<f64>>>,
     pub activation: Activation,
+    /// One per hidden layer when the network normalizes its batches.
+    pub batchnorm: Option<Vec<BatchNorm>>,
+}
+
+/// Which statistics batch normalization uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The batch's own (training, and the gradient experiment).
+    Batch,
+    /// The running statistics (inference).
+    Running,
 }
 
 /// What the forward pass keeps for the backward pass.
@@ -28,18 +45,35 @@ pub struct Forward {
     /// `z_1 … z_H`, the hidden layers' outputs.
     pub hidden: Vec<Array2<f64>>,
     pub logits: Array2<f64>,
+    /// With batch normalization: x̂ of each hidden layer, and its batch's statistics (empty
+    /// without).
+    pub normalized: Vec<Array2<f64>>,
+    pub stats: Vec<BatchStats>,
 }
 
 impl Forward {
     /// Buffers for `samples` rows through `mlp`.
     pub fn new(mlp: &Mlp, samples: usize) -> Self {
         let hidden_layers = &mlp.weights[..mlp.hidden_layers()];
+        let normalized = if mlp.batchnorm.is_some() {
+            hidden_layers
+        } else {
+            &[]
+        };
         Forward {
             hidden: hidden_layers
                 .iter()
                 .map(|w| Array2::zeros((samples, w.ncols())))
                 .collect(),
             logits: Array2::zeros((samples, mlp.output_weights().ncols())),
+            normalized: normalized
+                .iter()
+                .map(|w| Array2::zeros((samples, w.ncols())))
+                .collect(),
+            stats: normalized
+                .iter()
+                .map(|w| BatchStats::new(w.ncols()))
+                .collect(),
         }
     }
 }
@@ -55,6 +89,8 @@ pub struct Gradients {
     pub hidden_pre_activation: Vec<Array2<f64>>,
     /// ∂L/∂logits.
     pub logits: Array2<f64>,
+    /// ∂L/∂γ and ∂L/∂β of each hidden layer with batch normalization (empty without).
+    pub norm: Vec<NormGradients>,
 }
 
 impl Gradients {
@@ -74,6 +110,12 @@ impl Gradients {
                 .map(|w| Array2::zeros((samples, w.ncols())))
                 .collect(),
             logits: Array2::zeros((samples, mlp.output_weights().ncols())),
+            norm: mlp
+                .batchnorm
+                .iter()
+                .flatten()
+                .map(|bn| NormGradients::new(bn.gamma.len()))
+                .collect(),
         }
     }
 }
@@ -112,20 +154,39 @@ impl Mlp {
             .map(|b| b[layer].as_slice().expect("contiguous"))
     }
 
+    /// The forward pass as training sees it (batch normalization over `input`'s rows).
     pub fn forward(&self, input: ArrayView2<f64>) -> Forward {
         let mut forward = Forward::new(self, input.nrows());
         self.forward_into(input, &mut forward);
         forward
     }
 
-    /// The forward pass into `forward`'s buffers (sized for `input`'s rows).
+    /// The forward pass into `forward`'s buffers (sized for `input`'s rows), as training sees
+    /// it.
     pub fn forward_into(&self, input: ArrayView2<f64>, forward: &mut Forward) {
+        self.forward_with(input, forward, Mode::Batch);
+    }
+
+    fn forward_with(&self, input: ArrayView2<f64>, forward: &mut Forward, mode: Mode) {
         let path = Path::fastest();
         for layer in 0..self.hidden_layers() {
             let (done, rest) = forward.hidden.split_at_mut(layer);
             let previous = done.last().map_or(input, |z| z.view());
             let z = rest[0].as_slice_mut().expect("contiguous");
             self.affine(path, previous, layer, z);
+            if let Some(norms) = &self.batchnorm {
+                let bn = &norms[layer];
+                let stats = &mut forward.stats[layer];
+                match mode {
+                    Mode::Batch => batchnorm::normalize_batch(path, z, stats),
+                    Mode::Running => bn.normalize_with_running(path, z, &mut stats.std),
+                }
+                forward.normalized[layer]
+                    .as_slice_mut()
+                    .expect("contiguous")
+                    .copy_from_slice(z);
+                bn.scale_and_shift(path, z);
+            }
             self.activation.apply_in_place(path, z);
         }
         let last = forward.hidden.last().map_or(input, |z| z.view());
@@ -208,6 +269,18 @@ impl Mlp {
                 packed.multiply_in_parallel(path, row_major(delta), grad);
                 let z = row_major_data(forward.hidden[layer - 1].view());
                 self.activation.scale_by_derivative(path, grad, z);
+                // Through the normalization: ∂L/∂y becomes ∂L/∂a.
+                if let Some(norms) = &self.batchnorm {
+                    let below = layer - 1;
+                    batchnorm::backward(
+                        path,
+                        grad,
+                        row_major_data(forward.normalized[below].view()),
+                        &norms[below].gamma,
+                        &forward.stats[below],
+                        &mut gradients.norm[below],
+                    );
+                }
             }
         }
     }
@@ -225,6 +298,12 @@ impl Mlp {
                 let b = b.as_slice_mut().expect("contiguous");
                 let g = g.as_slice().expect("contiguous");
                 elementwise::zip_in_place(path, b, g, |b, g| b - rate * g);
+            }
+        }
+        if let Some(norms) = &mut self.batchnorm {
+            for (bn, g) in norms.iter_mut().zip(&gradients.norm) {
+                elementwise::zip_in_place(path, &mut bn.gamma, &g.gamma, |w, g| w - rate * g);
+                elementwise::zip_in_place(path, &mut bn.beta, &g.beta, |w, g| w - rate * g);
             }
         }
     }
@@ -246,22 +325,42 @@ impl Mlp {
         self.forward_into(input, forward);
         self.backward_into(input, forward, labels, gradients, packed);
         self.sgd_step(gradients, rate);
+        if let Some(norms) = &mut self.batchnorm {
+            for (bn, stats) in norms.iter_mut().zip(&forward.stats) {
+                bn.update_running(stats);
+            }
+        }
         gradients.loss
     }
 
-    /// Share of samples whose largest logit is their label (ties go to the lower class).
+    /// Share of a batch's samples whose largest logit (of the last forward pass into
+    /// `workspace`) is their label: the training accuracy of that batch, for free.
+    pub fn batch_accuracy(workspace: &Workspace, labels: &[u32]) -> f64 {
+        correct_share(workspace.forward.logits.view(), labels)
+    }
+
+    /// Share of samples whose largest logit is their label (ties go to the lower class), as
+    /// inference sees it: batch normalization with the running statistics.
+    ///
+    /// Rows go through in blocks of 256 with one set of buffers: in inference
+    /// every row's result depends on that row alone (and a product computes each row the same
+    /// way in any block), so the blocks change nothing but the memory touched.
     pub fn accuracy(&self, input: ArrayView2<f64>, labels: &[u32]) -> f64 {
         if labels.is_empty() {
             return 0.0;
         }
-        let forward = self.forward(input);
-        let correct = forward
-            .logits
-            .rows()
-            .into_iter()
-            .zip(labels)
-            .filter(|(row, label)| argmax(row.as_slice().expect("contiguous")) == **label as usize)
-            .count();
+        let mut forward = Forward::new(self, EVALUATION_ROWS.min(input.nrows()));
+        let mut correct = 0;
+        for (block, labels) in input
+            .axis_chunks_iter(ndarray::Axis(0), EVALUATION_ROWS)
+            .zip(labels.chunks(EVALUATION_ROWS))
+        {
+            if block.nrows() != forward.logits.nrows() {
+                forward = Forward::new(self, block.nrows());
+            }
+            self.forward_with(block, &mut forward, Mode::Running);
+            correct += correct_count(forward.logits.view(), labels);
+        }
         correct as f64 / labels.len() as f64
     }
 
@@ -337,6 +436,27 @@ fn softmax_cross_entropy_into(
     loss_sum / samples as f64
 }
 
+/// Rows the accuracy evaluates at a time.
+const EVALUATION_ROWS: usize = 256;
+
+/// Rows whose largest logit is their label.
+fn correct_count(logits: ArrayView2<f64>, labels: &[u32]) -> usize {
+    logits
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .filter(|(row, label)| argmax(row.as_slice().expect("contiguous")) == **label as usize)
+        .count()
+}
+
+/// Share of rows whose largest logit is their label; 0 for no rows.
+fn correct_share(logits: ArrayView2<f64>, labels: &[u32]) -> f64 {
+    if labels.is_empty() {
+        return 0.0;
+    }
+    correct_count(logits, labels) as f64 / labels.len() as f64
+}
+
 fn argmax(values: &[f64]) -> usize {
     let mut best = 0;
     for (i, &v) in values.iter().enumerate() {
@@ -379,8 +499,97 @@ mod tests {
             weights,
             biases: Some(biases),
             activation,
+            batchnorm: None,
         };
         (mlp, input, labels)
+    }
+
+    /// [`tiny_network`] with batch normalization, γ and β moved away from 1 and 0 so that their
+    /// gradients are exercised in general position.
+    fn tiny_normalized_network(activation: Activation, seed: u64) -> (Mlp, Array2<f64>, Vec<u32>) {
+        let (mut mlp, input, labels) = tiny_network(activation, seed);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed + 100);
+        let mut normal = GaussianStream::new();
+        let norms = mlp.weights[..mlp.hidden_layers()]
+            .iter()
+            .map(|w| {
+                let mut bn = BatchNorm::new(w.ncols());
+                let mut shift = vec![0.0; w.ncols()];
+                normal.fill_scaled(&mut rng, &mut shift, 0.3);
+                for (g, s) in bn.gamma.iter_mut().zip(&shift) {
+                    *g += s;
+                }
+                normal.fill_scaled(&mut rng, &mut bn.beta, 0.2);
+                bn
+            })
+            .collect();
+        mlp.batchnorm = Some(norms);
+        (mlp, input, labels)
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Part {
+        Weight,
+        Bias,
+        Gamma,
+        Beta,
+    }
+
+    fn parameter(mlp: &mut Mlp, part: Part, layer: usize, index: usize) -> &mut f64 {
+        match part {
+            Part::Weight => &mut mlp.weights[layer].as_slice_mut().unwrap()[index],
+            Part::Bias => &mut mlp.biases.as_mut().unwrap()[layer][index],
+            Part::Gamma => &mut mlp.batchnorm.as_mut().unwrap()[layer].gamma[index],
+            Part::Beta => &mut mlp.batchnorm.as_mut().unwrap()[layer].beta[index],
+        }
+    }
+
+    fn analytic(gradients: &Gradients, part: Part, layer: usize, index: usize) -> f64 {
+        match part {
+            Part::Weight => gradients.weights[layer].as_slice().unwrap()[index],
+            Part::Bias => gradients.biases[layer][index],
+            Part::Gamma => gradients.norm[layer].gamma[index],
+            Part::Beta => gradients.norm[layer].beta[index],
+        }
+    }
+
+    /// Backpropagation against a central difference for every parameter of `mlp`: the worst
+    /// relative error, and the largest magnitude (either way) of the hidden layers' bias
+    /// gradients when batch normalization cancels those biases (their true gradient is 0, so a
+    /// relative error means nothing there).
+    fn check_gradients(mlp: &Mlp, input: &Array2<f64>, labels: &[u32]) -> (f64, f64) {
+        let h = 1e-6;
+        let forward = mlp.forward(input.view());
+        let gradients = mlp.backward(input.view(), &forward, labels);
+        let hidden = mlp.hidden_layers();
+        let normalized = mlp.batchnorm.is_some();
+        let mut parts = vec![];
+        for layer in 0..mlp.weights.len() {
+            parts.push((Part::Weight, layer, mlp.weights[layer].len()));
+            parts.push((Part::Bias, layer, gradients.biases[layer].len()));
+            if normalized && layer < hidden {
+                parts.push((Part::Gamma, layer, mlp.weights[layer].ncols()));
+                parts.push((Part::Beta, layer, mlp.weights[layer].ncols()));
+            }
+        }
+        let (mut worst, mut cancelled): (f64, f64) = (0.0, 0.0);
+        for (part, layer, count) in parts {
+            for index in 0..count {
+                let mut plus = mlp.clone();
+                *parameter(&mut plus, part, layer, index) += h;
+                let mut minus = mlp.clone();
+                *parameter(&mut minus, part, layer, index) -= h;
+                let numeric =
+                    (loss(&plus, input, labels) - loss(&minus, input, labels)) / (2.0 * h);
+                let analytic = analytic(&gradients, part, layer, index);
+                if normalized && part == Part::Bias && layer < hidden {
+                    cancelled = cancelled.max(numeric.abs()).max(analytic.abs());
+                } else {
+                    worst = worst.max(relative_error(numeric, analytic));
+                }
+            }
+        }
+        (worst, cancelled)
     }
 
     fn loss(mlp: &Mlp, input: &Array2<f64>, labels: &[u32]) -> f64 {
@@ -395,39 +604,32 @@ mod tests {
     /// Every weight and bias gradient from backpropagation against a central difference.
     #[test]
     fn backpropagation_matches_finite_differences() {
-        let h = 1e-6;
         for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
             let (mlp, input, labels) = tiny_network(activation, 5);
-            let forward = mlp.forward(input.view());
-            let gradients = mlp.backward(input.view(), &forward, &labels);
-            let mut worst: f64 = 0.0;
-            for layer in 0..mlp.weights.len() {
-                for index in 0..mlp.weights[layer].len() {
-                    let numeric = {
-                        let mut plus = mlp.clone();
-                        plus.weights[layer].as_slice_mut().unwrap()[index] += h;
-                        let mut minus = mlp.clone();
-                        minus.weights[layer].as_slice_mut().unwrap()[index] -= h;
-                        (loss(&plus, &input, &labels) - loss(&minus, &input, &labels)) / (2.0 * h)
-                    };
-                    let analytic = gradients.weights[layer].as_slice().unwrap()[index];
-                    worst = worst.max(relative_error(numeric, analytic));
-                }
-                for index in 0..gradients.biases[layer].len() {
-                    let numeric = {
-                        let mut plus = mlp.clone();
-                        plus.biases.as_mut().unwrap()[layer][index] += h;
-                        let mut minus = mlp.clone();
-                        minus.biases.as_mut().unwrap()[layer][index] -= h;
-                        (loss(&plus, &input, &labels) - loss(&minus, &input, &labels)) / (2.0 * h)
-                    };
-                    worst = worst.max(relative_error(numeric, gradients.biases[layer][index]));
-                }
-            }
+            let (worst, _) = check_gradients(&mlp, &input, &labels);
+            eprintln!("{activation:?}: worst relative error {worst:e}");
             assert!(
                 worst < 1e-6,
                 "{activation:?}: worst relative error {worst:e}"
             );
+        }
+    }
+
+    /// The same through batch normalization: weights, biases, γ and β. The hidden layers'
+    /// biases are subtracted again with the batch mean, so their gradient is 0 both ways.
+    #[test]
+    fn backpropagation_through_batch_normalization_matches_finite_differences() {
+        for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
+            let (mlp, input, labels) = tiny_normalized_network(activation, 5);
+            let (worst, cancelled) = check_gradients(&mlp, &input, &labels);
+            eprintln!(
+                "{activation:?} with batch normalization: worst relative error {worst:e}, cancelled bias gradients below {cancelled:e}"
+            );
+            assert!(
+                worst < 1e-6,
+                "{activation:?}: worst relative error {worst:e}"
+            );
+            assert!(cancelled < 1e-8, "{activation:?}: {cancelled:e}");
         }
     }
 

@@ -6,6 +6,7 @@
 //! function of (parameters, seed) alone — the same bits on every machine and thread count.
 
 pub mod activations;
+pub mod batchnorm;
 pub mod chunks;
 pub mod depth;
 pub mod elementary;

@@ -74,6 +74,15 @@ pub struct LabelledInit {
     pub label: String,
     #[serde(flatten)]
     pub init: Init,
+    /// With batch normalization. Left out of the JSON when false, so schemes without it
+    /// serialise as they always have.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub batchnorm: bool,
+}
+
+/// For `skip_serializing_if`: a flag that is off is not written.
+pub fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 /// The nonlinearity applied after each layer's weighted sum.

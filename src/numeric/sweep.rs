@@ -349,6 +349,7 @@ impl SweepParams {
                 layers: self.layers,
                 nodes: self.nodes,
                 samples: self.samples,
+                batchnorm: false,
             },
             bins: self.bins,
             range: self.range_of(activation),

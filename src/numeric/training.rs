@@ -11,6 +11,14 @@
 //!   iteration, `batch` training indices drawn uniformly with replacement (`u32`);
 //! - stream 1: the weights, layer by layer, row by row, from the normal stream (biases start at
 //!   zero).
+//!
+//! A scheme with batch normalization ([`batchnorm`](super::batchnorm)) learns γ and β by the same
+//! SGD steps, and keeps running statistics for the accuracies measured after training. Its
+//! weights are drawn exactly as without, so a scheme with and one without start from the same
+//! numbers when their `init` and `std` agree.
+//!
+//! With `plot = "accuracy"` each step also records the share of its batch classified right
+//! (from the forward pass the step makes anyway, with the batch's statistics).
 
 use ndarray::{Array1, Array2};
 use rand::SeedableRng;
@@ -19,13 +27,14 @@ use rand_distr::{Distribution, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::activations::{activation_of, keys, labelled_init};
+use super::activations::{activation_of, compared_schemes, keys};
+use super::batchnorm::BatchNorm;
 use super::gaussian::GaussianStream;
 use super::mlp::{Mlp, Workspace};
-use super::network::{Activation, Init, LabelledInit};
+use super::network::{Activation, Init, LabelledInit, is_false};
 use crate::format::power_of_ten;
 use crate::limits;
-use crate::schema::{Blame, Fallback, Key, KindSchema, Lit, SizeRule, Type, Values};
+use crate::schema::{Blame, Fallback, Key, KindSchema, Lit, SchemesType, SizeRule, Type, Values};
 
 /// Samples as rows of features in `[0, 1]`, with integer labels `0 … classes − 1`.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +54,28 @@ pub struct TrainingParams {
     pub iterations: usize,
     pub test_fraction: f64,
     pub runs: Vec<LabelledInit>,
+    pub plot: Plot,
+}
+
+/// What a training figure shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plot {
+    /// The smoothed loss of each scheme.
+    Loss,
+    /// The smoothed batch accuracy, one panel per weight scheme with a curve with and one
+    /// without batch normalization; below, the final test accuracy against σ.
+    Accuracy,
+}
+
+impl Plot {
+    pub const NAMES: [&'static str; 2] = ["loss", "accuracy"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Plot::Loss => "loss",
+            Plot::Accuracy => "accuracy",
+        }
+    }
 }
 
 impl TrainingParams {
@@ -128,7 +159,22 @@ impl TrainingParams {
                 )),
                 flag: false,
             },
-            keys::COMPARE,
+            Key {
+                ty: Type::Schemes(&SchemesType {
+                    keys: keys::SCHEME_KEYS,
+                    max: limits::TRAINING_COMPARE,
+                }),
+                ..keys::COMPARE
+            },
+            keys::BATCHNORM,
+            Key {
+                name: "plot",
+                ty: Type::Choice(&Plot::NAMES),
+                default: Fallback::Value(Lit::Text("loss")),
+                doc: "what the figure shows: `loss` curves, or `accuracy`: batch-accuracy curves in one panel per weight scheme (with and without batch normalization together) and the final test accuracy against σ",
+                example: None,
+                flag: false,
+            },
             Key {
                 name: "smooth",
                 ty: Type::Integer {
@@ -159,11 +205,11 @@ impl TrainingParams {
             batch: values.count("batch"),
             iterations: values.count("iterations"),
             test_fraction: values.number("test_fraction"),
-            runs: values
-                .schemes("compare")
-                .iter()
-                .map(labelled_init)
-                .collect(),
+            runs: compared_schemes(values),
+            plot: match values.text("plot") {
+                "accuracy" => Plot::Accuracy,
+                _ => Plot::Loss,
+            },
         }
     }
 }
@@ -183,9 +229,11 @@ fn training_size(values: &Values) -> Option<String> {
     })
 }
 
+/// The total over the schemes is the work budget's (`budget.rs`): it counts every scheme, with
+/// and without batch normalization, and says so in its error.
 fn training_size_doc() -> String {
     format!(
-        "about `3 (layers + 1) nodes² × batch × iterations ≤ {}` multiply-adds per scheme",
+        "about `3 (layers + 1) nodes² × batch × iterations ≤ {}` multiply-adds per scheme; all schemes together within the work budget",
         power_of_ten(limits::TRAINING_WORK)
     )
 }
@@ -195,8 +243,14 @@ pub struct TrainingRun {
     pub label: String,
     #[serde(flatten)]
     pub init: Init,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub batchnorm: bool,
     /// The mini-batch loss at every iteration.
     pub loss: Vec<f64>,
+    /// With `plot = "accuracy"`: the share of each iteration's batch classified right, before
+    /// its step (empty otherwise, and then left out of the JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batch_accuracy: Vec<f64>,
     pub train_accuracy: f64,
     pub test_accuracy: f64,
     /// Per hidden layer, the number of units with distinct incoming weights after training.
@@ -241,8 +295,14 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
         .runs
         .par_iter()
         .map(|run| {
-            let mut mlp = initial_network(params, run.init, data, seed);
+            let mut mlp = initial_network(params, run, data, seed);
             let mut loss = Vec::with_capacity(params.iterations);
+            let record_accuracy = params.plot == Plot::Accuracy;
+            let mut batch_accuracy = Vec::with_capacity(if record_accuracy {
+                params.iterations
+            } else {
+                0
+            });
             // One set of buffers for every step: the batch and everything the passes write.
             let mut workspace = Workspace::new(&mlp, params.batch);
             let mut x = Array2::zeros((params.batch, data.features.ncols()));
@@ -250,6 +310,9 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
             for batch in &batches {
                 gather_into(data, batch, &mut x, &mut y);
                 loss.push(mlp.train_step(x.view(), &y, params.learning_rate, &mut workspace));
+                if record_accuracy {
+                    batch_accuracy.push(Mlp::batch_accuracy(&workspace, &y));
+                }
             }
             // The gradients are as large as the weights: free them before the evaluation's
             // forward passes over every row (the budget's memory estimate assumes so).
@@ -257,7 +320,9 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
             TrainingRun {
                 label: run.label.clone(),
                 init: run.init,
+                batchnorm: run.batchnorm,
                 loss,
+                batch_accuracy,
                 train_accuracy: mlp.accuracy(train_x.view(), &train_y),
                 test_accuracy: mlp.accuracy(test_x.view(), &test_y),
                 distinct_units: mlp.distinct_units(),
@@ -271,7 +336,8 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
     }
 }
 
-fn initial_network(params: &TrainingParams, init: Init, data: &Dataset, seed: u64) -> Mlp {
+fn initial_network(params: &TrainingParams, run: &LabelledInit, data: &Dataset, seed: u64) -> Mlp {
+    let init = run.init;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(1);
     let mut normal = GaussianStream::new();
@@ -287,6 +353,11 @@ fn initial_network(params: &TrainingParams, init: Init, data: &Dataset, seed: u6
         weights,
         biases: Some(biases),
         activation: params.activation,
+        batchnorm: run.batchnorm.then(|| {
+            (0..params.hidden_layers)
+                .map(|_| BatchNorm::new(params.nodes))
+                .collect()
+        }),
     }
 }
 

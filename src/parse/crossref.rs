@@ -3,7 +3,11 @@
 //! shows it as "Figure 3.1", the number in the figure's caption. Links with text are ordinary
 //! links and keep their text.
 //!
-//! The link is read where the lesson is parsed; whether its figure exists is checked once the
+//! Links with text to a lesson (`[the split](04-std-small.md#split)`, `[above](#why)`) are
+//! checked too: the lesson must exist and the anchor be one of its sections, figures or
+//! footnotes, so a renamed heading or a mistyped anchor is an error where the link is written.
+//!
+//! A link is read where the lesson is parsed; whether its target exists is checked once the
 //! whole book is parsed, since it may be on another page.
 
 use std::ops::Range;
@@ -18,6 +22,36 @@ pub fn read_figure_ref(
     span: Range<usize>,
     destination: &str,
 ) -> Option<Result<FigureRef, Diagnostic>> {
+    let (lesson, fragment) = lesson_link(destination)?;
+    let Some(id) = fragment.filter(|f| !f.is_empty()) else {
+        let shown = lesson.as_deref().unwrap_or("");
+        return Some(Err(source
+            .error(span, "a link with no text must name a figure")
+            .with_hint(format!(
+                "write [](…#ID) with the experiment's id to show its number, e.g. [](#sigmoid-std1), or give the link text: [the lesson]({shown})"
+            ))));
+    };
+    Some(Ok(link_ref(source, span, lesson, id)))
+}
+
+/// Reads the destination of a link with text: `Some` when it names a lesson's anchor
+/// (`#why`, `04-std-small.md#split`) or a lesson (`04-std-small.md`).
+pub fn read_section_link(
+    source: &SourceFile,
+    span: Range<usize>,
+    destination: &str,
+) -> Option<FigureRef> {
+    let (lesson, fragment) = lesson_link(destination)?;
+    let id = fragment.unwrap_or_default();
+    if lesson.is_none() && id.is_empty() {
+        return None; // `[top](#)`
+    }
+    Some(link_ref(source, span, lesson, id))
+}
+
+/// A link's lesson (`None`: this one) and fragment, when it points into the book; `None` for a
+/// web address or a file that is not Markdown.
+fn lesson_link(destination: &str) -> Option<(Option<String>, Option<&str>)> {
     if destination.contains(':') {
         return None; // https://…, mailto:…
     }
@@ -30,57 +64,114 @@ pub fn read_figure_ref(
         path if path.ends_with(".md") => Some(path.trim_start_matches("./").to_string()),
         _ => return None,
     };
-    let Some(id) = fragment.filter(|f| !f.is_empty()) else {
-        let shown = lesson.as_deref().unwrap_or("");
-        return Some(Err(source
-            .error(span, "a link with no text must name a figure")
-            .with_hint(format!(
-                "write [](…#ID) with the experiment's id to show its number, e.g. [](#sigmoid-std1), or give the link text: [the lesson]({shown})"
-            ))));
-    };
+    Some((lesson, fragment))
+}
+
+fn link_ref(
+    source: &SourceFile,
+    span: Range<usize>,
+    lesson: Option<String>,
+    id: &str,
+) -> FigureRef {
     // Point at the id itself when it is written out in the link, else at the whole link.
     let written = &source.text[span.clone()];
     let id_span = match written.rfind(&format!("#{id}")) {
-        Some(at) => span.start + at + 1..span.start + at + 1 + id.len(),
-        None => span.clone(),
+        Some(at) if !id.is_empty() => span.start + at + 1..span.start + at + 1 + id.len(),
+        _ => span.clone(),
     };
-    Some(Ok(FigureRef {
+    FigureRef {
         span,
         lesson,
         id: id.to_string(),
         id_span,
-    }))
+    }
+}
+
+/// The lesson a link names, or a diagnostic naming the book's lessons.
+fn link_target<'l>(
+    lessons: &'l [Lesson],
+    from: &'l Lesson,
+    link: &FigureRef,
+) -> Result<&'l Lesson, Box<Diagnostic>> {
+    let Some(file) = &link.lesson else {
+        return Ok(from);
+    };
+    if let Some(target) = lessons.iter().find(|l| l.file_name() == file) {
+        return Ok(target);
+    }
+    let files: Vec<&str> = lessons.iter().map(Lesson::file_name).collect();
+    let hint = match suggest(file, &files) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("the book's lessons: {}", files.join(", ")),
+    };
+    Err(Box::new(
+        from.source
+            .error(
+                link.span.clone(),
+                format!("no lesson \"{file}\" in the book"),
+            )
+            .with_hint(hint),
+    ))
+}
+
+/// Checks every link with text into the book: its lesson exists, and its anchor (if any) is a
+/// section, figure or footnote of that lesson.
+pub fn check_section_links(lessons: &[Lesson]) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    for lesson in lessons {
+        for link in &lesson.section_links {
+            let target = match link_target(lessons, lesson, link) {
+                Ok(target) => target,
+                Err(diagnostic) => {
+                    diagnostics.push(*diagnostic);
+                    continue;
+                }
+            };
+            let id = link.id.as_str();
+            let found = id.is_empty()
+                || target.headings.iter().any(|h| h.id == id)
+                || target.experiment(id).is_some()
+                || target.footnotes.iter().any(|label| label == id);
+            if found {
+                continue;
+            }
+            let place = if std::ptr::eq(target, lesson) {
+                "this lesson".to_string()
+            } else {
+                target.file_name().to_string()
+            };
+            let sections: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
+            let hint = match suggest(id, &sections) {
+                Some(close) => format!("did you mean `#{close}`?"),
+                None if sections.is_empty() => format!("{place} has no sections"),
+                None => format!("the sections of {place}: {}", sections.join(", ")),
+            };
+            diagnostics.push(
+                lesson
+                    .source
+                    .error(
+                        link.id_span.clone(),
+                        format!("no section or figure \"{id}\" in {place}"),
+                    )
+                    .with_hint(hint),
+            );
+        }
+    }
+    diagnostics
 }
 
 /// Checks every cross-reference of the book: its lesson exists, the experiment is on it, and it
 /// is numbered (shows a figure or a table).
 pub fn check_figure_refs(lessons: &[Lesson]) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
-    let find = |file: &str| lessons.iter().find(|l| l.file_name() == file);
     for lesson in lessons {
         for reference in &lesson.figure_refs {
-            let target = match &reference.lesson {
-                None => lesson,
-                Some(file) => match find(file) {
-                    Some(target) => target,
-                    None => {
-                        let files: Vec<&str> = lessons.iter().map(Lesson::file_name).collect();
-                        let hint = match suggest(file, &files) {
-                            Some(close) => format!("did you mean `{close}`?"),
-                            None => format!("the book's lessons: {}", files.join(", ")),
-                        };
-                        diagnostics.push(
-                            lesson
-                                .source
-                                .error(
-                                    reference.span.clone(),
-                                    format!("no lesson \"{file}\" in the book"),
-                                )
-                                .with_hint(hint),
-                        );
-                        continue;
-                    }
-                },
+            let target = match link_target(lessons, lesson, reference) {
+                Ok(target) => target,
+                Err(diagnostic) => {
+                    diagnostics.push(*diagnostic);
+                    continue;
+                }
             };
             if let Some(diagnostic) = check_target(lesson, target, reference, lessons) {
                 diagnostics.push(diagnostic);

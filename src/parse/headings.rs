@@ -47,13 +47,40 @@ pub fn slugify(text: &str) -> String {
 
 /// Gives each heading its id, reporting ids that collide with an experiment's or repeat a
 /// written one. `footnotes` are the page's footnote labels, which are anchors too.
+///
+/// A translated lesson passes the English lesson's headings as `original`: its headings take
+/// their ids, in order, so that an anchor (and a link to it, copied by the translator) is the
+/// same in every edition. A translation with other headings than the English is an error.
 pub fn assign_ids(
     source: &SourceFile,
-    headings: Vec<RawHeading>,
+    mut headings: Vec<RawHeading>,
     experiments: &[ExperimentSpec],
     footnotes: &[String],
+    original: Option<&[Heading]>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Heading> {
+    if let Some(original) = original {
+        if headings.len() != original.len() {
+            let span = headings
+                .get(original.len())
+                .map_or(0..0, |extra| extra.span.clone());
+            diagnostics.push(
+                source
+                    .error(
+                        span,
+                        format!(
+                            "the translation has {} section headings, the English lesson {}",
+                            headings.len(),
+                            original.len()
+                        ),
+                    )
+                    .with_hint("a translation may change prose only: translate each heading as one heading"),
+            );
+        }
+        for (heading, english) in headings.iter_mut().zip(original) {
+            heading.explicit_id = Some(english.id.clone());
+        }
+    }
     let experiment_line = |id: &str| {
         experiments
             .iter()

@@ -31,19 +31,35 @@ pub use front_matter::{FrontMatter, parse_front_matter};
 pub use reference::parse_reference;
 
 /// Parses every lesson and checks what spans lessons (unique experiment ids, cross-references
-/// to figures on other pages). Reports the problems of all lessons together, in file order.
+/// to figures and sections on other pages). Reports the problems of all lessons together, in
+/// file order.
 pub fn parse_book(book: &Book) -> Result<ParsedBook, Diagnostics> {
+    parse_book_with(book, None)
+}
+
+/// Parses a translation of `english` (the English book with its catalogs applied) like
+/// [`parse_book`], each heading taking the id of the English heading it translates.
+pub fn parse_translation(book: &Book, english: &ParsedBook) -> Result<ParsedBook, Diagnostics> {
+    parse_book_with(book, Some(english))
+}
+
+fn parse_book_with(book: &Book, english: Option<&ParsedBook>) -> Result<ParsedBook, Diagnostics> {
     let parsed = book
         .lessons
         .iter()
-        .map(|source| (source.path.clone(), parse_lesson(source.clone())))
+        .enumerate()
+        .map(|(n, source)| {
+            let original = english.map(|english| english.lessons[n].headings.as_slice());
+            let lesson = parse_lesson_with(source.clone(), original, None);
+            (source.path.clone(), lesson)
+        })
         .collect();
     assemble_book(book.config.clone(), parsed)
 }
 
 /// Lessons parsed one by one, each with its file in reading order → the book, once experiment
-/// ids are unique across them and cross-references find their figures. Reports the problems
-/// of all lessons together, in reading order.
+/// ids are unique across them and cross-references find their figures and sections. Reports
+/// the problems of all lessons together, in reading order.
 pub fn assemble_book(
     config: BookConfig,
     parsed: Vec<(PathBuf, Result<Lesson, Diagnostics>)>,
@@ -95,6 +111,7 @@ pub fn assemble_book(
         }
     }
     diagnostics.extend(crossref::check_figure_refs(&lessons));
+    diagnostics.extend(crossref::check_section_links(&lessons));
     // In the order the editor reads the book: by lesson, then line and column.
     let chapter = |path: &std::path::Path| files.iter().position(|file| file == path);
     diagnostics
@@ -106,16 +123,22 @@ pub fn assemble_book(
 
 /// Parses one lesson: title, directives, references and math, each checked.
 pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
-    parse_lesson_titled(source, None)
+    parse_lesson_with(source, None, None)
 }
 
 /// Parses a chapter of another tool's book (an mdBook), whose title may be given apart from
 /// its text: `title` stands in when the chapter has no level-1 heading.
 pub fn parse_chapter(source: SourceFile, title: &str) -> Result<Lesson, Diagnostics> {
-    parse_lesson_titled(source, Some(title))
+    parse_lesson_with(source, None, Some(title))
 }
 
-fn parse_lesson_titled(source: SourceFile, fallback: Option<&str>) -> Result<Lesson, Diagnostics> {
+/// [`parse_lesson`], for a translation (its headings take the ids of `original`'s) or for a
+/// chapter whose title may come from elsewhere (`fallback`).
+fn parse_lesson_with(
+    source: SourceFile,
+    original: Option<&[crate::model::Heading]>,
+    fallback: Option<&str>,
+) -> Result<Lesson, Diagnostics> {
     let mut scan = LessonScan::default();
     for (event, range) in markdown_events(&source.text) {
         scan.event(&source, event, range);
@@ -129,6 +152,7 @@ fn parse_lesson_titled(source: SourceFile, fallback: Option<&str>) -> Result<Les
         broken_ids,
         headings,
         figure_refs,
+        section_links,
         footnotes,
         ..
     } = scan;
@@ -137,6 +161,7 @@ fn parse_lesson_titled(source: SourceFile, fallback: Option<&str>) -> Result<Les
         headings,
         &experiments,
         &footnotes,
+        original,
         &mut diagnostics,
     );
     pending_refs.retain(|(_, parsed)| match parsed {
@@ -176,6 +201,7 @@ fn parse_lesson_titled(source: SourceFile, fallback: Option<&str>) -> Result<Les
         references,
         headings,
         figure_refs,
+        section_links,
         footnotes,
     })
 }
@@ -201,7 +227,10 @@ struct LessonScan {
     /// A link that has just started (its span and destination): if it ends at once, its text
     /// is empty and it may be a cross-reference.
     link_start: Option<(Range<usize>, String)>,
+    /// The link being read (links do not nest), for a link with text.
+    open_link: Option<(Range<usize>, String)>,
     figure_refs: Vec<FigureRef>,
+    section_links: Vec<FigureRef>,
     footnotes: Vec<String>,
     /// Inside a code block other than a directive: dollars there are code, not math.
     in_code_block: bool,
@@ -215,15 +244,23 @@ impl LessonScan {
         let link_start = self.link_start.take();
         match event {
             Event::Start(Tag::Link { dest_url, .. }) => {
-                self.link_start = Some((range, dest_url.to_string()));
+                self.link_start = Some((range.clone(), dest_url.to_string()));
+                self.open_link = Some((range, dest_url.to_string()));
             }
             Event::End(TagEnd::Link) => {
+                let open_link = self.open_link.take();
                 if let Some((span, destination)) = link_start {
                     match crossref::read_figure_ref(source, span, &destination) {
                         Some(Ok(reference)) => self.figure_refs.push(reference),
                         Some(Err(diagnostic)) => self.diagnostics.push(diagnostic),
                         None => {}
                     }
+                } else if let Some((span, destination)) = open_link {
+                    self.section_links.extend(crossref::read_section_link(
+                        source,
+                        span,
+                        &destination,
+                    ));
                 }
             }
             Event::Start(Tag::FootnoteDefinition(label)) => self.footnotes.push(label.to_string()),

@@ -2,7 +2,7 @@
 //! the theme's strings table (`strings.toml`), gathered and checked once with the theme. `{name}`
 //! in a string is filled in from the numbers; each string may use only its own names.
 
-use super::templates::Strings;
+use super::strings::Strings;
 use crate::numeric::Activation;
 use crate::numeric::sweep::{Mark, Stop};
 

@@ -102,12 +102,14 @@ pub fn render_figure(
 /// parameters, seed, source line and data hash, and the link to the lesson's Jupyter notebook
 /// (`notebook`, relative to the page) where the site has one.
 pub fn reproduce<'a>(
+    theme: &Theme,
     lesson: &Lesson,
     spec: &'a ExperimentSpec,
     data_hash: &'a str,
     notebook: Option<&'a str>,
 ) -> Reproduce<'a> {
-    let mut command = spec.reproduce_command();
+    // A translated edition's figure has its own words: `--lang` draws it with them.
+    let mut command = spec.reproduce_command(theme.translation.as_deref());
     if let (Experiment::Sweep(_), true) = (&spec.experiment, spec.figure) {
         // The figure is the chart; the frames' numbers (and data hashes) are in the report.
         command.push_str(&format!(

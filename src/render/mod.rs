@@ -8,6 +8,7 @@ pub mod explorer_strings;
 pub mod figure;
 pub mod markdown;
 pub mod print;
+pub mod strings;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashMap};
@@ -69,7 +70,7 @@ pub fn render_site(
             spec.figure.then(|| svgs[&spec.id].as_str()),
             frame_sizes.get(&spec.id).copied(),
             &results[&spec.id],
-            reproduce(lesson, spec, &data_hashes[&spec.id], Some(&notebook)),
+            reproduce(theme, lesson, spec, &data_hashes[&spec.id], Some(&notebook)),
         )?;
         figures.insert(spec.id.as_str(), html);
     }
@@ -109,6 +110,8 @@ pub fn render_site(
             },
         );
         context.insert("lessons", &lessons);
+        // The same page in the book's other languages has this file name (`base.html`).
+        context.insert("page_href", &page_name(&lesson.slug));
         let html = theme.render("page.html", &context)?;
         files.push((page_name(&lesson.slug), html.into_bytes()));
     }
@@ -116,12 +119,14 @@ pub fn render_site(
     let mut context = base.clone();
     context.insert("lessons", &lesson_links(book, &bodies, None));
     context.insert("figure_count", &svgs.len());
+    context.insert("page_href", "index.html");
     let html = theme.render("index.html", &context)?;
     files.push(("index.html".to_string(), html.into_bytes()));
 
     let mut context = base;
     context.insert("lessons", &lesson_links(book, &bodies, None));
     context.insert("print_current", &true);
+    context.insert("page_href", print::PRINT_PATH);
     let html = print::render_print_edition(&renderer, &context)?;
     files.push((print::PRINT_PATH.to_string(), html.into_bytes()));
 

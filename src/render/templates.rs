@@ -2,14 +2,15 @@
 //! binary, each file overridable by a file of the same name in `ROOT/templates/` (as mdBook does
 //! with its theme).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::explorer_strings::ExplorerStrings;
+pub use super::strings::Strings;
 use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::error::{Error, Result};
+use crate::i18n::LanguageLink;
 
 /// What a theme file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,10 @@ pub const THEME_FILES: [(&str, &str); 19] = [
     ("strings.toml", include_str!("../../templates/strings.toml")),
 ];
 
+/// `(language tag, built-in text)` of the interface strings of the translated editions
+/// initbook ships: `strings.TAG.toml`, laid over `strings.toml` (see [`Theme::for_edition`]).
+pub const TRANSLATED_STRINGS: [(&str, &str); 1] =
+    [("ko", include_str!("../../templates/strings.ko.toml"))];
 /// The σ explorer's stylesheet and script: in the site only when a page shows an explorer.
 pub const EXPLORER_STYLESHEET: &str = "explorer.css";
 pub const EXPLORER_SCRIPT: &str = "explorer.js";
@@ -77,35 +82,7 @@ pub fn theme_file_kind(name: &str) -> ThemeFileKind {
     }
 }
 
-/// Every word the theme shows a reader ("Previous", "On this page", "Figure", the table
-/// headers…), in one table: `templates/strings.toml`, whose keys a book's own `strings.toml`
-/// may override one by one. Templates read it as `strings.KEY`; the render stage through
-/// [`Strings::get`].
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Strings(BTreeMap<String, String>);
-
 impl Strings {
-    /// The string of `key`. Every key the engine asks for is in the built-in table, which a
-    /// book's table can only add to, so a missing key is a bug.
-    pub fn get(&self, key: &str) -> &str {
-        self.0
-            .get(key)
-            .unwrap_or_else(|| panic!("no interface string `{key}` in templates/strings.toml"))
-    }
-
-    /// The string of `key`, if the table has one (optional strings, like a column's note).
-    pub fn get_optional(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
-
-    /// The `(key, string)` pairs whose key starts with `prefix`, in key order.
-    pub fn with_prefix<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = (&'s str, &'s str)> {
-        self.0
-            .range(prefix.to_string()..)
-            .take_while(move |(key, _)| key.starts_with(prefix))
-            .map(|(key, value)| (key.as_str(), value.as_str()))
-    }
-
     /// The built-in table alone.
     #[cfg(test)]
     pub fn built_in() -> Self {
@@ -119,28 +96,6 @@ impl Strings {
             .expect("the built-in strings read");
         strings
     }
-
-    /// Sets one string, as a book's table would.
-    #[cfg(test)]
-    pub fn set(&mut self, key: &str, value: &str) {
-        self.0.insert(key.to_string(), value.to_string());
-    }
-
-    /// Reads a strings table (every value a string) and lays it over `self`.
-    fn merge(&mut self, text: &str, origin: &Path) -> Result<()> {
-        let table: toml::Table = toml::from_str(text)
-            .map_err(|error| Error::Other(format!("in {}: {error}", origin.display())))?;
-        for (key, value) in table {
-            let toml::Value::String(value) = value else {
-                return Err(Error::Other(format!(
-                    "in {}: `{key}` must be a string",
-                    origin.display()
-                )));
-            };
-            self.0.insert(key, value);
-        }
-        Ok(())
-    }
 }
 
 /// The loaded theme: compiled templates, the assets copied into the site, and the strings.
@@ -151,6 +106,9 @@ pub struct Theme {
     /// The σ explorer's script ([`EXPLORER_SCRIPT`]).
     pub explorer_script: String,
     pub strings: Strings,
+    /// The language tag of a translated edition's theme (see [`Theme::for_edition`]); `None`
+    /// for the book's own language.
+    pub translation: Option<String>,
     /// The explorer's strings of `strings`, checked.
     pub explorer: ExplorerStrings,
 }
@@ -193,6 +151,8 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     tera.add_raw_templates(templates)
         .map_err(|error| Error::Other(format!("in the templates ({}): {error}", dir.display())))?;
     tera.global_context().insert("strings", &strings);
+    tera.global_context()
+        .insert("languages", &Vec::<LanguageLink>::new());
     let explorer = ExplorerStrings::from_strings(&strings)
         .map_err(|problem| Error::Other(format!("in the templates (strings.toml): {problem}")))?;
     Ok(Theme {
@@ -200,11 +160,50 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
         assets,
         explorer_script,
         strings,
+        translation: None,
         explorer,
     })
 }
 
 impl Theme {
+    /// The theme of one edition of the book at `root`. For a translation (`Some(tag)`), the
+    /// strings of `strings.TAG.toml` — built in for the languages initbook ships, then the
+    /// book's own `templates/strings.TAG.toml` — are laid over the English, key by key (a key
+    /// a translation lacks stays English). `links` go to the same page in every language of
+    /// the book; `base.html` shows them as the language switch and `<link rel="alternate">`.
+    pub fn for_edition(
+        mut self,
+        root: &Path,
+        translation: Option<&str>,
+        links: &[LanguageLink],
+    ) -> Result<Theme> {
+        if let Some(tag) = translation {
+            if let Some((_, built_in)) = TRANSLATED_STRINGS.iter().find(|(t, _)| *t == tag) {
+                let origin = format!("the built-in strings.{tag}.toml");
+                self.strings.merge(built_in, Path::new(&origin))?;
+            }
+            let relative = Path::new("templates").join(format!("strings.{tag}.toml"));
+            match read_text_inside(root, &relative, TEMPLATE_BYTES) {
+                Ok(own) => self.strings.merge(&own, &root.join(&relative))?,
+                Err(problem) if problem.is_missing() => {}
+                Err(problem) => {
+                    return Err(Error::Other(format!(
+                        "cannot read {}: {problem}",
+                        root.join(&relative).display()
+                    )));
+                }
+            }
+            self.explorer = ExplorerStrings::from_strings(&self.strings).map_err(|problem| {
+                Error::Other(format!("in the templates (strings.{tag}.toml): {problem}"))
+            })?;
+            self.translation = Some(tag.to_string());
+        }
+        let global = self.tera.global_context();
+        global.insert("strings", &self.strings);
+        global.insert("languages", links);
+        Ok(self)
+    }
+
     /// Renders the template `name` (a page or a partial) with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
         self.tera

@@ -88,7 +88,7 @@ fn click(tab: &Page<'_>, selector: &str) {
 }
 
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn without_javascript_the_checked_radios_decide_the_visible_frame() {
     let site = book_site();
     let browser = Browser::launch();
@@ -138,7 +138,7 @@ fn without_javascript_the_checked_radios_decide_the_visible_frame() {
 }
 
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn with_javascript_the_slider_moves_the_frame_and_the_address_keeps_it() {
     let site = book_site();
     let browser = Browser::launch();
@@ -203,7 +203,7 @@ fn with_javascript_the_slider_moves_the_frame_and_the_address_keeps_it() {
 }
 
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn a_first_view_loads_the_page_its_styles_and_script_and_one_frame() {
     let site = book_site();
     let browser = Browser::launch();
@@ -262,7 +262,7 @@ fn site_frames(site: &SiteOnDisk) -> Vec<String> {
 /// with Korean ones in the layout the Korean frames share: with Chromium's fonts no two labels
 /// overlap and none leaves the frame.
 #[test]
-#[ignore = "needs Chromium: cargo test --test browser -- --include-ignored"]
+#[ignore = "needs Chromium: cargo test --release --test browser -- --include-ignored"]
 fn every_frame_keeps_its_text_apart_in_chromium_in_english_and_korean() {
     let site = book_site();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -53,11 +53,13 @@ impl Pdf {
         }
     }
 
-    /// The 0-based pages whose text contains `needle` (compared with collapsed whitespace).
+    /// The 0-based pages whose text contains `needle`, compared without whitespace:
+    /// pdftotext breaks a line where the font changes, as it does inside "0으로 초기화" (the digit
+    /// is set in the Latin font, the Hangul in the Korean one).
     pub fn pages_with(&self, needle: &str) -> Vec<usize> {
-        let needle = collapse_whitespace(needle);
+        let needle = without_whitespace(needle);
         (0..self.pages)
-            .filter(|&i| self.page_texts[i].contains(&needle))
+            .filter(|&i| without_whitespace(&self.page_texts[i]).contains(&needle))
             .collect()
     }
 }
@@ -100,14 +102,15 @@ pub fn printed_figures(tab: &Page<'_>) -> Vec<PrintedFigure> {
 /// Figures printed across a page break: the caption ("Figure 3.1 —") on one page and the
 /// figure's first drawn text not between the previous caption on that page and it.
 pub fn split_figures(pdf: &Pdf, figures: &[PrintedFigure]) -> Vec<String> {
-    let caption = |figure: &PrintedFigure| format!("{} —", figure.number);
+    // Compared without whitespace, as in [`Pdf::pages_with`].
+    let caption = |figure: &PrintedFigure| without_whitespace(&format!("{} —", figure.number));
     let mut split = Vec::new();
     for (i, figure) in figures.iter().enumerate() {
         let Some(&page) = pdf.pages_with(&caption(figure)).first() else {
             split.push(format!("{}: its caption is not in the PDF", figure.number));
             continue;
         };
-        let text = &pdf.page_texts[page];
+        let text = without_whitespace(&pdf.page_texts[page]);
         let end = text.find(&caption(figure)).unwrap_or(0);
         // The figure's own text lies between the previous caption on this page (if any) and its
         // own caption.
@@ -118,7 +121,7 @@ pub fn split_figures(pdf: &Pdf, figures: &[PrintedFigure]) -> Vec<String> {
                 text[..end].rfind(&previous).map(|at| at + previous.len())
             })
             .unwrap_or(0);
-        if !text[start..end].contains(&collapse_whitespace(&figure.first_text)) {
+        if !text[start..end].contains(&without_whitespace(&figure.first_text)) {
             split.push(format!(
                 "{}: caption on page {}, but \"{}\" (the figure's top) is not above it there",
                 figure.number,
@@ -128,6 +131,10 @@ pub fn split_figures(pdf: &Pdf, figures: &[PrintedFigure]) -> Vec<String> {
         }
     }
     split
+}
+
+fn without_whitespace(text: &str) -> String {
+    text.split_whitespace().collect()
 }
 
 pub fn collapse_whitespace(text: &str) -> String {
@@ -165,6 +172,17 @@ mod tests {
             number: number.into(),
             first_text: first_text.into(),
         }
+    }
+
+    #[test]
+    fn text_is_found_across_the_breaks_pdftotext_makes_at_a_font_change() {
+        let printed = pdf(&[
+            "Contents",
+            "0\n\n으로 초기화\n\n가장 단순한 방법은",
+            "0으로",
+        ]);
+        assert_eq!(printed.pages_with("0으로 초기화"), [1]);
+        assert!(printed.pages_with("1으로 초기화").is_empty());
     }
 
     #[test]

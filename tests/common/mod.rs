@@ -141,38 +141,11 @@ compare = [{ init = "zero" }, { init = "he" }]
     }
 }
 
-/// The figure strings of a Korean edition, in the terms of the Korean edition of *Deep Learning
-/// from Scratch* (issue #11's glossary): the layout tests draw every figure with them.
+/// The figure strings of the Korean edition, from the built-in `templates/figure.ko.toml` (in
+/// the terms of the Korean edition of *Deep Learning from Scratch*, issue #11's glossary): the
+/// layout tests draw every figure with them.
 pub fn korean_figure_text() -> initbook::draw::FigureText {
-    let s = str::to_string;
-    initbook::draw::FigureText {
-        layer_title: s("{layer}층"),
-        count: s("개수"),
-        activation: s("활성화 값"),
-        gradient: s("∂L/∂a"),
-        layer_input_to_output: s("층 (입력 → 출력)"),
-        rms_gradient: s("기울기의 RMS"),
-        rms_gradient_line: s("∂L/∂a의 RMS"),
-        layer: s("층"),
-        activation_std: s("활성화 값의 표준편차"),
-        iteration: s("반복 횟수"),
-        training_loss: s("학습 손실 (최근 {window}회 이동 평균)"),
-        below: s("{value} 미만: {count}개"),
-        above: s("{value} 초과: {count}개"),
-        not_a_number: s("NaN: {count}개"),
-        cut_bars: s("잘린 막대: {counts}"),
-        list_separator: s(", "),
-        normal_scheme: s("N(0, {std}²)"),
-        xavier_scheme: s("Xavier"),
-        he_scheme: s("He"),
-        zero_scheme: s("모두 0"),
-        labelled_scheme: s("{label}: {scheme}"),
-        weight_scale: s("가중치의 표준편차 σ (로그 눈금)"),
-        layer_std: s("{layer}층 활성화 값의 표준편차 (로그 눈금)"),
-        sigmoid: s("시그모이드"),
-        tanh: s("tanh"),
-        relu: s("ReLU"),
-    }
+    initbook::i18n::figure_text(Path::new("/nonexistent-book"), "ko", "en").unwrap()
 }
 
 /// The book at `root`, parsed, and the outcome of each of its experiments (from the result

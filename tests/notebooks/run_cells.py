@@ -2,13 +2,14 @@
 
 Reads {"setup": CODE, "seeds": [N, ...], "experiments": [[KEY, CODE], ...]} on stdin, runs the
 setup cell, then for each seed each experiment cell with its first line `seed = …` set to that
-seed, and prints {SEED: {KEY: stats}} as JSON. One process for every seed and cell: numpy is
-imported once. matplotlib is replaced by a stand-in that accepts every call, so the statistics
+seed, and prints {SEED: {KEY: stats}} as JSON (a statistic that diverged, NaN or infinite, as
+null, as initbook writes it). One process for every seed and cell: numpy is imported once. matplotlib is replaced by a stand-in that accepts every call, so the statistics
 need numpy alone; the cells compute `stats` before they plot.
 """
 
 import contextlib
 import json
+import math
 import sys
 from unittest import mock
 
@@ -32,4 +33,19 @@ for seed in request["seeds"]:
         with contextlib.redirect_stdout(sys.stderr):
             exec(f"seed = {seed}\n{rest}", scope)
         results[str(seed)][key] = scope["stats"]
-json.dump(results, sys.stdout, default=float, allow_nan=False)
+
+
+def plain(value):
+    """numpy's numbers as JSON's; a diverged NaN or infinity becomes null, as initbook writes it."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+json.dump(plain(results), sys.stdout, allow_nan=False)

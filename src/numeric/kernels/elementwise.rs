@@ -67,3 +67,75 @@ multiversion! {
         }
     }
 }
+
+multiversion! {
+    /// For each row of `values` (rows of `a.len()` values), with per-column constants:
+    /// `row[j] = f(row[j], a[j], b[j])`.
+    pub fn map_rows_around<F: Fn(f64, f64, f64) -> f64>(
+        values: &mut [f64],
+        a: &[f64],
+        b: &[f64],
+        f: F,
+    ) {
+        let width = a.len();
+        assert_eq!(b.len(), width, "one constant per column");
+        if width == 0 {
+            return;
+        }
+        assert_eq!(values.len() % width, 0, "not a whole number of rows");
+        for row in values.chunks_exact_mut(width) {
+            for ((value, &a), &b) in row.iter_mut().zip(a).zip(b) {
+                *value = f(*value, a, b);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// Like [`fold_columns`], over two matrices of the same shape read side by side:
+    /// `accumulators[j] = f(accumulators[j], rows[i][j], others[i][j])`, row after row.
+    pub fn fold_columns_zip<F: Fn(f64, f64, f64) -> f64>(
+        accumulators: &mut [f64],
+        rows: &[f64],
+        others: &[f64],
+        f: F,
+    ) {
+        let width = accumulators.len();
+        assert_eq!(rows.len(), others.len(), "shapes differ");
+        if width == 0 {
+            return;
+        }
+        assert_eq!(rows.len() % width, 0, "not a whole number of rows");
+        for (row, other) in rows.chunks_exact(width).zip(others.chunks_exact(width)) {
+            for ((acc, &v), &o) in accumulators.iter_mut().zip(row).zip(other) {
+                *acc = f(*acc, v, o);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// For each row of `values` and the matching row of `other`, with three per-column
+    /// constants: `row[j] = f(row[j], other_row[j], a[j], b[j], c[j])`.
+    pub fn zip_rows_around<F: Fn(f64, f64, f64, f64, f64) -> f64>(
+        values: &mut [f64],
+        other: &[f64],
+        a: &[f64],
+        b: &[f64],
+        c: &[f64],
+        f: F,
+    ) {
+        let width = a.len();
+        assert!(b.len() == width && c.len() == width, "one constant per column");
+        assert_eq!(values.len(), other.len(), "shapes differ");
+        if width == 0 {
+            return;
+        }
+        assert_eq!(values.len() % width, 0, "not a whole number of rows");
+        for (row, other) in values.chunks_exact_mut(width).zip(other.chunks_exact(width)) {
+            for ((((value, &o), &a), &b), &c) in row.iter_mut().zip(other).zip(a).zip(b).zip(c) {
+                *value = f(*value, o, a, b, c);
+            }
+        }
+    }
+}
