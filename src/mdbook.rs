@@ -76,7 +76,14 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
         }
         let source_path = chapter.source_path.as_ref().unwrap_or(path);
         let source = SourceFile::new(src.join(source_path), chapter.content.clone());
-        parsed.push((source.path.clone(), parse_chapter(source, &chapter.name)));
+        let file = source.path.clone();
+        let mut lesson = parse_chapter(source, &chapter.name);
+        // Links with text are mdBook's: it numbers headings its own way and reads chapters
+        // initbook does not (those without experiments), so they are not checked here.
+        if let Ok(lesson) = &mut lesson {
+            lesson.section_links.clear();
+        }
+        parsed.push((file, lesson));
         found.push(Found {
             path: path.clone(),
             number: section_number(chapter).unwrap_or_else(|| place.to_string()),

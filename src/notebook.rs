@@ -6,22 +6,26 @@
 //!
 //! A notebook is nbformat 4.5 and its bytes are a function of the book alone: cells carry
 //! numbered ids, code cells have no execution count and no outputs, nothing records a time.
-//! Its fixed words come from `templates/notebook.toml` ([`NotebookText`]), one table that a
-//! per-language one can replace.
+//! Its fixed words come from `templates/notebook.toml` ([`NotebookText`]); a translated
+//! edition's notebooks (`LANG/notebooks/SLUG.ipynb`, from the translated lessons) lay
+//! `notebook.LANG.toml` over it, as its figures do `figure.LANG.toml` ([`crate::i18n`]). Their
+//! code cells are the same in every language.
 
 pub mod python;
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::data::DataFile;
+use crate::error::{Error, Result};
 use crate::lesson_text::{Piece, rewrite_lesson};
 use crate::model::{Lesson, ParsedBook};
 use crate::numeric::Outcome;
-use crate::render::Strings;
 use crate::render::markdown::figure_label;
+use crate::render::{Strings, Theme};
 use crate::site_paths::{NOTEBOOK_DIR, notebook_path};
 
 /// The notebook's own prose, with `{placeholders}`. The words it shares with the site
@@ -38,10 +42,45 @@ pub struct NotebookText {
 impl NotebookText {
     /// The English words, compiled in.
     pub fn built_in() -> Self {
-        toml::from_str(include_str!("../templates/notebook.toml"))
-            .expect("templates/notebook.toml is valid (a unit test reads it)")
+        toml::from_str(ENGLISH).expect("templates/notebook.toml is valid (a unit test reads it)")
+    }
+
+    /// The words of the edition in `tag`: English, with `notebook.TAG.toml` (built in, then
+    /// the book's own) laid over it key by key for a translated edition. A placeholder a
+    /// translation lost is an error.
+    pub fn for_edition(root: &Path, tag: &str, default_tag: &str) -> Result<Self> {
+        if tag == default_tag {
+            return Ok(Self::built_in());
+        }
+        let mut table: toml::Table = toml::from_str(ENGLISH).expect("the English words parse");
+        let name = format!("notebook.{tag}.toml");
+        let mut origins = Vec::new();
+        for (text, origin) in crate::i18n::strings::layers(root, &name)? {
+            let layer: toml::Table = toml::from_str(&text)
+                .map_err(|error| Error::Other(format!("in {origin}: {error}")))?;
+            table.extend(layer);
+            origins.push(origin);
+        }
+        let origins = origins.join(" + ");
+        let text: NotebookText = toml::Value::Table(table)
+            .try_into()
+            .map_err(|error| Error::Other(format!("in {origins}: {error}")))?;
+        for (key, value, placeholder) in [
+            ("note", &text.note, "{book}"),
+            ("exactly", &text.exactly, "{command}"),
+        ] {
+            if !value.contains(placeholder) {
+                return Err(Error::Other(format!(
+                    "in {origins}: `{key}` has lost its placeholder {placeholder}"
+                )));
+            }
+        }
+        Ok(text)
     }
 }
+
+/// The English words, `templates/notebook.toml`.
+const ENGLISH: &str = include_str!("../templates/notebook.toml");
 
 /// Fills `{name}` placeholders.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
@@ -52,14 +91,16 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
-/// The notebooks of every lesson and the data files they load: `(path in the site, bytes)`.
+/// The notebooks of every lesson of one edition (`book`, in its language) and the data files
+/// they load: `(path in the edition's directory, bytes)`. The words the notebooks share with
+/// the site come from the edition's `theme`, their own from `text`.
 pub fn notebook_files(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     datasets: &BTreeMap<String, DataFile>,
-    strings: &Strings,
+    theme: &Theme,
+    text: &NotebookText,
 ) -> Vec<(String, Vec<u8>)> {
-    let text = NotebookText::built_in();
     let numbers = book.figure_numbers();
     let notebooks: HashMap<String, String> = book
         .lessons
@@ -70,8 +111,9 @@ pub fn notebook_files(
         })
         .collect();
     let words = Words {
-        text: &text,
-        strings,
+        text,
+        strings: &theme.strings,
+        translation: theme.translation.as_deref(),
         numbers: &numbers,
         notebooks: &notebooks,
     };
@@ -98,6 +140,9 @@ pub struct Words<'a> {
     pub text: &'a NotebookText,
     /// The theme's interface strings: "Figure", "Experiment", "seed".
     pub strings: &'a Strings,
+    /// The edition's language when it is a translation: its figures are drawn with
+    /// `--lang`.
+    pub translation: Option<&'a str>,
     /// The number of every numbered experiment of the book, by id.
     pub numbers: &'a BTreeMap<&'a str, String>,
     /// The notebook of each lesson file (`02-zero.md` → `02-zero.ipynb`), for links.
@@ -114,6 +159,7 @@ pub fn lesson_notebook(
     let Words {
         text,
         strings,
+        translation,
         numbers,
         notebooks,
     } = words;
@@ -179,7 +225,10 @@ pub fn lesson_notebook(
                 spec.caption
             ),
         };
-        let exactly = fill(&text.exactly, &[("command", &spec.reproduce_command(None))]);
+        let exactly = fill(
+            &text.exactly,
+            &[("command", &spec.reproduce_command(*translation))],
+        );
         cells.markdown(&format!("{heading}\n\n{exactly}"));
         cells.code(&python::experiment_code(spec));
     }
@@ -263,6 +312,35 @@ mod tests {
         let text = NotebookText::built_in();
         assert!(text.note.contains("{book}"));
         assert!(text.exactly.contains("{command}"));
+    }
+
+    #[test]
+    fn the_korean_words_lay_over_the_english_and_a_book_can_override_them() {
+        let book = tempfile::tempdir().unwrap();
+        let korean = NotebookText::for_edition(book.path(), "ko", "en").unwrap();
+        assert!(korean.note.contains("{book}") && korean.note.contains("통계적으로"));
+        assert!(korean.exactly.contains("{command}"));
+        assert_eq!(
+            NotebookText::for_edition(book.path(), "en", "en")
+                .unwrap()
+                .exactly,
+            NotebookText::built_in().exactly
+        );
+        // A book's own file wins key by key; a lost placeholder is an error naming the file.
+        std::fs::create_dir(book.path().join("templates")).unwrap();
+        let own = book.path().join("templates/notebook.ko.toml");
+        std::fs::write(&own, "exactly = \"명령: `{command}`\"\n").unwrap();
+        let text = NotebookText::for_edition(book.path(), "ko", "en").unwrap();
+        assert_eq!(text.exactly, "명령: `{command}`");
+        assert_eq!(text.note, korean.note);
+        std::fs::write(&own, "exactly = \"명령\"\n").unwrap();
+        let error = NotebookText::for_edition(book.path(), "ko", "en")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("notebook.ko.toml") && error.contains("{command}"),
+            "{error}"
+        );
     }
 
     #[test]

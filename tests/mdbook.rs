@@ -4,7 +4,7 @@
 //!
 //! The end-to-end test runs a real `mdbook build` on `tests/fixtures/mdbook-book/`; it is
 //! `#[ignore]`d because it needs the `mdbook` binary (`cargo install mdbook --locked --version
-//! 0.5.4`). Run it with `cargo test --test mdbook -- --include-ignored`; without mdbook it fails.
+//! 0.5.4`). Run it with `cargo test --release --test mdbook -- --include-ignored`; without mdbook it fails.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -215,7 +215,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 #[test]
-#[ignore = "needs mdbook 0.5 on PATH: cargo test --test mdbook -- --include-ignored"]
+#[ignore = "needs mdbook 0.5 on PATH: cargo test --release --test mdbook -- --include-ignored"]
 fn a_real_mdbook_build_shows_the_figures() {
     let mdbook = std::env::var_os("MDBOOK").map_or_else(|| PathBuf::from("mdbook"), PathBuf::from);
     let version = Command::new(&mdbook)
@@ -256,4 +256,29 @@ fn a_real_mdbook_build_shows_the_figures() {
     let second = std::fs::read_to_string(dir.path().join("book/chapter_2.html")).unwrap();
     assert!(second.contains("Figure 2.1"));
     assert!(!second.contains("{mdbook-grad-tanh"));
+}
+
+#[test]
+fn links_with_text_are_left_to_mdbook() {
+    // initbook checks a lesson's links into the book; in an mdBook they may name chapters
+    // initbook does not read (no experiments) and headings mdBook numbers its own way.
+    let root = tempfile::tempdir().unwrap();
+    let mut input = captured_input(root.path());
+    let content = format!(
+        "{}\nSee [the introduction](intro.md#why) and [a section](chapter_2.md#a-heading).\n",
+        chapter_content(&input[1], 0)
+    );
+    input[1]["items"][0]["Chapter"]["content"] = Value::String(content);
+    let output = preprocess(&input);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let book: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        chapter_content(&book, 0).contains(
+            "See [the introduction](intro.md#why) and [a section](chapter_2.md#a-heading)."
+        )
+    );
 }

@@ -40,14 +40,40 @@ fn slugs() -> Vec<String> {
         .collect()
 }
 
-fn notebook_path(slug: &str) -> PathBuf {
+/// The site's editions: the directory of each under output/ ("" for the book's own language),
+/// and words its pages and notebooks must show.
+struct Edition {
+    dir: &'static str,
+    download: &'static str,
+    /// From the notebook's first cell, saying how its numbers compare with the page's.
+    statistically: &'static str,
+}
+
+const EDITIONS: [Edition; 2] = [
+    Edition {
+        dir: "",
+        download: "Download as notebook",
+        statistically: "statistically, not bit for bit",
+    },
+    Edition {
+        dir: "ko/",
+        download: "노트북으로 내려받기",
+        statistically: "통계적으로 일치할 뿐, 비트 단위까지 같지는 않습니다",
+    },
+];
+
+fn notebook_path(dir: &str, slug: &str) -> PathBuf {
     repo()
-        .join("output/notebooks")
+        .join(format!("output/{dir}notebooks"))
         .join(format!("{slug}.ipynb"))
 }
 
 fn read_notebook(slug: &str) -> Value {
-    let path = notebook_path(slug);
+    read_edition_notebook("", slug)
+}
+
+fn read_edition_notebook(dir: &str, slug: &str) -> Value {
+    let path = notebook_path(dir, slug);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "{}: {e} (run `cargo run --release -- build`)",
@@ -78,8 +104,13 @@ fn validator() -> jsonschema::Validator {
 #[test]
 fn every_lesson_has_a_valid_deterministic_notebook_linked_from_its_page() {
     let validator = validator();
-    for slug in slugs() {
-        let notebook = read_notebook(&slug);
+    for (edition, slug) in EDITIONS
+        .iter()
+        .flat_map(|edition| slugs().into_iter().map(move |slug| (edition, slug)))
+    {
+        let dir = edition.dir;
+        let notebook = read_edition_notebook(dir, &slug);
+        let slug = format!("{dir}{slug}");
         let errors: Vec<String> = validator
             .iter_errors(&notebook)
             .map(|e| format!("{e} at {}", e.instance_path()))
@@ -105,7 +136,7 @@ fn every_lesson_has_a_valid_deterministic_notebook_linked_from_its_page() {
         );
         let first = source(&cells[0]);
         assert!(
-            first.contains("statistically, not bit for bit"),
+            first.contains(edition.statistically),
             "{slug}: the first cell says how the numbers compare: {first}"
         );
         let all: String = cells.iter().map(source).collect();
@@ -139,9 +170,14 @@ fn every_lesson_has_a_valid_deterministic_notebook_linked_from_its_page() {
             assert!(id.starts_with("cell-"), "{slug}: cell id {id}");
         }
 
-        let link = format!("href=\"notebooks/{slug}.ipynb\" download>Download as notebook</a>");
+        // The page's links are relative: an edition's pages link its own notebooks.
+        let name = slug.trim_start_matches(dir);
+        let link = format!(
+            "href=\"notebooks/{name}.ipynb\" download>{}</a>",
+            edition.download
+        );
         assert!(page.contains(&link), "{slug}.html has no notebook link");
-        let panel_link = format!("<a href=\"notebooks/{slug}.ipynb\" download>");
+        let panel_link = format!("<a href=\"notebooks/{name}.ipynb\" download>");
         if page.contains("<details class=\"reproduce\">") {
             let panels = page.matches("<details class=\"reproduce\">").count();
             assert_eq!(
@@ -151,11 +187,73 @@ fn every_lesson_has_a_valid_deterministic_notebook_linked_from_its_page() {
             );
         }
     }
-    // The training data ships beside the notebooks, byte for byte.
-    assert_eq!(
-        std::fs::read(repo().join("output/notebooks/data/digits.csv.gz")).unwrap(),
-        std::fs::read(repo().join("content/data/digits.csv.gz")).unwrap()
-    );
+    // The training data ships beside each edition's notebooks, byte for byte.
+    for edition in &EDITIONS {
+        let dir = edition.dir;
+        assert_eq!(
+            std::fs::read(repo().join(format!("output/{dir}notebooks/data/digits.csv.gz")))
+                .unwrap(),
+            std::fs::read(repo().join("content/data/digits.csv.gz")).unwrap(),
+            "{dir}notebooks/data/digits.csv.gz"
+        );
+    }
+}
+
+/// Whether `text` holds a Hangul syllable.
+fn has_hangul(text: &str) -> bool {
+    text.chars().any(|c| ('가'..='힣').contains(&c))
+}
+
+#[test]
+fn a_korean_notebook_has_the_korean_prose_and_the_english_code() {
+    for slug in slugs() {
+        let english = read_notebook(&slug);
+        let korean = read_edition_notebook("ko/", &slug);
+        let cells = |notebook: &Value, kind: &str| -> Vec<String> {
+            notebook["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|cell| cell["cell_type"] == kind)
+                .map(source)
+                .collect()
+        };
+        assert_eq!(
+            cells(&korean, "code"),
+            cells(&english, "code"),
+            "ko/{slug}: the code cells are the English notebook's"
+        );
+        let (prose, english_prose) = (cells(&korean, "markdown"), cells(&english, "markdown"));
+        assert_eq!(prose.len(), english_prose.len(), "ko/{slug}: prose cells");
+        // Every prose cell is translated: Hangul in each (a cell of a formula or a name alone
+        // may stay as it is, but the lessons have none).
+        for (cell, english_cell) in prose.iter().zip(&english_prose) {
+            assert!(
+                has_hangul(cell) && cell != english_cell,
+                "ko/{slug}: a prose cell in English: {cell}"
+            );
+        }
+        // The Korean page's text, numbers filled in, is in the notebook: its title and the
+        // exact commands draw the figures with the Korean words.
+        let page = std::fs::read_to_string(repo().join(format!("output/ko/{slug}.html"))).unwrap();
+        let title = &page[page.find("<h1").unwrap()..];
+        let title = &title[title.find('>').unwrap() + 1..title.find("</h1>").unwrap()];
+        assert!(
+            prose[0].starts_with(&format!("# {title}\n")),
+            "ko/{slug}: {title}"
+        );
+        // The commands under the experiments' headings (not the lessons' own shell examples).
+        let commands = prose
+            .iter()
+            .flat_map(|cell| cell.split("`initbook run ").skip(1))
+            .map(|rest| &rest[..rest.find('`').unwrap()]);
+        for command in commands.filter(|command| command.contains("--svg")) {
+            assert!(
+                command.contains(" --lang ko --svg "),
+                "ko/{slug}: {command}"
+            );
+        }
+    }
 }
 
 #[test]
