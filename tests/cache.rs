@@ -25,6 +25,35 @@ fn a_second_build_runs_nothing_and_gives_the_same_bytes() {
     );
 }
 
+/// A training run that diverges (its loss overflows to infinity, then NaN, written as `null`) is
+/// cached like any other: the second build computes nothing and gives the same bytes.
+#[test]
+fn a_diverging_training_run_is_cached_too() {
+    let book = TinyBook::of_kinds();
+    let lesson = std::fs::read_to_string(book.root().join("content/02-two.md")).unwrap();
+    book.write(
+        "content/02-two.md",
+        &lesson
+            .replace("layers = 2\nnodes = 8", "layers = 5\nnodes = 30")
+            .replace(
+                "compare = [{ init = \"zero\" }, { init = \"he\" }]",
+                "learning_rate = 1.0\ncompare = [{ init = \"normal\", std = 100.0 }]",
+            ),
+    );
+    let first = cached_build(&book);
+    let entries: Vec<String> = std::fs::read_dir(cache_dir(book.root()))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        entries.iter().any(|entry| entry.contains("null")),
+        "no diverged loss in the cache"
+    );
+    let second = cached_build(&book);
+    assert_eq!((second.computed, second.cached), (0, first.computed));
+    assert!(second.site == first.site);
+}
+
 #[test]
 fn editing_prose_captions_or_templates_runs_nothing() {
     let book = TinyBook::new();

@@ -89,8 +89,13 @@ fn parse_book_with(book: &Book, english: Option<&ParsedBook>) -> Result<ParsedBo
             }
         }
     }
-    diagnostics.extend(crossref::check_figure_refs(&lessons));
-    diagnostics.extend(crossref::check_section_links(&lessons));
+    let files: Vec<&str> = book
+        .lessons
+        .iter()
+        .filter_map(|source| source.path.file_name()?.to_str())
+        .collect();
+    diagnostics.extend(crossref::check_figure_refs(&lessons, &files));
+    diagnostics.extend(crossref::check_section_links(&lessons, &files));
     // In the order the editor reads the book: by lesson, then line and column.
     let chapter = |path: &std::path::Path| book.lessons.iter().position(|l| l.path == path);
     diagnostics
