@@ -19,7 +19,7 @@ use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::diagnostic::Diagnostics;
 use crate::draw::{
-    FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout,
+    DrawingCache, FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout,
 };
 use crate::error::Result;
 use crate::i18n::{Coverage, Edition, edition_dir, figure_text, language_links};
@@ -108,6 +108,7 @@ pub fn build_site_with(
             &data_hashes,
             theme,
             text,
+            cache.drawings(),
             &mut files,
         )?;
         if edition.tag == own.tag {
@@ -118,6 +119,7 @@ pub fn build_site_with(
             translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs, frame_svgs));
         }
     }
+    cache.drawings().end_build();
     let manifest = build_manifest(
         &book,
         results,
@@ -171,11 +173,19 @@ fn render_edition(
     data_hashes: &BTreeMap<String, String>,
     theme: &Theme,
     text: &FigureText,
+    drawings: &DrawingCache,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<EditionSvgs> {
     let dir = edition_dir(&edition.tag, &english.config.language);
-    let svgs = draw_figures(&edition.book, results, text);
-    let frames = draw_frames(&edition.book, results, &theme.explorer, text);
+    let svgs = draw_figures(&edition.book, results, data_hashes, text, drawings);
+    let frames = draw_frames(
+        &edition.book,
+        results,
+        data_hashes,
+        &theme.explorer,
+        text,
+        drawings,
+    );
     check_sweep_weight(&edition.book, results, &svgs, &frames.svgs)?;
     let pages = render_site(
         &edition.book,
@@ -260,8 +270,10 @@ struct DrawnFrames {
 fn draw_frames(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
+    data_hashes: &BTreeMap<String, String>,
     strings: &ExplorerStrings,
     text: &FigureText,
+    drawings: &DrawingCache,
 ) -> DrawnFrames {
     let sweeps: Vec<(&ExperimentSpec, &SweepResult)> = book
         .experiments()
@@ -275,6 +287,13 @@ fn draw_frames(
         .par_iter()
         .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, text)))
         .collect();
+    let sweep_keys: BTreeMap<&str, String> = sweeps
+        .iter()
+        .map(|&(spec, _)| {
+            let key = DrawingCache::figure_key(spec, &data_hashes[&spec.id], text);
+            (spec.id.as_str(), key)
+        })
+        .collect();
     let frames: Vec<(&ExperimentSpec, &SweepFrame)> = sweeps
         .iter()
         .flat_map(|&(spec, result)| result.frames.iter().map(move |frame| (spec, frame)))
@@ -285,10 +304,16 @@ fn draw_frames(
             let words = frame_text(strings, frame);
             let id = frame_svg_id(spec, frame);
             let layout = &layouts[spec.id.as_str()];
-            (
-                frame_path(&spec.id, &frame.name()),
-                draw_sweep_frame(spec, frame, layout, text, &id, &words.title, &words.alt),
-            )
+            let key = DrawingCache::frame_key(
+                &sweep_keys[spec.id.as_str()],
+                &frame.name(),
+                &words.title,
+                &words.alt,
+            );
+            let svg = drawings.get_or_draw(key, || {
+                draw_sweep_frame(spec, frame, layout, text, &id, &words.title, &words.alt)
+            });
+            (frame_path(&spec.id, &frame.name()), svg)
         })
         .collect();
     let sizes = layouts
@@ -369,7 +394,9 @@ fn data_shapes(
 fn draw_figures(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
+    data_hashes: &BTreeMap<String, String>,
     text: &FigureText,
+    drawings: &DrawingCache,
 ) -> BTreeMap<String, String> {
     let specs: Vec<_> = book
         .experiments()
@@ -379,7 +406,9 @@ fn draw_figures(
     specs
         .par_iter()
         .map(|spec| {
-            let svg = draw_figure_with(spec, &results[&spec.id], text);
+            let key = DrawingCache::figure_key(spec, &data_hashes[&spec.id], text);
+            let svg =
+                drawings.get_or_draw(key, || draw_figure_with(spec, &results[&spec.id], text));
             (spec.id.clone(), svg)
         })
         .collect()
