@@ -106,8 +106,7 @@ pub fn build_site_with(
             &book,
             results,
             &data_hashes,
-            theme,
-            text,
+            (theme, text),
             cache.drawings(),
             &mut files,
         )?;
@@ -164,15 +163,15 @@ fn edition_themes(
 /// Figure SVGs by id, and sweep frame SVGs by path in the edition's directory.
 type EditionSvgs = (BTreeMap<String, String>, BTreeMap<String, String>);
 
-/// Draws and renders one edition into `files`, under its directory; returns its figures' SVGs
-/// by id and its sweep frames' SVGs by path (relative to the edition's directory).
+/// Draws and renders one edition into `files`, under its directory, with its theme and figure
+/// words; returns its figures' SVGs by id and its sweep frames' SVGs by path (relative to the
+/// edition's directory). Drawings come from `drawings` where an earlier build made them.
 fn render_edition(
     edition: &Edition,
     english: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,
-    theme: &Theme,
-    text: &FigureText,
+    (theme, text): (&Theme, &FigureText),
     drawings: &DrawingCache,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<EditionSvgs> {
