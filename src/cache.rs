@@ -15,12 +15,13 @@
 //!
 //! Beside it, in memory, a [`Cache`] carries the data sets parsed by earlier builds that used the
 //! same value (`serve` builds with one value all along), so an unchanged data file is not parsed
-//! again.
+//! again, and the figures they drew ([`DrawingCache`]), so an unchanged figure is not drawn again.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::data::DatasetCache;
+use crate::draw::DrawingCache;
 use crate::hash::sha256_hex;
 use crate::numeric::activations::ActivationResult;
 use crate::numeric::depth::DepthResult;
@@ -36,12 +37,13 @@ pub const ENGINE: &str = concat!(
     env!("INITBOOK_ENGINE_FINGERPRINT")
 );
 
-/// Where results are kept, or nowhere (`--no-cache`), and the data sets parsed so far. Clones
-/// share the data sets.
+/// Where results are kept, or nowhere (`--no-cache`), and the data sets parsed and figures
+/// drawn so far. Clones share the data sets and the drawings.
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: Option<PathBuf>,
     datasets: Arc<DatasetCache>,
+    drawings: Arc<DrawingCache>,
 }
 
 impl Cache {
@@ -50,6 +52,7 @@ impl Cache {
         Cache {
             dir: Some(cache_dir(root)),
             datasets: Arc::default(),
+            drawings: Arc::default(),
         }
     }
 
@@ -58,12 +61,18 @@ impl Cache {
         Cache {
             dir: None,
             datasets: Arc::default(),
+            drawings: Arc::default(),
         }
     }
 
     /// The data sets parsed by builds with this cache.
     pub fn datasets(&self) -> &DatasetCache {
         &self.datasets
+    }
+
+    /// The figures drawn by builds with this cache ([`DrawingCache`]).
+    pub fn drawings(&self) -> &DrawingCache {
+        &self.drawings
     }
 
     /// The key of an experiment run. `data_sha256` is the hash of a training experiment's data file.

@@ -109,8 +109,14 @@ pub fn preprocess(context: &PreprocessorContext, mut book: Book, cache: &Cache) 
     crate::budget::check_book(&parsed_book, &data_shapes(&datasets))?;
     let run = run_all(&parsed_book, &datasets, cache, &|_, _| {});
     let results = &run.outcomes;
-    let svgs = draw_figures(&parsed_book, results, &FigureText::english());
     let hashes = data_hashes(results);
+    let svgs = draw_figures(
+        &parsed_book,
+        results,
+        &hashes,
+        &FigureText::english(),
+        cache.drawings(),
+    );
 
     let theme = load_theme(root)?;
     let renderer = BookRenderer {

@@ -19,7 +19,7 @@ use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::diagnostic::Diagnostics;
 use crate::draw::{
-    FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout,
+    DrawingCache, FigureText, FrameLayout, draw_figure_with, draw_sweep_frame, sweep_frame_layout,
 };
 use crate::error::Result;
 use crate::i18n::{Coverage, Edition, edition_dir, figure_text, language_links};
@@ -102,8 +102,15 @@ pub fn build_site_with(
     let mut own_frames = BTreeMap::new();
     let mut translated_svgs = BTreeMap::new();
     for (edition, words) in std::iter::once(&own).chain(&editions).zip(&themes) {
-        let (edition_svgs, frame_svgs) =
-            render_edition(edition, &book, results, &data_hashes, words, &mut files)?;
+        let (edition_svgs, frame_svgs) = render_edition(
+            edition,
+            &book,
+            results,
+            &data_hashes,
+            words,
+            cache.drawings(),
+            &mut files,
+        )?;
         // Each edition's notebooks, in its language, with the data sets beside them.
         let dir = edition_dir(&edition.tag, &own.tag);
         let notebooks = notebook_files(
@@ -120,10 +127,10 @@ pub fn build_site_with(
             svgs = edition_svgs;
             own_frames = frame_svgs;
         } else {
-            let dir = edition_dir(&edition.tag, &own.tag);
             translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs, frame_svgs));
         }
     }
+    cache.drawings().end_build();
     let manifest = build_manifest(
         &book,
         results,
@@ -178,14 +185,16 @@ fn edition_themes(
 /// Figure SVGs by id, and sweep frame SVGs by path in the edition's directory.
 type EditionSvgs = (BTreeMap<String, String>, BTreeMap<String, String>);
 
-/// Draws and renders one edition into `files`, under its directory; returns its figures' SVGs
-/// by id and its sweep frames' SVGs by path (relative to the edition's directory).
+/// Draws and renders one edition into `files`, under its directory, with its theme and figure
+/// words; returns its figures' SVGs by id and its sweep frames' SVGs by path (relative to the
+/// edition's directory). Drawings come from `drawings` where an earlier build made them.
 fn render_edition(
     edition: &Edition,
     english: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,
     words: &EditionWords,
+    drawings: &DrawingCache,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<EditionSvgs> {
     let EditionWords {
@@ -194,8 +203,15 @@ fn render_edition(
         ..
     } = words;
     let dir = edition_dir(&edition.tag, &english.config.language);
-    let svgs = draw_figures(&edition.book, results, text);
-    let frames = draw_frames(&edition.book, results, &theme.explorer, text);
+    let svgs = draw_figures(&edition.book, results, data_hashes, text, drawings);
+    let frames = draw_frames(
+        &edition.book,
+        results,
+        data_hashes,
+        &theme.explorer,
+        text,
+        drawings,
+    );
     check_sweep_weight(&edition.book, results, &svgs, &frames.svgs)?;
     let pages = render_site(
         &edition.book,
@@ -280,8 +296,10 @@ struct DrawnFrames {
 fn draw_frames(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
+    data_hashes: &BTreeMap<String, String>,
     strings: &ExplorerStrings,
     text: &FigureText,
+    drawings: &DrawingCache,
 ) -> DrawnFrames {
     let sweeps: Vec<(&ExperimentSpec, &SweepResult)> = book
         .experiments()
@@ -295,6 +313,13 @@ fn draw_frames(
         .par_iter()
         .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, text)))
         .collect();
+    let sweep_keys: BTreeMap<&str, String> = sweeps
+        .iter()
+        .map(|&(spec, _)| {
+            let key = DrawingCache::figure_key(spec, &data_hashes[&spec.id], text);
+            (spec.id.as_str(), key)
+        })
+        .collect();
     let frames: Vec<(&ExperimentSpec, &SweepFrame)> = sweeps
         .iter()
         .flat_map(|&(spec, result)| result.frames.iter().map(move |frame| (spec, frame)))
@@ -305,10 +330,16 @@ fn draw_frames(
             let words = frame_text(strings, frame);
             let id = frame_svg_id(spec, frame);
             let layout = &layouts[spec.id.as_str()];
-            (
-                frame_path(&spec.id, &frame.name()),
-                draw_sweep_frame(spec, frame, layout, text, &id, &words.title, &words.alt),
-            )
+            let key = DrawingCache::frame_key(
+                &sweep_keys[spec.id.as_str()],
+                &frame.name(),
+                &words.title,
+                &words.alt,
+            );
+            let svg = drawings.get_or_draw(key, || {
+                draw_sweep_frame(spec, frame, layout, text, &id, &words.title, &words.alt)
+            });
+            (frame_path(&spec.id, &frame.name()), svg)
         })
         .collect();
     let sizes = layouts
@@ -389,7 +420,9 @@ pub(crate) fn data_shapes(
 pub(crate) fn draw_figures(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
+    data_hashes: &BTreeMap<String, String>,
     text: &FigureText,
+    drawings: &DrawingCache,
 ) -> BTreeMap<String, String> {
     let specs: Vec<_> = book
         .experiments()
@@ -399,7 +432,9 @@ pub(crate) fn draw_figures(
     specs
         .par_iter()
         .map(|spec| {
-            let svg = draw_figure_with(spec, &results[&spec.id], text);
+            let key = DrawingCache::figure_key(spec, &data_hashes[&spec.id], text);
+            let svg =
+                drawings.get_or_draw(key, || draw_figure_with(spec, &results[&spec.id], text));
             (spec.id.clone(), svg)
         })
         .collect()

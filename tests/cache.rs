@@ -25,6 +25,70 @@ fn a_second_build_runs_nothing_and_gives_the_same_bytes() {
     );
 }
 
+/// A training run that diverges (its loss overflows to infinity, then NaN, written as `null`) is
+/// cached like any other: the second build computes nothing and gives the same bytes.
+#[test]
+fn a_diverging_training_run_is_cached_too() {
+    let book = TinyBook::of_kinds();
+    let lesson = std::fs::read_to_string(book.root().join("content/02-two.md")).unwrap();
+    book.write(
+        "content/02-two.md",
+        &lesson
+            .replace("layers = 2\nnodes = 8", "layers = 5\nnodes = 30")
+            .replace(
+                "compare = [{ init = \"zero\" }, { init = \"he\" }]",
+                "learning_rate = 1.0\ncompare = [{ init = \"normal\", std = 100.0 }]",
+            ),
+    );
+    let first = cached_build(&book);
+    let entries: Vec<String> = std::fs::read_dir(cache_dir(book.root()))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        entries.iter().any(|entry| entry.contains("null")),
+        "no diverged loss in the cache"
+    );
+    let second = cached_build(&book);
+    assert_eq!((second.computed, second.cached), (0, first.computed));
+    assert!(second.site == first.site);
+}
+
+/// `serve` rebuilds with one `Cache`, which keeps the figures it drew: a rebuild draws only
+/// what changed, and its bytes are a fresh build's.
+#[test]
+fn a_rebuild_with_the_same_cache_redraws_exactly_what_changed() {
+    let book = TinyBook::of_kinds();
+    let cache = Cache::for_book(book.root());
+    let build = || {
+        build_site_with(book.root(), &cache, &|_, _| {})
+            .unwrap()
+            .site
+    };
+    let first = build();
+    assert!(!cache.drawings().is_empty());
+    let kept = cache.drawings().len();
+    assert!(build() == first);
+    assert_eq!(cache.drawings().len(), kept);
+    // A new caption, and a block moved down by a paragraph above it.
+    let lesson = std::fs::read_to_string(book.root().join("content/02-two.md")).unwrap();
+    book.write(
+        "content/02-two.md",
+        &lesson
+            .replace("caption = \"Depth\"", "caption = \"Depth, renamed\"")
+            .replace("# Kinds\n", "# Kinds\n\nA new paragraph.\n"),
+    );
+    let edited = build();
+    assert!(
+        edited == build_site(book.root()).unwrap(),
+        "equals a fresh build"
+    );
+    let depth = String::from_utf8(edited.files["figures/deep.svg"].clone()).unwrap();
+    assert!(depth.contains("Depth, renamed"));
+    // The old drawing of the renamed figure is forgotten.
+    assert_eq!(cache.drawings().len(), kept);
+}
+
 #[test]
 fn editing_prose_captions_or_templates_runs_nothing() {
     let book = TinyBook::new();

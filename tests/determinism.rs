@@ -1,6 +1,8 @@
 //! Same content and seed ⇒ same bytes: across runs, thread counts and build profiles, and pinned
 //! against dependency upgrades.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use std::sync::OnceLock;
@@ -12,11 +14,84 @@ fn repository_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The tutorial built once per test run (default thread count) and shared by the tests here:
-/// each build trains networks and takes seconds.
+/// The tutorial built once per test run (default thread count, every experiment computed):
+/// a build trains networks and takes seconds.
 fn the_tutorial() -> &'static Site {
     static SITE: OnceLock<Site> = OnceLock::new();
     SITE.get_or_init(|| build_site(&repository_root()).unwrap())
+}
+
+/// A small book with an experiment of every kind, sized so that the row chunks (64 rows), the
+/// kernels' ragged edges (37 columns) and the parallel parts all come into play: the thread and
+/// repeat checks build it several times, in a blink, where the tutorial would take seconds.
+fn every_kind_book() -> &'static common::TinyBook {
+    static BOOK: OnceLock<common::TinyBook> = OnceLock::new();
+    BOOK.get_or_init(|| {
+        let book = common::TinyBook::of_kinds();
+        book.write(
+            "content/book.toml",
+            "title = \"Tiny\"\nchapters = [\"01-one.md\", \"02-two.md\", \"03-three.md\"]\n",
+        );
+        book.write(
+            "content/03-three.md",
+            r#"# Every kind
+
+```experiment
+id = "wide"
+caption = "Activations"
+alt = "Histograms"
+seed = 5
+init = "xavier"
+activation = "tanh"
+layers = 3
+nodes = 37
+samples = 300
+```
+
+```experiment
+id = "normed"
+caption = "Batch normalization"
+alt = "Histograms"
+seed = 5
+init = "normal"
+std = 1.0
+activation = "sigmoid"
+batchnorm = true
+layers = 3
+nodes = 37
+samples = 300
+```
+
+```experiment
+id = "scales"
+kind = "sweep"
+caption = "Sweep"
+alt = "Chart"
+seed = 5
+std = [0.1, 0.5, 1.0]
+activation = ["sigmoid", "relu"]
+layers = 3
+nodes = 37
+samples = 300
+```
+
+```experiment
+id = "learn-normed"
+kind = "training"
+caption = "Training with batch normalization"
+alt = "Curves"
+seed = 5
+data = "data/tiny.csv"
+layers = 2
+nodes = 9
+batch = 16
+iterations = 30
+compare = [{ init = "he" }, { init = "normal", std = 1.0, batchnorm = true, label = "bn" }]
+```
+"#,
+        );
+        book
+    })
 }
 
 fn build_with_threads(root: &Path, threads: usize) -> initbook::Site {
@@ -29,16 +104,20 @@ fn build_with_threads(root: &Path, threads: usize) -> initbook::Site {
 
 #[test]
 fn two_builds_give_identical_bytes() {
-    assert!(*the_tutorial() == build_site(&repository_root()).unwrap());
+    let root = every_kind_book().root();
+    let first = build_site(root).unwrap();
+    assert_eq!(first.experiments, 8);
+    assert!(first == build_site(root).unwrap());
 }
 
 #[test]
 fn thread_count_does_not_change_the_bytes() {
-    let root = repository_root();
+    let root = every_kind_book().root();
     let default_threads = rayon::current_num_threads();
+    let site = build_site(root).unwrap();
     for threads in [1, 3] {
         assert!(
-            *the_tutorial() == build_with_threads(&root, threads),
+            site == build_with_threads(root, threads),
             "{threads} threads differ from {default_threads}"
         );
     }

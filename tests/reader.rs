@@ -344,12 +344,34 @@ fn a_link_with_text_to_a_missing_section_or_lesson_is_an_error_where_it_is_writt
         "{error}"
     );
     assert!(error.contains("content/01-one.md:19:21"), "{error}");
-    assert!(error.contains("did you mean `#why-it-works`?"), "{error}");
+    assert!(
+        error.contains("did you mean `02-two.md#why-it-works`?"),
+        "{error}"
+    );
     assert!(
         error.contains("no lesson \"03-three.md\" in the book"),
         "{error}"
     );
     assert!(error.contains("2 errors in the content"), "{error}");
+}
+
+#[test]
+fn a_link_to_a_lesson_that_does_not_parse_reports_only_that_lessons_error() {
+    let book = TinyBook::new();
+    book.write(
+        "content/01-one.md",
+        &format!(
+            "{}\nSee [the tanh run](02-two.md#tiny-tanh) and [](02-two.md#tiny-tanh).\n",
+            common::LESSON_ONE
+        ),
+    );
+    book.write(
+        "content/02-two.md",
+        &common::LESSON_TWO.replace("nodes = 10", "nodes = 0"),
+    );
+    let error = build_error(&book);
+    assert!(error.contains("content/02-two.md"), "{error}");
+    assert!(error.contains("1 error in the content"), "{error}");
 }
 
 #[test]

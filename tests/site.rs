@@ -123,10 +123,17 @@ fn a_broken_template_is_an_error() {
     assert!(error.contains("templates"), "{error}");
 }
 
-/// The tutorial, built once for the tests that read it (each build trains networks).
+/// The tutorial, built once for the tests that read it, its outcomes from the result cache
+/// under `target/` (tests/determinism.rs computes them afresh and compares with output/).
 fn the_tutorial() -> &'static initbook::Site {
     static SITE: std::sync::OnceLock<initbook::Site> = std::sync::OnceLock::new();
-    SITE.get_or_init(|| build_site(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))).unwrap())
+    SITE.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let cache = initbook::cache::Cache::for_book(&root);
+        initbook::build_site_with(&root, &cache, &|_, _| {})
+            .unwrap()
+            .site
+    })
 }
 
 #[test]

@@ -59,8 +59,9 @@ const BENCHMARK_CHAPTERS: [(&str, &str); 6] = [
 /// - `dir/mdbook/`: an mdBook (`book.toml`, `src/SUMMARY.md`) of the same chapters as prose
 ///   only, without the experiment blocks.
 ///
-/// The lessons' own experiment blocks are left out and their inline numbers replaced by a plain
-/// number, so the prose of both books is the same Markdown.
+/// The lessons' own experiment blocks are left out, their inline numbers replaced by a plain
+/// number and their links into the book by their text (a figure reference by "the figure"), so
+/// the prose of both books is the same Markdown and names nothing the benchmark book lacks.
 pub fn write_benchmark_book(dir: &Path) {
     let tutorial = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
     let content = dir.join("initbook/content");
@@ -127,5 +128,34 @@ fn prose_of(lesson: &str) -> String {
             prose.push('\n');
         }
     }
-    prose
+    without_book_links(&prose)
+}
+
+/// `text` for every link `[text](lesson.md#anchor)` or `[text](#anchor)`, "the figure" for a
+/// figure reference `[](#id)`; other links are kept.
+fn without_book_links(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while let Some(open) = rest.find('[') {
+        let Some(middle) = rest[open..].find("](").map(|at| open + at) else {
+            break;
+        };
+        let Some(close) = rest[middle..].find(')').map(|at| middle + at) else {
+            break;
+        };
+        let text = &rest[open + 1..middle];
+        let destination = &rest[middle + 2..close];
+        let into_book = destination.starts_with('#')
+            || (!destination.contains(':') && destination.contains(".md"));
+        if text.contains('[') || !into_book {
+            out.push_str(&rest[..open + 1]);
+            rest = &rest[open + 1..];
+            continue;
+        }
+        out.push_str(&rest[..open]);
+        out.push_str(if text.is_empty() { "the figure" } else { text });
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }

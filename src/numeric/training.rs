@@ -245,7 +245,10 @@ pub struct TrainingRun {
     pub init: Init,
     #[serde(default, skip_serializing_if = "is_false")]
     pub batchnorm: bool,
-    /// The mini-batch loss at every iteration.
+    /// The mini-batch loss at every iteration. A diverging run's loss overflows to infinity and
+    /// then NaN; JSON has neither, so both are written as `null` and read back as NaN (every
+    /// reader treats them alike: charts skip them, data hashes see the `null`).
+    #[serde(deserialize_with = "losses_with_nulls")]
     pub loss: Vec<f64>,
     /// With `plot = "accuracy"`: the share of each iteration's batch classified right, before
     /// its step (empty otherwise, and then left out of the JSON).
@@ -255,6 +258,12 @@ pub struct TrainingRun {
     pub test_accuracy: f64,
     /// Per hidden layer, the number of units with distinct incoming weights after training.
     pub distinct_units: Vec<usize>,
+}
+
+/// Reads a loss curve whose non-finite values JSON wrote as `null`.
+fn losses_with_nulls<'de, D: serde::Deserializer<'de>>(reader: D) -> Result<Vec<f64>, D::Error> {
+    let values: Vec<Option<f64>> = Deserialize::deserialize(reader)?;
+    Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -87,20 +87,25 @@ fn link_ref(
     }
 }
 
-/// The lesson a link names, or a diagnostic naming the book's lessons.
+/// The lesson a link names: `Ok(None)` when it is a lesson of the book that did not parse (its
+/// own errors are reported, and what it holds is unknown), or a diagnostic naming the book's
+/// lessons when it is not one.
 fn link_target<'l>(
     lessons: &'l [Lesson],
+    files: &[&str],
     from: &'l Lesson,
     link: &FigureRef,
-) -> Result<&'l Lesson, Box<Diagnostic>> {
+) -> Result<Option<&'l Lesson>, Box<Diagnostic>> {
     let Some(file) = &link.lesson else {
-        return Ok(from);
+        return Ok(Some(from));
     };
     if let Some(target) = lessons.iter().find(|l| l.file_name() == file) {
-        return Ok(target);
+        return Ok(Some(target));
     }
-    let files: Vec<&str> = lessons.iter().map(Lesson::file_name).collect();
-    let hint = match suggest(file, &files) {
+    if files.contains(&file.as_str()) {
+        return Ok(None);
+    }
+    let hint = match suggest(file, files) {
         Some(close) => format!("did you mean `{close}`?"),
         None => format!("the book's lessons: {}", files.join(", ")),
     };
@@ -115,13 +120,15 @@ fn link_target<'l>(
 }
 
 /// Checks every link with text into the book: its lesson exists, and its anchor (if any) is a
-/// section, figure or footnote of that lesson.
-pub fn check_section_links(lessons: &[Lesson]) -> Diagnostics {
+/// section, figure or footnote of that lesson. `files` names every lesson of the book, `lessons`
+/// those that parsed.
+pub fn check_section_links(lessons: &[Lesson], files: &[&str]) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     for lesson in lessons {
         for link in &lesson.section_links {
-            let target = match link_target(lessons, lesson, link) {
-                Ok(target) => target,
+            let target = match link_target(lessons, files, lesson, link) {
+                Ok(Some(target)) => target,
+                Ok(None) => continue,
                 Err(diagnostic) => {
                     diagnostics.push(*diagnostic);
                     continue;
@@ -135,14 +142,14 @@ pub fn check_section_links(lessons: &[Lesson]) -> Diagnostics {
             if found {
                 continue;
             }
-            let place = if std::ptr::eq(target, lesson) {
-                "this lesson".to_string()
+            let (place, page) = if std::ptr::eq(target, lesson) {
+                ("this lesson".to_string(), "")
             } else {
-                target.file_name().to_string()
+                (target.file_name().to_string(), target.file_name())
             };
             let sections: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
             let hint = match suggest(id, &sections) {
-                Some(close) => format!("did you mean `#{close}`?"),
+                Some(close) => format!("did you mean `{page}#{close}`?"),
                 None if sections.is_empty() => format!("{place} has no sections"),
                 None => format!("the sections of {place}: {}", sections.join(", ")),
             };
@@ -161,13 +168,15 @@ pub fn check_section_links(lessons: &[Lesson]) -> Diagnostics {
 }
 
 /// Checks every cross-reference of the book: its lesson exists, the experiment is on it, and it
-/// is numbered (shows a figure or a table).
-pub fn check_figure_refs(lessons: &[Lesson]) -> Diagnostics {
+/// is numbered (shows a figure or a table). `files` names every lesson of the book, `lessons`
+/// those that parsed.
+pub fn check_figure_refs(lessons: &[Lesson], files: &[&str]) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     for lesson in lessons {
         for reference in &lesson.figure_refs {
-            let target = match link_target(lessons, lesson, reference) {
-                Ok(target) => target,
+            let target = match link_target(lessons, files, lesson, reference) {
+                Ok(Some(target)) => target,
+                Ok(None) => continue,
                 Err(diagnostic) => {
                     diagnostics.push(*diagnostic);
                     continue;

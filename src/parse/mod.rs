@@ -110,8 +110,12 @@ pub fn assemble_book(
             }
         }
     }
-    diagnostics.extend(crossref::check_figure_refs(&lessons));
-    diagnostics.extend(crossref::check_section_links(&lessons));
+    let names: Vec<&str> = files
+        .iter()
+        .filter_map(|path| path.file_name()?.to_str())
+        .collect();
+    diagnostics.extend(crossref::check_figure_refs(&lessons, &names));
+    diagnostics.extend(crossref::check_section_links(&lessons, &names));
     // In the order the editor reads the book: by lesson, then line and column.
     let chapter = |path: &std::path::Path| files.iter().position(|file| file == path);
     diagnostics

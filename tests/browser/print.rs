@@ -26,10 +26,13 @@ impl Pdf {
             .unwrap_or_else(|| {
                 panic!("pdfinfo gave no page count for {}:\n{info}", path.display())
             });
-        // pdftotext ends every page with a form feed.
+        // pdftotext ends every page with a form feed. `-raw` keeps the order the text was
+        // drawn in: its default reading order moves a run set in another font (the digits of
+        // "500번" in a Korean line) to wherever that font's baseline sorts.
         let text = poppler(
             "pdftotext",
             &[
+                "-raw".as_ref(),
                 "-enc".as_ref(),
                 "UTF-8".as_ref(),
                 path.as_os_str(),
