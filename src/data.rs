@@ -15,11 +15,13 @@ use crate::model::{DataSource, ExperimentSpec, Lesson, ParsedBook};
 use crate::numeric::Experiment;
 use crate::numeric::training::Dataset;
 
-/// A data set read from a file, with the file's SHA-256 (part of the result cache's key).
+/// A data set read from a file, with the file's SHA-256 (part of the result cache's key) and
+/// its bytes as read (the notebooks ship them).
 #[derive(Debug, Clone)]
 pub struct DataFile {
     pub dataset: Dataset,
     pub sha256: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Data sets already parsed, by the SHA-256 of their file: `serve` rebuilds many times with the
@@ -42,11 +44,16 @@ impl DatasetCache {
             return Ok(DataFile {
                 dataset: dataset.clone(),
                 sha256,
+                bytes,
             });
         }
-        let dataset = parse_bytes(path, bytes)?;
+        let dataset = parse_bytes(path, &bytes)?;
         self.parsed().insert(sha256.clone(), dataset.clone());
-        Ok(DataFile { dataset, sha256 })
+        Ok(DataFile {
+            dataset,
+            sha256,
+            bytes,
+        })
     }
 
     /// Forgets every data set but these.
@@ -71,12 +78,23 @@ pub fn load_datasets(
     book: &ParsedBook,
     cache: &DatasetCache,
 ) -> Result<BTreeMap<String, DataFile>, Diagnostics> {
+    load_datasets_in(root, Path::new("content"), book, cache)
+}
+
+/// [`load_datasets`] for a book whose data paths are relative to `content` (relative to `root`)
+/// rather than to `content/`: an mdBook's source folder.
+pub fn load_datasets_in(
+    root: &Path,
+    content: &Path,
+    book: &ParsedBook,
+    cache: &DatasetCache,
+) -> Result<BTreeMap<String, DataFile>, Diagnostics> {
     let mut datasets = BTreeMap::new();
     let mut diagnostics = Diagnostics::default();
     for (lesson, spec) in book.experiments() {
         let Some(source) = &spec.data else { continue };
         if !datasets.contains_key(&source.path) {
-            match cache.load(root, &Path::new("content").join(&source.path)) {
+            match cache.load(root, &content.join(&source.path)) {
                 Ok(data) => {
                     datasets.insert(source.path.clone(), data);
                 }
@@ -206,8 +224,12 @@ pub fn load_dataset(root: &Path, relative: &Path) -> Result<DataFile, String> {
     let path = relative;
     let bytes = read_file(root, relative)?;
     let sha256 = sha256_hex(&bytes);
-    let dataset = parse_bytes(path, bytes)?;
-    Ok(DataFile { dataset, sha256 })
+    let dataset = parse_bytes(path, &bytes)?;
+    Ok(DataFile {
+        dataset,
+        sha256,
+        bytes,
+    })
 }
 
 fn read_file(root: &Path, relative: &Path) -> Result<Vec<u8>, String> {
@@ -216,14 +238,15 @@ fn read_file(root: &Path, relative: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// The data set in a file's bytes, decompressed first if the file is `.gz`.
-fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Dataset, String> {
+fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Dataset, String> {
     let text = if path.extension().is_some_and(|e| e == "gz") {
-        let inflated = gunzip_capped(&bytes, DATA_TEXT_BYTES)
+        let inflated = gunzip_capped(bytes, DATA_TEXT_BYTES)
             .map_err(|problem| format!("cannot decompress {}: {problem}", path.display()))?;
         String::from_utf8(inflated)
             .map_err(|_| format!("{} does not decompress to UTF-8 text", path.display()))?
     } else {
-        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| format!("{} is not UTF-8 text", path.display()))?
     };
     parse_csv(&text)
 }

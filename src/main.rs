@@ -63,6 +63,19 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         site: Option<PathBuf>,
     },
+    /// Act as an mdBook preprocessor: read [context, book] as JSON on stdin, write the book
+    /// with its experiments drawn on stdout (in book.toml: [preprocessor.initbook]
+    /// command = "initbook mdbook").
+    Mdbook {
+        #[command(subcommand)]
+        check: Option<MdbookCheck>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MdbookCheck {
+    /// Exit 0 if initbook works with this mdBook renderer, 1 if not.
+    Supports { renderer: String },
 }
 
 #[derive(Subcommand)]
@@ -177,6 +190,16 @@ fn main() -> ExitCode {
             run(root, args, flags.unwrap_or_default())
         }
         Command::Directives => say(&initbook::directive_reference::markdown()),
+        Command::Mdbook {
+            check: Some(MdbookCheck::Supports { renderer }),
+        } => {
+            return if initbook::mdbook::supports_renderer(&renderer) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+        }
+        Command::Mdbook { check: None } => mdbook(),
         Command::Verify { site } => {
             let site = site.unwrap_or_else(|| root.join("output"));
             initbook::verify::verify_site(root, &site).and_then(|done| say(&format!("{done}\n")))
@@ -304,6 +327,14 @@ fn open_browser(url: &str) {
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
         eprintln!("could not start {opener}; open {url} yourself");
     }
+}
+
+/// Reads mdBook's `[context, book]` from stdin and writes the processed book to stdout.
+fn mdbook() -> Result<(), Error> {
+    let book = initbook::mdbook::run_preprocessor(std::io::stdin().lock())?;
+    let json = serde_json::to_string(&book)
+        .map_err(|error| Error::Other(format!("writing the book for mdBook: {error}")))?;
+    say(&json)
 }
 
 fn run(root: &Path, args: RunArgs, flags: Vec<(String, String)>) -> Result<(), Error> {

@@ -26,6 +26,7 @@ use crate::i18n::{Coverage, Edition, edition_dir, figure_text, language_links};
 use crate::limits;
 use crate::manifest::{MANIFEST_PATH, build_manifest, data_hashes};
 use crate::model::{ExperimentSpec, ParsedBook};
+use crate::notebook::{NotebookText, notebook_files};
 use crate::numeric::Outcome;
 use crate::numeric::sweep::{SweepFrame, SweepResult};
 use crate::parse::parse_book;
@@ -100,21 +101,32 @@ pub fn build_site_with(
     let mut svgs = BTreeMap::new();
     let mut own_frames = BTreeMap::new();
     let mut translated_svgs = BTreeMap::new();
-    for (edition, (theme, text)) in std::iter::once(&own).chain(&editions).zip(&themes) {
+    for (edition, words) in std::iter::once(&own).chain(&editions).zip(&themes) {
         let (edition_svgs, frame_svgs) = render_edition(
             edition,
             &book,
             results,
             &data_hashes,
-            (theme, text),
+            words,
             cache.drawings(),
             &mut files,
         )?;
+        // Each edition's notebooks, in its language, with the data sets beside them.
+        let dir = edition_dir(&edition.tag, &own.tag);
+        let notebooks = notebook_files(
+            &edition.book,
+            results,
+            &datasets,
+            &words.theme,
+            &words.notebook,
+        );
+        for (path, bytes) in notebooks {
+            files.insert(format!("{dir}{path}"), bytes);
+        }
         if edition.tag == own.tag {
             svgs = edition_svgs;
             own_frames = frame_svgs;
         } else {
-            let dir = edition_dir(&edition.tag, &own.tag);
             translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs, frame_svgs));
         }
     }
@@ -141,21 +153,31 @@ pub fn build_site_with(
     })
 }
 
-/// The theme and the figure words of each edition: the book's own language, then each
-/// translation in `editions`' order.
+/// The words of one edition: its theme (interface strings), its figures' and its notebooks'.
+struct EditionWords {
+    theme: Theme,
+    figure: FigureText,
+    notebook: NotebookText,
+}
+
+/// The words of each edition: the book's own language, then each translation in `editions`'
+/// order.
 fn edition_themes(
     root: &Path,
     english: &ParsedBook,
     editions: &[Edition],
-) -> Result<Vec<(Theme, FigureText)>> {
+) -> Result<Vec<EditionWords>> {
     let own = english.config.language.as_str();
     std::iter::once(own)
         .chain(editions.iter().map(|e| e.tag.as_str()))
         .map(|tag| {
             let translation = (tag != own).then_some(tag);
             let links = language_links(&english.config, tag);
-            let theme = load_theme(root)?.for_edition(root, translation, &links)?;
-            Ok((theme, figure_text(root, tag, own)?))
+            Ok(EditionWords {
+                theme: load_theme(root)?.for_edition(root, translation, &links)?,
+                figure: figure_text(root, tag, own)?,
+                notebook: NotebookText::for_edition(root, tag, own)?,
+            })
         })
         .collect()
 }
@@ -171,10 +193,15 @@ fn render_edition(
     english: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,
-    (theme, text): (&Theme, &FigureText),
+    words: &EditionWords,
     drawings: &DrawingCache,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<EditionSvgs> {
+    let EditionWords {
+        theme,
+        figure: text,
+        ..
+    } = words;
     let dir = edition_dir(&edition.tag, &english.config.language);
     let svgs = draw_figures(&edition.book, results, data_hashes, text, drawings);
     let frames = draw_frames(
@@ -379,7 +406,7 @@ fn check_sweep_weight(
 }
 
 /// The shape of each loaded data set, for the work budget.
-fn data_shapes(
+pub(crate) fn data_shapes(
     datasets: &BTreeMap<String, crate::data::DataFile>,
 ) -> impl Fn(&str) -> Option<crate::budget::DataShape> + '_ {
     |path| {
@@ -390,7 +417,7 @@ fn data_shapes(
 }
 
 /// Draws every experiment that shows a figure, in parallel, with the words of `text`.
-fn draw_figures(
+pub(crate) fn draw_figures(
     book: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,

@@ -16,3 +16,11 @@ pub fn frame_path(id: &str, frame: &str) -> String {
 pub fn page_name(slug: &str) -> String {
     format!("{slug}.html")
 }
+
+/// The folder of the lessons' Jupyter notebooks (and, beside them, the data sets they load).
+pub const NOTEBOOK_DIR: &str = "notebooks";
+
+/// Where a lesson's Jupyter notebook goes in the site: `notebooks/02-zero.ipynb`.
+pub fn notebook_path(slug: &str) -> String {
+    format!("{NOTEBOOK_DIR}/{slug}.ipynb")
+}

@@ -141,7 +141,15 @@ fn the_tutorial_loads_nothing_from_the_network() {
     let site = the_tutorial();
     assert!(site.lessons >= 7);
     for (path, bytes) in &site.files {
-        let text = String::from_utf8(bytes.clone()).unwrap();
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            // The data sets beside each edition's notebooks are the book's own files, gzip and
+            // all.
+            assert!(
+                path.starts_with("notebooks/data/") || path.starts_with("ko/notebooks/data/"),
+                "{path} is not text"
+            );
+            continue;
+        };
         for forbidden in [
             "src=\"http",
             "src=\"//",

@@ -37,7 +37,7 @@ fn a_fresh_build_verifies() {
     assert!(output.status.success());
     let said = String::from_utf8(output.stdout).unwrap();
     assert!(
-        said.contains("matches a fresh build (2 figures, 10 files)"),
+        said.contains("matches a fresh build (2 figures, 12 files)"),
         "{said}"
     );
 }
@@ -78,6 +78,10 @@ fn a_changed_seed_is_a_data_change_of_that_figure_and_its_page() {
             // The contents page quotes the lesson's first paragraph, number included.
             Drift::PageChanged {
                 path: "index.html".into()
+            },
+            // The lesson's notebook shows the seed and the numbers.
+            Drift::PageChanged {
+                path: "notebooks/01-one.ipynb".into()
             },
             // The print edition holds the lesson, and the search index its words.
             Drift::PageChanged {

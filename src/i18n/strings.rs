@@ -2,7 +2,8 @@
 //! `templates/figure.TAG.toml` laid over it — built in for the languages initbook ships
 //! (Korean), then the book's own file of that name, key by key (a missing key stays English).
 //! The interface strings are the theme's (`strings.TAG.toml`, see
-//! [`crate::render::Theme::for_edition`]).
+//! [`crate::render::Theme::for_edition`]); the notebooks' words (`notebook.TAG.toml`) are laid
+//! the same way ([`crate::notebook::NotebookText::for_edition`]).
 
 use std::path::Path;
 
@@ -10,15 +11,22 @@ use crate::book_files::{TEMPLATE_BYTES, read_text_inside};
 use crate::draw::FigureText;
 use crate::error::{Error, Result};
 
-/// `(file name, built-in text)` of the figure strings of the translations initbook ships.
-const BUILT_IN: [(&str, &str); 1] = [(
-    "figure.ko.toml",
-    include_str!("../../templates/figure.ko.toml"),
-)];
+/// `(file name, built-in text)` of the figure strings and the notebooks' words of the
+/// translations initbook ships.
+const BUILT_IN: [(&str, &str); 2] = [
+    (
+        "figure.ko.toml",
+        include_str!("../../templates/figure.ko.toml"),
+    ),
+    (
+        "notebook.ko.toml",
+        include_str!("../../templates/notebook.ko.toml"),
+    ),
+];
 
 /// The texts of the language file `name`: the built-in one (if any), then the book's own
 /// `ROOT/templates/NAME` (if any), each with the name to report problems under.
-fn layers(root: &Path, name: &str) -> Result<Vec<(String, String)>> {
+pub(crate) fn layers(root: &Path, name: &str) -> Result<Vec<(String, String)>> {
     let mut texts = Vec::new();
     if let Some((_, text)) = BUILT_IN.iter().find(|(file, _)| *file == name) {
         texts.push((text.to_string(), format!("the built-in {name}")));

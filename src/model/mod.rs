@@ -121,11 +121,21 @@ impl ParsedBook {
     /// "3.2" is the second numbered block of the third lesson. Captions and cross-references
     /// both read it from here.
     pub fn figure_numbers(&self) -> BTreeMap<&str, String> {
+        self.figure_numbers_by(|chapter| (chapter + 1).to_string())
+    }
+
+    /// [`Self::figure_numbers`] with each lesson's chapter named by `chapter_number` from its
+    /// index: an mdBook's chapter is its section number ("2.1"), not its place among lessons.
+    pub fn figure_numbers_by(
+        &self,
+        chapter_number: impl Fn(usize) -> String,
+    ) -> BTreeMap<&str, String> {
         let mut numbers = BTreeMap::new();
         for (chapter, lesson) in self.lessons.iter().enumerate() {
+            let chapter = chapter_number(chapter);
             let numbered = lesson.experiments.iter().filter(|spec| spec.numbered());
             for (n, spec) in numbered.enumerate() {
-                numbers.insert(spec.id.as_str(), format!("{}.{}", chapter + 1, n + 1));
+                numbers.insert(spec.id.as_str(), format!("{chapter}.{}", n + 1));
             }
         }
         numbers
@@ -184,6 +194,18 @@ impl ExperimentSpec {
     /// shape of the rest when one bin towers over the others, like ReLU's zeros.
     pub fn y_max(&self) -> Option<u64> {
         self.values.try_int("y_max").map(|n| n as u64)
+    }
+
+    /// The `initbook run` command that reproduces the block exactly: its figure (drawn with the
+    /// words of the edition `lang`, when a translation's), or its numbers when it shows none.
+    pub fn reproduce_command(&self, lang: Option<&str>) -> String {
+        let (id, seed) = (&self.id, self.seed);
+        let lang = lang.map(|tag| format!(" --lang {tag}")).unwrap_or_default();
+        if self.figure {
+            format!("initbook run {id} --seed {seed}{lang} --svg {id}.svg")
+        } else {
+            format!("initbook run {id} --seed {seed} --json")
+        }
     }
 
     /// Moving-average window of a training figure's loss curves (iterations); 1 (no smoothing)

@@ -16,10 +16,11 @@ pub mod reference;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::PathBuf;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
 
-use crate::book::Book;
+use crate::book::{Book, BookConfig};
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
 use crate::limits;
@@ -43,11 +44,31 @@ pub fn parse_translation(book: &Book, english: &ParsedBook) -> Result<ParsedBook
 }
 
 fn parse_book_with(book: &Book, english: Option<&ParsedBook>) -> Result<ParsedBook, Diagnostics> {
+    let parsed = book
+        .lessons
+        .iter()
+        .enumerate()
+        .map(|(n, source)| {
+            let original = english.map(|english| english.lessons[n].headings.as_slice());
+            let lesson = parse_lesson_with(source.clone(), original, None);
+            (source.path.clone(), lesson)
+        })
+        .collect();
+    assemble_book(book.config.clone(), parsed)
+}
+
+/// Lessons parsed one by one, each with its file in reading order → the book, once experiment
+/// ids are unique across them and cross-references find their figures and sections. Reports
+/// the problems of all lessons together, in reading order.
+pub fn assemble_book(
+    config: BookConfig,
+    parsed: Vec<(PathBuf, Result<Lesson, Diagnostics>)>,
+) -> Result<ParsedBook, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut lessons = Vec::new();
-    for (n, source) in book.lessons.iter().enumerate() {
-        let original = english.map(|english| english.lessons[n].headings.as_slice());
-        match parse_lesson_with(source.clone(), original) {
+    let files: Vec<PathBuf> = parsed.iter().map(|(path, _)| path.clone()).collect();
+    for (_, result) in parsed {
+        match result {
             Ok(lesson) => lessons.push(lesson),
             Err(found) => diagnostics.extend(found),
         }
@@ -89,34 +110,38 @@ fn parse_book_with(book: &Book, english: Option<&ParsedBook>) -> Result<ParsedBo
             }
         }
     }
-    let files: Vec<&str> = book
-        .lessons
+    let names: Vec<&str> = files
         .iter()
-        .filter_map(|source| source.path.file_name()?.to_str())
+        .filter_map(|path| path.file_name()?.to_str())
         .collect();
-    diagnostics.extend(crossref::check_figure_refs(&lessons, &files));
-    diagnostics.extend(crossref::check_section_links(&lessons, &files));
+    diagnostics.extend(crossref::check_figure_refs(&lessons, &names));
+    diagnostics.extend(crossref::check_section_links(&lessons, &names));
     // In the order the editor reads the book: by lesson, then line and column.
-    let chapter = |path: &std::path::Path| book.lessons.iter().position(|l| l.path == path);
+    let chapter = |path: &std::path::Path| files.iter().position(|file| file == path);
     diagnostics
         .0
         .sort_by_key(|d| (chapter(&d.path), d.line, d.column));
     diagnostics.into_result(())?;
-    Ok(ParsedBook {
-        config: book.config.clone(),
-        lessons,
-    })
+    Ok(ParsedBook { config, lessons })
 }
 
 /// Parses one lesson: title, directives, references and math, each checked.
 pub fn parse_lesson(source: SourceFile) -> Result<Lesson, Diagnostics> {
-    parse_lesson_with(source, None)
+    parse_lesson_with(source, None, None)
 }
 
-/// [`parse_lesson`], for a translation: its headings take the ids of `original`'s.
+/// Parses a chapter of another tool's book (an mdBook), whose title may be given apart from
+/// its text: `title` stands in when the chapter has no level-1 heading.
+pub fn parse_chapter(source: SourceFile, title: &str) -> Result<Lesson, Diagnostics> {
+    parse_lesson_with(source, None, Some(title))
+}
+
+/// [`parse_lesson`], for a translation (its headings take the ids of `original`'s) or for a
+/// chapter whose title may come from elsewhere (`fallback`).
 fn parse_lesson_with(
     source: SourceFile,
     original: Option<&[crate::model::Heading]>,
+    fallback: Option<&str>,
 ) -> Result<Lesson, Diagnostics> {
     let mut scan = LessonScan::default();
     for (event, range) in markdown_events(&source.text) {
@@ -149,17 +174,19 @@ fn parse_lesson_with(
     });
     let references = check_references(&source, pending_refs, &experiments, &mut diagnostics);
     check_frames_per_page(&source, &experiments, &mut diagnostics);
-    let title = match title.map(|t| t.trim().to_string()) {
-        Some(title) if !title.is_empty() => title,
-        _ => {
-            diagnostics.push(
-                source
-                    .error(0..0, "the lesson has no title")
-                    .with_hint("start the lesson with a level-1 heading: # Zero initialization"),
-            );
-            String::new()
-        }
-    };
+    let title =
+        match title.map(|t| t.trim().to_string()) {
+            Some(title) if !title.is_empty() => title,
+            _ => match fallback {
+                Some(fallback) => fallback.to_string(),
+                None => {
+                    diagnostics.push(source.error(0..0, "the lesson has no title").with_hint(
+                        "start the lesson with a level-1 heading: # Zero initialization",
+                    ));
+                    String::new()
+                }
+            },
+        };
     // Report in the order the editor reads the file.
     diagnostics.0.sort_by_key(|d| (d.line, d.column));
     diagnostics.into_result(())?;

@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::explorer_strings::{ExplorerStrings, fill};
-use super::figure::{Reproduce, reproduce};
+use super::figure::Reproduce;
 use super::markdown::Edition;
 use super::templates::{EXPLORER_SCRIPT, EXPLORER_STYLESHEET, Theme};
 use crate::error::Result;
 use crate::format::{Number, NumberFormat};
 use crate::limits;
-use crate::model::{ExperimentSpec, Lesson};
+use crate::model::ExperimentSpec;
 use crate::numeric::sweep::{Mark, Stop, SweepFrame, SweepResult};
 use crate::numeric::{Activation, Experiment, LayerStats};
 use crate::site_paths::frame_path;
@@ -166,16 +166,14 @@ pub struct SweepDrawing<'a> {
 
 /// The explorer of a sweep (its figure number `number`) for `edition`, through the theme's
 /// `explorer.html`.
-#[allow(clippy::too_many_arguments)]
 pub fn render_explorer(
     theme: &Theme,
     edition: Edition,
-    lesson: &Lesson,
     spec: &ExperimentSpec,
     number: &str,
     drawing: SweepDrawing<'_>,
     result: &SweepResult,
-    data_hash: &str,
+    reproduce: Reproduce<'_>,
 ) -> Result<String> {
     let Experiment::Sweep(params) = &spec.experiment else {
         unreachable!("only a sweep has an explorer")
@@ -249,7 +247,7 @@ pub fn render_explorer(
         width,
         height,
         chart: drawing.chart,
-        reproduce: reproduce(theme, lesson, spec, data_hash),
+        reproduce,
         print,
     };
     theme.render_value("explorer.html", &context)

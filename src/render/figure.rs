@@ -50,25 +50,27 @@ struct Row {
 }
 
 /// The Reproduce panel: the command, the parameters, where the block is, the data's hash.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Reproduce<'a> {
     command: String,
     params: String,
     source: String,
     data: Option<&'a str>,
     data_hash: &'a str,
+    /// The lesson's Jupyter notebook, relative to the page, where the site has one.
+    notebook: Option<&'a str>,
 }
 
 /// Renders one experiment block through the theme's `figure.html`. `number` is "3.1"-style
-/// when the block shows a figure or a table; `svg` is the drawn figure when `spec.figure` is set.
+/// when the block shows a figure or a table; `svg` is the drawn figure when `spec.figure` is set;
+/// `reproduce` is its Reproduce panel ([`reproduce`]).
 pub fn render_figure(
     theme: &Theme,
-    lesson: &Lesson,
     spec: &ExperimentSpec,
     number: Option<&str>,
     svg: Option<&str>,
     outcome: &Outcome,
-    data_hash: &str,
+    reproduce: Reproduce<'_>,
 ) -> Result<String> {
     let strings = &theme.strings;
     let table = if number.is_some() && spec.table {
@@ -91,38 +93,23 @@ pub fn render_figure(
         table,
         caption: &spec.caption,
         seed: spec.seed,
-        reproduce: reproduce(theme, lesson, spec, data_hash),
+        reproduce,
     };
     theme.render_value("figure.html", &context)
 }
 
 /// The Reproduce panel of an experiment (`reproduce.html`): the command that regenerates it, its
-/// parameters, seed, source line and data hash.
+/// parameters, seed, source line and data hash, and the link to the lesson's Jupyter notebook
+/// (`notebook`, relative to the page) where the site has one.
 pub fn reproduce<'a>(
     theme: &Theme,
     lesson: &Lesson,
     spec: &'a ExperimentSpec,
     data_hash: &'a str,
+    notebook: Option<&'a str>,
 ) -> Reproduce<'a> {
     // A translated edition's figure has its own words: `--lang` draws it with them.
-    let lang = theme
-        .translation
-        .as_ref()
-        .map(|tag| format!(" --lang {tag}"))
-        .unwrap_or_default();
-    let mut command = if spec.figure {
-        format!(
-            "initbook run {id} --seed {seed}{lang} --svg {id}.svg",
-            id = spec.id,
-            seed = spec.seed
-        )
-    } else {
-        format!(
-            "initbook run {id} --seed {seed} --json",
-            id = spec.id,
-            seed = spec.seed
-        )
-    };
+    let mut command = spec.reproduce_command(theme.translation.as_deref());
     if let (Experiment::Sweep(_), true) = (&spec.experiment, spec.figure) {
         // The figure is the chart; the frames' numbers (and data hashes) are in the report.
         command.push_str(&format!(
@@ -137,6 +124,7 @@ pub fn reproduce<'a>(
         source: format!("{}:{}", lesson.source.path.display(), spec.origin().line),
         data: spec.data.as_ref().map(|d| d.path.as_str()),
         data_hash,
+        notebook,
     }
 }
 

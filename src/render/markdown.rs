@@ -13,7 +13,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, 
 use pulldown_latex::config::DisplayMode;
 use serde::Serialize;
 
-use super::templates::Theme;
+use super::templates::{Strings, Theme};
 use crate::dialect::{DIRECTIVE_INFO, markdown_events};
 use crate::error::Result;
 use crate::escape::escape_xml;
@@ -155,8 +155,8 @@ impl<'a> BookRenderer<'a> {
                     ));
                     match self.numbers.get(spec.id.as_str()) {
                         Some(number) => text.block(&format!(
-                            "{} {number} — {}",
-                            self.theme.strings.get("figure"),
+                            "{} — {}",
+                            figure_label(&self.theme.strings, number),
                             spec.caption
                         )),
                         None => text.block(&spec.caption),
@@ -236,24 +236,9 @@ impl<'a> BookRenderer<'a> {
                     events.push(Event::InlineHtml(html.into()));
                 }
                 Event::Start(Tag::Link { .. }) if figure_refs.contains_key(&range.start) => {
-                    let reference = figure_refs[&range.start];
-                    let target = match &reference.lesson {
-                        Some(file) => self
-                            .book
-                            .lesson_by_file(file)
-                            .expect("the parse stage checked the lesson exists"),
-                        None => lesson,
-                    };
-                    let number = &self.numbers[reference.id.as_str()];
-                    let href = self.href(edition, target, Some(&reference.id));
-                    let html = self.theme.render_inline(
-                        "xref.html",
-                        &XrefContext {
-                            href: &href,
-                            number,
-                        },
-                    )?;
-                    text.push(&format!("{} {number}", self.theme.strings.get("figure")));
+                    let (html, shown) =
+                        self.xref_html(edition, lesson, figure_refs[&range.start])?;
+                    text.push(&shown);
                     events.push(Event::InlineHtml(html.into()));
                     skip_link_end = true;
                 }
@@ -393,8 +378,34 @@ impl<'a> BookRenderer<'a> {
             .into()
     }
 
+    /// A cross-reference, "Figure 3.1" linked to its figure (`xref.html`), and its text.
+    pub fn xref_html(
+        &self,
+        edition: Edition,
+        lesson: &Lesson,
+        reference: &FigureRef,
+    ) -> Result<(String, String)> {
+        let target = match &reference.lesson {
+            Some(file) => self
+                .book
+                .lesson_by_file(file)
+                .expect("the parse stage checked the lesson exists"),
+            None => lesson,
+        };
+        let number = &self.numbers[reference.id.as_str()];
+        let href = self.href(edition, target, Some(&reference.id));
+        let html = self.theme.render_inline(
+            "xref.html",
+            &XrefContext {
+                href: &href,
+                number,
+            },
+        )?;
+        Ok((html, figure_label(&self.theme.strings, number)))
+    }
+
     /// The number a reference stands for, linked to its figure, and the number as text.
-    fn reference_html(
+    pub fn reference_html(
         &self,
         edition: Edition,
         lesson: &Lesson,
@@ -414,6 +425,11 @@ impl<'a> BookRenderer<'a> {
         );
         (html, text)
     }
+}
+
+/// A figure's name as text: "Figure 3.1".
+pub fn figure_label(strings: &Strings, number: &str) -> String {
+    format!("{} {number}", strings.get("figure"))
 }
 
 /// How a footnote's mark in the text starts.

@@ -16,11 +16,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::{ExperimentSpec, Lesson, ParsedBook};
+use crate::model::{ExperimentSpec, ParsedBook};
 use crate::numeric::Outcome;
 use crate::search::{self, SearchIndex};
-use crate::site_paths::page_name;
-pub use figure::{describe_experiment, render_figure};
+use crate::site_paths::{notebook_path, page_name};
+pub use figure::{Reproduce, describe_experiment, render_figure, reproduce};
 pub use markdown::FigureHtml;
 use markdown::{BookRenderer, Edition, LessonBody, TocEntry};
 pub use templates::{Strings, Theme, load_theme};
@@ -43,6 +43,8 @@ struct PageContext<'a> {
     content: &'a str,
     toc: &'a [TocEntry],
     source: String,
+    /// The lesson's Jupyter notebook, relative to the page.
+    notebook: String,
 }
 
 /// Renders every page. Returns `(path in the site, contents)`: the lessons, `index.html`,
@@ -60,15 +62,15 @@ pub fn render_site(
     let numbers = book.figure_numbers();
     let mut figures = HashMap::new();
     for (lesson, spec) in book.experiments() {
+        let notebook = notebook_path(&lesson.slug);
         let html = block_html(
             theme,
-            lesson,
             spec,
             numbers.get(spec.id.as_str()).map(String::as_str),
             spec.figure.then(|| svgs[&spec.id].as_str()),
             frame_sizes.get(&spec.id).copied(),
             &results[&spec.id],
-            &data_hashes[&spec.id],
+            reproduce(theme, lesson, spec, &data_hashes[&spec.id], Some(&notebook)),
         )?;
         figures.insert(spec.id.as_str(), html);
     }
@@ -104,6 +106,7 @@ pub fn render_site(
                 content: &body.html,
                 toc: &body.toc,
                 source: lesson.source.path.display().to_string(),
+                notebook: notebook_path(&lesson.slug),
             },
         );
         context.insert("lessons", &lessons);
@@ -158,16 +161,14 @@ pub fn render_site(
 
 /// The HTML of one experiment block: a figure (`figure.html`), or the explorer of a sweep that
 /// shows a figure (`explorer.html`), which the print edition shows without its controls.
-#[allow(clippy::too_many_arguments)]
 fn block_html(
     theme: &Theme,
-    lesson: &Lesson,
     spec: &ExperimentSpec,
     number: Option<&str>,
     svg: Option<&str>,
     frame_size: Option<(u32, u32)>,
     outcome: &Outcome,
-    data_hash: &str,
+    reproduce: Reproduce<'_>,
 ) -> Result<FigureHtml> {
     if let (Outcome::Sweep(result), Some(number), Some(chart), Some(frame_size)) =
         (outcome, number, svg, frame_size)
@@ -176,12 +177,11 @@ fn block_html(
             explorer::render_explorer(
                 theme,
                 edition,
-                lesson,
                 spec,
                 number,
                 explorer::SweepDrawing { chart, frame_size },
                 result,
-                data_hash,
+                reproduce.clone(),
             )
         };
         return Ok(FigureHtml {
@@ -190,7 +190,7 @@ fn block_html(
         });
     }
     Ok(FigureHtml {
-        html: render_figure(theme, lesson, spec, number, svg, outcome, data_hash)?,
+        html: render_figure(theme, spec, number, svg, outcome, reproduce)?,
         print: None,
     })
 }

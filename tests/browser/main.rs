@@ -519,7 +519,11 @@ fn figures_drawn_with_korean_words_keep_their_text_apart_in_chromium() {
         let outcome = &outcomes[&spec.id];
         let english = initbook::draw::draw_figure(spec, outcome);
         let translated = initbook::draw::draw_figure_with(spec, outcome, &korean);
-        for page in files.values_mut() {
+        for page in files
+            .iter_mut()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(_, page)| page)
+        {
             let html = String::from_utf8(std::mem::take(page)).unwrap();
             replaced += html.matches(english.trim_end()).count();
             *page = html
