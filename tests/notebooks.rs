@@ -2,7 +2,7 @@
 //! that a fresh build gives the same bytes): valid nbformat 4 against nbformat's own schema
 //! (vendored in `tests/fixtures/nbformat/` with its licence), deterministic, linked from every
 //! page; and their code right — each distinct experiment cell, run with numpy for seeds 1, 2 and
-//! 3 (all in one `python3` process), gives statistics within a band of what `initbook run ID
+//! 3 (one `python3` process per seed), gives statistics within a band of what `initbook run ID
 //! --seed N --json` gives (run through the library, in this process, meanwhile). numpy's generator
 //! is not initbook's, so the band is statistical: it is wide enough for the seed-to-seed spread
 //! of each statistic (which grows with depth) and narrow enough that a wrong scale, activation,
@@ -346,7 +346,7 @@ fn require_numpy() {
 }
 
 /// The cells' statistics for each seed, by seed and experiment id: every seed and cell in one
-/// `python3` process, so numpy is imported once.
+/// `python3` process, so numpy is imported once per process.
 fn run_cells(
     setup: &str,
     cells: &[(String, String)],
@@ -631,17 +631,24 @@ fn the_notebooks_code_gives_initbooks_statistics_in_numpy() {
     require_numpy();
     let (setup, cells) = distinct_cells();
     let seeds = [1, 2, 3];
-    // numpy in one python3 process while this one runs the same experiments in initbook.
-    let python = {
-        let cells = cells.clone();
-        std::thread::spawn(move || run_cells(&setup, &cells, &seeds))
-    };
+    // numpy in one python3 process per seed (the machine's cores share them) while this
+    // process runs the same experiments in initbook.
+    let pythons: Vec<_> = seeds
+        .iter()
+        .map(|&seed| {
+            let (setup, cells) = (setup.clone(), cells.clone());
+            std::thread::spawn(move || run_cells(&setup, &cells, &[seed]))
+        })
+        .collect();
     let initbook: BTreeMap<(u64, &str), Value> = seeds
         .iter()
         .flat_map(|&seed| cells.iter().map(move |(id, _)| (seed, id.as_str())))
         .map(|(seed, id)| ((seed, id), initbook_run(id, seed)))
         .collect();
-    let numpy = python.join().expect("the python3 thread");
+    let numpy: BTreeMap<u64, BTreeMap<String, Value>> = pythons
+        .into_iter()
+        .flat_map(|python| python.join().expect("a python3 thread"))
+        .collect();
     let mut problems = Vec::new();
     for ((seed, id), initbook) in &initbook {
         problems.extend(compare(id, *seed, &numpy[seed][*id], initbook));
