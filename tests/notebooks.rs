@@ -10,8 +10,9 @@
 //! lesson's experiments (histograms, gradients and the sixteen-scale training, learned γ/β and
 //! running statistics) are compared like the others.
 //!
-//! The numpy test needs `python3` with numpy (`pip install numpy`; CI installs it). Without it,
-//! it fails and says so: it never passes silently. matplotlib is not needed: the cells compute
+//! The numpy checks need `python3` with numpy (`pip install numpy`). Without it they are skipped
+//! with a SKIPPED notice in the test run's output (the README's test command needs only Rust);
+//! CI installs numpy and sets `INITBOOK_REQUIRE_NUMPY=1`, under which a missing numpy fails. matplotlib is not needed: the cells compute
 //! their statistics before they plot, and `tests/notebooks/run_cells.py` stands in for it.
 
 use std::collections::BTreeMap;
@@ -333,16 +334,30 @@ fn experiment_cells() -> Vec<(String, Vec<(String, String)>)> {
         .collect()
 }
 
-fn require_numpy() {
+/// Whether `python3` with numpy is here to run the cells. Where it is not, the numpy checks are
+/// skipped loudly on a developer's machine (the README's test command needs only Rust), with a
+/// notice written past the test harness's capture so it shows in the run's output; with
+/// `INITBOOK_REQUIRE_NUMPY=1`, which `.ci/run` sets after installing numpy, a missing numpy
+/// fails the test instead — so CI never passes without running them.
+fn numpy_is_here() -> bool {
     let found = Command::new("python3")
         .args(["-c", "import numpy"])
         .status()
         .is_ok_and(|status| status.success());
+    if found {
+        return true;
+    }
+    let install = "python3 with numpy runs the notebooks' code: `pip install numpy`";
     assert!(
-        found,
-        "this test runs the notebooks' code and needs python3 with numpy: `pip install numpy` \
-         (it does not skip)"
+        std::env::var_os("INITBOOK_REQUIRE_NUMPY").is_none(),
+        "INITBOOK_REQUIRE_NUMPY is set and numpy is missing: {install}"
     );
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nSKIPPED (not passed): the notebooks' numpy check did not run. {install}\n"
+    );
+    false
 }
 
 /// The cells' statistics for each seed, by seed and experiment id: every seed and cell in one
@@ -628,7 +643,9 @@ fn distinct_cells() -> (String, Vec<(String, String)>) {
 
 #[test]
 fn the_notebooks_code_gives_initbooks_statistics_in_numpy() {
-    require_numpy();
+    if !numpy_is_here() {
+        return;
+    }
     let (setup, cells) = distinct_cells();
     let seeds = [1, 2, 3];
     // numpy in one python3 process per seed (the machine's cores share them) while this
@@ -676,7 +693,9 @@ fn the_notebooks_code_gives_initbooks_statistics_in_numpy() {
 
 #[test]
 fn the_band_catches_a_wrong_scale() {
-    require_numpy();
+    if !numpy_is_here() {
+        return;
+    }
     // The σ = 1 sigmoid cell with σ = 0.01: the statistics leave the band at once.
     let cells = experiment_cells();
     let (_, cells) = cells.iter().find(|(slug, _)| slug == "03-std-one").unwrap();
@@ -691,7 +710,9 @@ fn the_band_catches_a_wrong_scale() {
 
 #[test]
 fn the_band_catches_a_missing_batch_normalization() {
-    require_numpy();
+    if !numpy_is_here() {
+        return;
+    }
     // The σ = 0.01 sigmoid cell with batch normalization, and its gradients, without the
     // normalization: the activations collapse to 0.5 and the gradients shrink layer by layer,
     // outside the band of initbook's normalized run.
