@@ -183,14 +183,7 @@ fn translated_headings_keep_the_english_anchors_so_copied_links_work() {
         .expect("the heading is a text to translate");
     heading.msgstr = "왜 되는가".into();
     write_catalog_file(&book, "02-two", &catalog);
-    let mut catalog = read_catalog(&book, "01-one");
-    let link = catalog
-        .entries
-        .iter_mut()
-        .find(|e| e.msgid.contains("02-two.md#why-it-works"))
-        .expect("the link's paragraph is a text to translate");
-    link.msgstr = "[이유](02-two.md#why-it-works)를 보세요.".into();
-    write_catalog_file(&book, "01-one", &catalog);
+    link_to(&book, "[이유](02-two.md#why-it-works)를 보세요.");
 
     ok(initbook(book.root(), &["build"]));
     let korean = book.read_output("ko/02-two.html");
@@ -220,13 +213,14 @@ fn translated_headings_keep_the_english_anchors_so_copied_links_work() {
     );
 }
 
+/// Translates the tiny book's paragraph that links to `02-two.md#why-it-works` as `msgstr`.
 fn link_to(book: &TinyBook, msgstr: &str) {
     let mut catalog = read_catalog(book, "01-one");
     let link = catalog
         .entries
         .iter_mut()
         .find(|e| e.msgid.contains("02-two.md#why-it-works"))
-        .unwrap();
+        .expect("the link's paragraph is a text to translate");
     link.msgstr = msgstr.into();
     write_catalog_file(book, "01-one", &catalog);
 }
