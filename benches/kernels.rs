@@ -2,7 +2,7 @@
 //! how much each instruction set buys, at the shapes the experiments use.
 //!
 //! `cargo bench --bench kernels`. Each group has one entry per path (`portable`, `avx2`,
-//! `avx512`); all paths give the same bits (`tests/kernel_paths.rs`).
+//! `avx512`); all paths give the same bits (`tests/integration/kernel_paths.rs`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use initbook::numeric::Activation;

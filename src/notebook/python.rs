@@ -3,7 +3,7 @@
 //!
 //! Every experiment cell starts with the line `seed = N` and ends its numbers in `stats` (a
 //! list of dictionaries, printed as a table) before any plotting, so the same code can be run
-//! headless to check it against initbook (`tests/notebooks.rs`). The kind → code mapping is one
+//! headless to check it against initbook (`tests/integration/notebooks.rs`). The kind → code mapping is one
 //! exhaustive `match`: a new kind does not compile until it has its code here.
 
 use std::fmt::Write;

@@ -1,4 +1,4 @@
-"""Runs notebooks' experiment cells headless, for tests/notebooks.rs.
+"""Runs notebooks' experiment cells headless, for tests/integration/notebooks.rs.
 
 Reads {"setup": CODE, "seeds": [N, ...], "experiments": [[KEY, CODE], ...]} on stdin, runs the
 setup cell, then for each seed each experiment cell with its first line `seed = …` set to that

@@ -16,9 +16,9 @@
 //! - never fuse: no `mul_add`, no `_mm*_fmadd_*`. (Rust never contracts `a * b + c` into an FMA
 //!   on its own, at any optimisation level or target feature.)
 //!
-//! Each path is proven bit-equal to the portable one by `tests/kernel_paths.rs`, on the CPU the
+//! Each path is proven bit-equal to the portable one by `tests/integration/kernel_paths.rs`, on the CPU the
 //! tests run on, over ragged shapes and special values (±0, ±∞, NaN, subnormals); the golden
-//! values of `tests/golden_vectors.rs` and the committed `output/` pin the portable results.
+//! values of `tests/integration/golden_vectors.rs` and the committed `output/` pin the portable results.
 //!
 //! Two ways of getting a wide form are used:
 //! - the matrix product has hand-written register tiles per instruction set (`product.rs`),

@@ -1,9 +1,10 @@
-//! The lessons' Jupyter notebooks (`output/notebooks/`, committed; `tests/determinism.rs` checks
+//! The lessons' Jupyter notebooks (`output/notebooks/`, committed; `tests/integration/determinism.rs` checks
 //! that a fresh build gives the same bytes): valid nbformat 4 against nbformat's own schema
 //! (vendored in `tests/fixtures/nbformat/` with its licence), deterministic, linked from every
 //! page; and their code right — each distinct experiment cell, run with numpy for seeds 1, 2 and
-//! 3 (one `python3` process per seed), gives statistics within a band of what `initbook run ID
-//! --seed N --json` gives (run through the library, in this process, meanwhile). numpy's generator
+//! 3 (the training and sweep cells, which take seconds, for seed 1), gives statistics within a
+//! band of what `initbook run ID --seed N --json` gives (run through the library, in this
+//! process, meanwhile). numpy's generator
 //! is not initbook's, so the band is statistical: it is wide enough for the seed-to-seed spread
 //! of each statistic (which grows with depth) and narrow enough that a wrong scale, activation,
 //! layer order or a missing batch normalization falls outside it. The batch-normalization
@@ -20,9 +21,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use initbook::book::load_book;
+use initbook::numeric::experiment::Kind;
 use initbook::parse::parse_book;
 use initbook::reproduce::{RunRequest, reproduce};
+use rayon::prelude::*;
 use serde_json::{Value, json};
+
+use crate::json_schema::Validator;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -93,13 +98,13 @@ fn source(cell: &Value) -> String {
         .collect()
 }
 
-fn validator() -> jsonschema::Validator {
+fn validator() -> Validator {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("tests/fixtures/nbformat/nbformat.v4.schema.json"))
             .unwrap(),
     )
     .unwrap();
-    jsonschema::validator_for(&schema).expect("nbformat's schema compiles")
+    Validator::new(schema)
 }
 
 #[test]
@@ -112,10 +117,7 @@ fn every_lesson_has_a_valid_deterministic_notebook_linked_from_its_page() {
         let dir = edition.dir;
         let notebook = read_edition_notebook(dir, &slug);
         let slug = format!("{dir}{slug}");
-        let errors: Vec<String> = validator
-            .iter_errors(&notebook)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
+        let errors = validator.errors(&notebook);
         assert!(errors.is_empty(), "{slug}.ipynb: {errors:#?}");
         assert_eq!(notebook["nbformat"], 4);
 
@@ -641,38 +643,65 @@ fn distinct_cells() -> (String, Vec<(String, String)>) {
     (setup.unwrap(), cells)
 }
 
+/// The seeds each cell is checked for. The networks that learn (training, and the sweep's 75
+/// forward passes) cost seconds in numpy; one seed checks their code as well as three (a wrong
+/// line changes the curves for every seed), so only the quick forward-pass cells take three.
+fn seeds_to_check(kind: Kind) -> &'static [u64] {
+    match kind {
+        Kind::Training | Kind::Sweep => &[1],
+        Kind::Activations | Kind::Gradients | Kind::Depth => &[1, 2, 3],
+    }
+}
+
 #[test]
 fn the_notebooks_code_gives_initbooks_statistics_in_numpy() {
     if !numpy_is_here() {
         return;
     }
     let (setup, cells) = distinct_cells();
-    let seeds = [1, 2, 3];
-    // numpy in one python3 process per seed (the machine's cores share them) while this
-    // process runs the same experiments in initbook.
-    let pythons: Vec<_> = seeds
+    let book = parse_book(&load_book(repo()).unwrap()).unwrap();
+    let kind = |id: &str| book.find_experiment(id).unwrap().experiment.kind();
+    // One python3 process for the quick cells and one for each slow one, so the machine's cores
+    // share the numpy work evenly, while this process runs the same experiments in initbook
+    // (on rayon's pool: each run is independent).
+    let (slow, quick): (Vec<_>, Vec<_>) = cells
         .iter()
-        .map(|&seed| {
-            let (setup, cells) = (setup.clone(), cells.clone());
-            std::thread::spawn(move || run_cells(&setup, &cells, &[seed]))
+        .cloned()
+        .partition(|(id, _)| seeds_to_check(kind(id)).len() == 1);
+    let jobs = std::iter::once((quick, &[1, 2, 3][..]))
+        .chain(slow.into_iter().map(|cell| (vec![cell], &[1][..])));
+    let pythons: Vec<_> = jobs
+        .map(|(cells, seeds): (Vec<(String, String)>, &'static [u64])| {
+            let setup = setup.clone();
+            std::thread::spawn(move || run_cells(&setup, &cells, seeds))
         })
         .collect();
-    let initbook: BTreeMap<(u64, &str), Value> = seeds
+    let runs: Vec<(u64, &str)> = cells
         .iter()
-        .flat_map(|&seed| cells.iter().map(move |(id, _)| (seed, id.as_str())))
+        .flat_map(|(id, _)| {
+            seeds_to_check(kind(id))
+                .iter()
+                .map(move |&seed| (seed, id.as_str()))
+        })
+        .collect();
+    let initbook: BTreeMap<(u64, &str), Value> = runs
+        .into_par_iter()
         .map(|(seed, id)| ((seed, id), initbook_run(id, seed)))
         .collect();
-    let numpy: BTreeMap<u64, BTreeMap<String, Value>> = pythons
-        .into_iter()
-        .flat_map(|python| python.join().expect("a python3 thread"))
-        .collect();
+    let mut numpy: BTreeMap<u64, BTreeMap<String, Value>> = BTreeMap::new();
+    for python in pythons {
+        for (seed, stats) in python.join().expect("a python3 thread") {
+            numpy.entry(seed).or_default().extend(stats);
+        }
+    }
     let mut problems = Vec::new();
     for ((seed, id), initbook) in &initbook {
         problems.extend(compare(id, *seed, &numpy[seed][*id], initbook));
     }
     eprintln!(
-        "{} distinct experiments checked for seeds 1–3: {}",
+        "{} distinct experiments checked ({} runs): {}",
         cells.len(),
+        initbook.len(),
         cells
             .iter()
             .map(|(id, _)| id.as_str())
@@ -680,7 +709,7 @@ fn the_notebooks_code_gives_initbooks_statistics_in_numpy() {
             .join(", ")
     );
     assert!(
-        initbook.len() >= 3 * 10,
+        initbook.len() >= 3 * 20,
         "only {} experiment runs were checked",
         initbook.len()
     );

@@ -1,7 +1,7 @@
 //! Same content and seed ⇒ same bytes: across runs, thread counts and build profiles, and pinned
 //! against dependency upgrades.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

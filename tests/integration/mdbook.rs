@@ -4,7 +4,7 @@
 //!
 //! The end-to-end test runs a real `mdbook build` on `tests/fixtures/mdbook-book/`; it is
 //! `#[ignore]`d because it needs the `mdbook` binary (`cargo install mdbook --locked --version
-//! 0.5.4`). Run it with `cargo test --release --test mdbook -- --include-ignored`; without mdbook it fails.
+//! 0.5.4`). Run it with `cargo test --release --test integration mdbook:: -- --include-ignored`; without mdbook it fails.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -215,7 +215,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 #[test]
-#[ignore = "needs mdbook 0.5 on PATH: cargo test --release --test mdbook -- --include-ignored"]
+#[ignore = "needs mdbook 0.5 on PATH: cargo test --release --test integration mdbook:: -- --include-ignored"]
 fn a_real_mdbook_build_shows_the_figures() {
     let mdbook = std::env::var_os("MDBOOK").map_or_else(|| PathBuf::from("mdbook"), PathBuf::from);
     let version = Command::new(&mdbook)

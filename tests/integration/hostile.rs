@@ -4,7 +4,7 @@
 //! experiments that would run for minutes. (The server's are in `serve.rs`, the cache's in
 //! `cache.rs`.)
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! The result cache: rebuilds re-run exactly the experiments whose inputs changed, and never
 //! use a damaged entry.
 
-mod common;
+use crate::common;
 
 use common::TinyBook;
 use initbook::cache::{Cache, cache_dir};

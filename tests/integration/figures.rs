@@ -2,7 +2,7 @@
 //! leaves the figure, by the layout's own estimates of how much room text takes. (The browser
 //! suite checks the same in Chromium, with real fonts.)
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Translated editions (issue #11): catalogs extracted, updated and applied; the Korean site
 //! beside the English one; coverage and `check --strict`; the shipped book's Korean pages.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

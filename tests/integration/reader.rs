@@ -1,7 +1,7 @@
 //! What the site gives a reader beyond the text: the contents list of each page, heading
 //! anchors, cross-references to figures, the search index and the print edition.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! `initbook verify` and the figure manifest: a reader can check that every figure is exactly
 //! what its parameters and seed produce.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 
@@ -173,7 +173,7 @@ fn manifest_hashes_match_the_files() {
     assert!(small.rng.contains("ChaCha8Rng"));
 }
 
-/// On the tiny book; tests/determinism.rs compares whole builds of the tutorial, manifest included.
+/// On the tiny book; tests/integration/determinism.rs compares whole builds of the tutorial, manifest included.
 #[test]
 fn manifest_is_identical_across_builds_and_thread_counts() {
     let book = TinyBook::new();

@@ -2,7 +2,7 @@
 //! key's errors, the bounds (work per sweep, frames and SVG per page), references into frames,
 //! `run --json`, `verify`, and the explorer's markup.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -3,7 +3,7 @@
 //! every build must leave the previous `output/` byte for byte as it was, with nothing left
 //! beside it.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! The built site: pages, figures, references, math, templates, and the offline promise.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
@@ -124,7 +124,7 @@ fn a_broken_template_is_an_error() {
 }
 
 /// The tutorial, built once for the tests that read it, its outcomes from the result cache
-/// under `target/` (tests/determinism.rs computes them afresh and compares with output/).
+/// under `target/` (tests/integration/determinism.rs computes them afresh and compares with output/).
 fn the_tutorial() -> &'static initbook::Site {
     static SITE: std::sync::OnceLock<initbook::Site> = std::sync::OnceLock::new();
     SITE.get_or_init(|| {

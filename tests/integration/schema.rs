@@ -3,7 +3,7 @@
 //! `initbook run`'s flags alike, with the same words; the reference printed by
 //! `initbook directives` is the one in README.md; and `run --json` keeps its shape.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
@@ -577,7 +577,7 @@ fn a_bad_std_flag_exits_1_with_the_directive_message() {
 
 #[test]
 fn readme_embeds_the_reference_the_schema_generates() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let embedded = directive_reference::embedded(readme).expect("README.md has the markers");
     assert_eq!(
         embedded,

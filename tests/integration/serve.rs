@@ -1,7 +1,7 @@
 //! `initbook serve`, for real: a server on a free port, pages fetched over HTTP, lessons changed
 //! on disk, reload messages observed on the event stream.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -76,7 +76,7 @@ impl Case {
 
 #[test]
 fn data_hashes_match_the_golden_vectors() {
-    let text = include_str!("golden/data-hashes.toml");
+    let text = include_str!("../golden/data-hashes.toml");
     let golden: Golden = toml::from_str(text).unwrap();
     assert!(golden.case.len() >= 5);
     let mut wrong = Vec::new();
@@ -98,7 +98,7 @@ fn data_hashes_match_the_golden_vectors() {
 
 #[test]
 fn sweep_data_hashes_match_the_golden_vectors() {
-    let golden: Golden = toml::from_str(include_str!("golden/data-hashes.toml")).unwrap();
+    let golden: Golden = toml::from_str(include_str!("../golden/data-hashes.toml")).unwrap();
     assert!(!golden.sweep.is_empty());
     for case in &golden.sweep {
         let params = SweepParams {
