@@ -1,7 +1,7 @@
 //! The kernels one by one, on every path this CPU supports (see `src/numeric/kernels/mod.rs`):
 //! how much each instruction set buys, at the shapes the experiments use.
 //!
-//! `cargo bench --bench kernels`. Each group has one entry per path (`portable`, `avx2`,
+//! `cargo bench -p initbook-benches --bench kernels`. Each group has one entry per path (`portable`, `avx2`,
 //! `avx512`); all paths give the same bits (`tests/integration/kernel_paths.rs`).
 
 use criterion::{Criterion, criterion_group, criterion_main};

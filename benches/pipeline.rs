@@ -1,6 +1,6 @@
 //! Speed of what an author waits for: one experiment, one training run, the whole book.
 //!
-//! `cargo bench --bench pipeline`. Targets on the 2-core reference machine: one classic
+//! `cargo bench -p initbook-benches --bench pipeline`. Targets on the 2-core reference machine: one classic
 //! 1000 × 100 × 5 experiment ≤ 5 ms on one core; the training lesson's experiment 3.5× faster
 //! than before the wide kernels. The books are built in memory, as `build` does before writing,
 //! cold (no result cache) and cached. Numbers are in README.md; the kernels alone are in
@@ -45,7 +45,7 @@ const CLASSIC_SCHEMES: [(&str, Init, Activation); 3] = [
 ];
 
 fn whole_book(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &common::repo();
     let mut group = c.benchmark_group("book");
     group.sample_size(10);
     group.bench_function("build the tutorial, cold", |b| {
@@ -71,7 +71,7 @@ fn whole_book(c: &mut Criterion) {
 /// The training lesson's experiments together (one experiment, three trained networks), cold:
 /// the data set is read and parsed each time, as a build does.
 fn training_lesson(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &common::repo();
     let book = initbook::parse::parse_book(&initbook::book::load_book(root).unwrap()).unwrap();
     let lesson = book
         .lessons

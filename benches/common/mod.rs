@@ -3,14 +3,26 @@
 // Each benchmark target compiles this module and uses part of it.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The repository: the package's folder for the benchmarks of initbook's own package
+/// (`compare`, `serve_latency`), the folder above it for the criterion benchmarks, whose package
+/// is `benches/` (see `benches/Cargo.toml`).
+pub fn repo() -> PathBuf {
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if package.join("content").is_dir() {
+        package.to_path_buf()
+    } else {
+        package.parent().expect("benches/ is inside the repository").to_path_buf()
+    }
+}
 
 /// A copy of the tutorial's `content/` in a fresh temporary directory, so a benchmark can edit
 /// lessons and fill a cache without touching the repository.
 pub fn copy_of_the_tutorial() -> tempfile::TempDir {
     let book = tempfile::tempdir().unwrap();
     copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &repo().join("content"),
         &book.path().join("content"),
     );
     book
@@ -63,7 +75,7 @@ const BENCHMARK_CHAPTERS: [(&str, &str); 6] = [
 /// number and their links into the book by their text (a figure reference by "the figure"), so
 /// the prose of both books is the same Markdown and names nothing the benchmark book lacks.
 pub fn write_benchmark_book(dir: &Path) {
-    let tutorial = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let tutorial = repo().join("content");
     let content = dir.join("initbook/content");
     let mdbook_src = dir.join("mdbook/src");
     std::fs::create_dir_all(&content).unwrap();

@@ -7,7 +7,7 @@
 //! silently; annotations (`description`, …) and the few misplaced keys of nbformat's schema
 //! (which the draft says to ignore, as every validator does) are listed as ignored.
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::{Map, Value};
 
 /// The keywords checked below.

@@ -70,9 +70,16 @@ fn the_captured_book_comes_back_with_figures_and_numbers() {
         String::from_utf8_lossy(&output.stderr)
     );
     let book: Value = serde_json::from_slice(&output.stdout).unwrap();
-    // mdBook's own types read it back: the chapters keep their names, paths and numbers.
-    let typed: mdbook_preprocessor::book::Book = serde_json::from_value(book.clone()).unwrap();
-    assert_eq!(typed.chapters().count(), 2);
+    // Only the chapters' content changed: every other field goes back to mdBook as it came.
+    let without_content = |book: &Value| {
+        let mut book = book.clone();
+        for item in book["items"].as_array_mut().unwrap() {
+            item["Chapter"]["content"] = Value::Null;
+        }
+        book
+    };
+    assert_eq!(without_content(&book), without_content(&input[1]));
+    assert_eq!(book["items"].as_array().unwrap().len(), 2);
 
     let first = chapter_content(&book, 0);
     assert!(first.starts_with("# Activations\n"), "{first}");
