@@ -13,7 +13,10 @@ pub fn repo() -> PathBuf {
     if package.join("content").is_dir() {
         package.to_path_buf()
     } else {
-        package.parent().expect("benches/ is inside the repository").to_path_buf()
+        package
+            .parent()
+            .expect("benches/ is inside the repository")
+            .to_path_buf()
     }
 }
 
@@ -21,10 +24,7 @@ pub fn repo() -> PathBuf {
 /// lessons and fill a cache without touching the repository.
 pub fn copy_of_the_tutorial() -> tempfile::TempDir {
     let book = tempfile::tempdir().unwrap();
-    copy_dir(
-        &repo().join("content"),
-        &book.path().join("content"),
-    );
+    copy_dir(&repo().join("content"), &book.path().join("content"));
     book
 }
 
