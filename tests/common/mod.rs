@@ -162,3 +162,17 @@ pub fn book_outcomes(
     let run = initbook::run::run_all(&book, &datasets, &cache, &|_, _| {});
     (book, run.outcomes)
 }
+
+/// The tutorial (`content/` of this repository), parsed, with every experiment's outcome:
+/// [`book_outcomes`] once per test process, so tests that start together share one computation
+/// (`OnceLock` makes the others wait) instead of each running the book.
+pub fn tutorial_outcomes() -> &'static (
+    initbook::model::ParsedBook,
+    std::collections::BTreeMap<String, initbook::numeric::Outcome>,
+) {
+    static TUTORIAL: std::sync::OnceLock<(
+        initbook::model::ParsedBook,
+        std::collections::BTreeMap<String, initbook::numeric::Outcome>,
+    )> = std::sync::OnceLock::new();
+    TUTORIAL.get_or_init(|| book_outcomes(Path::new(env!("CARGO_MANIFEST_DIR"))))
+}

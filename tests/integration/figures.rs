@@ -4,9 +4,7 @@
 
 use crate::common;
 
-use std::path::Path;
-
-use common::{book_outcomes, korean_figure_text};
+use common::{korean_figure_text, tutorial_outcomes};
 use initbook::draw::{
     FigureText, draw_figure_with, lay_out_figure, lay_out_sweep_frame, sweep_frame_layout,
 };
@@ -14,8 +12,7 @@ use initbook::numeric::Outcome;
 
 #[test]
 fn every_figure_keeps_its_text_apart_in_english_and_korean() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (book, outcomes) = book_outcomes(root);
+    let (book, outcomes) = tutorial_outcomes();
     let korean = korean_figure_text();
     assert_eq!(korean.problems(), Vec::<String>::new());
     let mut figures = 0;
@@ -39,8 +36,7 @@ fn every_figure_keeps_its_text_apart_in_english_and_korean() {
 /// notes: laid out in it, no frame's text overlaps or leaves the figure, in either language.
 #[test]
 fn every_sweep_frame_keeps_its_text_apart_in_its_shared_layout() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (book, outcomes) = book_outcomes(root);
+    let (book, outcomes) = tutorial_outcomes();
     let korean = korean_figure_text();
     let mut frames = 0;
     for (_, spec) in book.experiments().filter(|(_, spec)| spec.figure) {
@@ -72,8 +68,7 @@ fn every_sweep_frame_keeps_its_text_apart_in_its_shared_layout() {
 /// The sweep's chart draws every word from `FigureText`: in Korean, none is left in English.
 #[test]
 fn a_korean_sweep_chart_says_everything_in_korean() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (book, outcomes) = book_outcomes(root);
+    let (book, outcomes) = tutorial_outcomes();
     let spec = book.find_experiment("explore").unwrap();
     let korean = draw_figure_with(spec, &outcomes[&spec.id], &korean_figure_text());
     let drawing = korean.split("</desc>").nth(1).unwrap();
@@ -91,8 +86,7 @@ fn a_korean_sweep_chart_says_everything_in_korean() {
 
 #[test]
 fn a_korean_figure_says_everything_in_korean_and_shows_the_same_data() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (book, outcomes) = book_outcomes(root);
+    let (book, outcomes) = tutorial_outcomes();
     let spec = book.find_experiment("relu-std-small").unwrap();
     let outcome = &outcomes[&spec.id];
     let korean = draw_figure_with(spec, outcome, &korean_figure_text());
