@@ -278,7 +278,8 @@ fn derivatives_and_updates_are_bit_identical_on_every_path() {
 
 #[test]
 fn column_sums_are_bit_identical_on_every_path() {
-    for width in [1, 3, 8, 13, 100] {
+    // 32 and 100: whole register blocks of columns, and blocks with columns left over.
+    for width in [1, 3, 8, 13, 32, 100] {
         let rows = with_specials(width * 23, width as u64, 17);
         let centers = awkward(width, 77);
         let mut scalar_sums = vec![0.0; width];
@@ -364,6 +365,8 @@ fn statistics_are_the_scans_on_every_path() {
     }
     cases.push((100, mixed));
     cases.push((13, awkward(13 * 64, 2)));
+    // Exactly one register block of columns.
+    cases.push((16, awkward(16 * 64, 3)));
 
     for (units, values) in cases {
         let rows = values.len() / units;

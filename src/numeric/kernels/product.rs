@@ -10,7 +10,7 @@
 //! elements they compute at once:
 //! - portable: 4 × 4 tiles of sums held in registers (SSE2 on baseline x86-64);
 //! - AVX2: 4 rows × 8 columns (two 4-lane vectors per row);
-//! - AVX-512: 4 rows × up to 32 columns (four 8-lane vectors per row).
+//! - AVX-512: 4 rows × up to 32 columns (four 8-lane vectors per row; five for the last 40).
 //!
 //! Within a tile the `k` loop is outermost, so each sum still adds its products in `k` order;
 //! a loaded `a` value feeds a whole row of sums and a loaded row of `b` feeds every row of the
@@ -456,7 +456,8 @@ mod x86 {
     }
 
     /// Panels per AVX-512 tile: 4 × 4 vectors = 16 sums in registers (of 32), 4 loads of `b`
-    /// and 4 broadcasts of `a` per `k`.
+    /// and 4 broadcasts of `a` per `k`. When 5 panels are left they go in one tile of 20 sums
+    /// (a last tile of one panel would hold only 4 sums, too few to hide the add's latency).
     const VECTORS: usize = 4;
 
     #[target_feature(enable = "avx512f")]
@@ -466,9 +467,15 @@ mod x86 {
         let panels = b.panels();
         let mut q = 0;
         while q < panels {
-            let width = VECTORS.min(panels - q);
+            let left = panels - q;
+            let width = if left == VECTORS + 1 {
+                left
+            } else {
+                VECTORS.min(left)
+            };
             for row in (0..full_rows).step_by(TILE_ROWS) {
                 match width {
+                    5 => tile_avx512::<TILE_ROWS, 5>(b, a, row, q, out),
                     4 => tile_avx512::<TILE_ROWS, 4>(b, a, row, q, out),
                     3 => tile_avx512::<TILE_ROWS, 3>(b, a, row, q, out),
                     2 => tile_avx512::<TILE_ROWS, 2>(b, a, row, q, out),
@@ -477,6 +484,7 @@ mod x86 {
             }
             for row in full_rows..m {
                 match width {
+                    5 => tile_avx512::<1, 5>(b, a, row, q, out),
                     4 => tile_avx512::<1, 4>(b, a, row, q, out),
                     3 => tile_avx512::<1, 3>(b, a, row, q, out),
                     2 => tile_avx512::<1, 2>(b, a, row, q, out),
