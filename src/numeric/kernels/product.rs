@@ -114,6 +114,13 @@ impl PackedMatrix {
         }
     }
 
+    /// Frees the buffer if it is above [`MAX_KEPT_BYTES`].
+    fn release_if_big(&mut self) {
+        if self.rows.capacity() * size_of::<f64>() > MAX_KEPT_BYTES {
+            *self = PackedMatrix::default();
+        }
+    }
+
     /// Packs the operand `b` (any [`Rhs`]) into this buffer, reusing its allocation.
     fn pack_rhs(&mut self, b: Rhs) {
         let (inner, cols) = (b.inner, b.cols);
@@ -191,13 +198,19 @@ fn multiply_knowing(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64], rhs_finite:
                         aligned.pack_rhs(rhs);
                         unsafe {
                             x86::multiply_avx512_skipping_zeros(aligned.rhs(), lhs, out, nonzeros)
-                        }
+                        };
+                        aligned.release_if_big();
                     })
                 }
+                nonzeros.release_if_big();
             })
         }
     }
 }
+
+/// Bytes a per-thread buffer of the products may keep between calls; a bigger one (a big
+/// experiment's) is freed after its call rather than held for the life of the thread.
+const MAX_KEPT_BYTES: usize = 4 << 20;
 
 thread_local! {
     /// A copy of a right operand with aligned rows, for the kernel that skips zeros: one for a
@@ -240,6 +253,7 @@ pub fn multiply_in_parallel(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
         BAND_ALIGNED.with_borrow_mut(|aligned| {
             aligned.pack_rhs(rhs);
             bands(aligned.rhs());
+            aligned.release_if_big();
         });
     } else {
         bands(rhs);
@@ -643,6 +657,15 @@ mod x86 {
     pub(super) struct NonZeros {
         indices: Vec<u32>,
         counts: Vec<u32>,
+    }
+
+    impl NonZeros {
+        /// Frees the buffers if they are above [`MAX_KEPT_BYTES`](super::MAX_KEPT_BYTES).
+        pub(super) fn release_if_big(&mut self) {
+            if self.indices.capacity() * size_of::<u32>() > super::MAX_KEPT_BYTES {
+                *self = NonZeros::default();
+            }
+        }
     }
 
     thread_local! {
