@@ -27,6 +27,7 @@ use super::chunks::CHUNK_ROWS;
 use super::gaussian::GaussianStream;
 use super::kernels::{Lhs, Path, Rhs, product};
 use super::network::{Activation, Init, LabelledInit, dense_forward_then};
+use super::scratch;
 use super::stats::{Binning, FirstPass, LayerStats, finish_layer_stats};
 use crate::schema::{KindSchema, Value, Values};
 
@@ -387,12 +388,8 @@ pub fn draw_input(
     rng: &mut ChaCha8Rng,
     normal: &mut GaussianStream,
 ) -> Array2<f64> {
-    let mut input = Array2::zeros((samples, nodes));
-    normal.fill_scaled(
-        rng,
-        input.as_slice_mut().expect("freshly allocated, row-major"),
-        1.0,
-    );
+    let mut input = scratch::overwritten_matrix(samples, nodes);
+    normal.fill_scaled(rng, input.as_slice_mut().expect("row-major"), 1.0);
     input
 }
 
@@ -404,7 +401,9 @@ pub fn forward_statistics(
     binning: &Binning,
     mut weights: impl FnMut(usize) -> Array2<f64>,
 ) -> Vec<LayerStats> {
-    let mut output = Array2::zeros(input.dim());
+    // Every layer writes all of `output` (the product fills it) before anything reads it.
+    let (rows, cols) = input.dim();
+    let mut output = scratch::overwritten_matrix(rows, cols);
     let mut batch_stats = BatchStats::new(network.nodes);
     let mut layers = Vec::with_capacity(network.layers);
     for layer in 1..=network.layers {
@@ -445,6 +444,8 @@ pub fn forward_statistics(
         ));
         std::mem::swap(&mut input, &mut output);
     }
+    scratch::recycle(input);
+    scratch::recycle(output);
     layers
 }
 

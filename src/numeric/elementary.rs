@@ -1,4 +1,4 @@
-//! `exp` and `tanh` from `+ − × ÷` and bit operations only.
+//! `exp`, `tanh` and `ln` from `+ − × ÷` and bit operations only.
 //!
 //! Why not `f64::exp`: it calls the platform's C library, whose last bits differ between
 //! operating systems and (glibc picks an FMA variant at run time) between CPUs. The `libm` crate
@@ -110,6 +110,46 @@ pub fn tanh(x: f64) -> f64 {
     (e / (e + 2.0)).copysign(x)
 }
 
+/// `ln x` for a positive, normal, finite `x`: exactly the bits of `libm::log` (the musl and
+/// FreeBSD algorithm), operation for operation, without its branches for zero, negative,
+/// subnormal, infinite and NaN arguments, so that loops over it vectorise.
+///
+/// Why a copy: the normal draws take one logarithm per pair, and `libm::log`'s branches kept
+/// that loop scalar — half of their time. Every operation below is the one `libm` performs, in
+/// its order (Rust does not fuse or reorder them), so the results are its bits; a test holds the
+/// two together.
+#[inline(always)]
+pub fn ln_of_normal(x: f64) -> f64 {
+    const LG1: f64 = 6.666_666_666_666_735e-1;
+    const LG2: f64 = 3.999_999_999_940_942e-1;
+    const LG3: f64 = 2.857_142_874_366_239e-1;
+    const LG4: f64 = 2.222_219_843_214_978_4e-1;
+    const LG5: f64 = 1.818_357_216_161_805e-1;
+    const LG6: f64 = 1.531_383_769_920_937_3e-1;
+    const LG7: f64 = 1.479_819_860_511_658_6e-1;
+    /// 2^52: `2^52 + e` has the integer `e < 2^52` in its low mantissa bits.
+    const TWO_TO_52: f64 = 4_503_599_627_370_496.0;
+    debug_assert!(x >= f64::MIN_POSITIVE && x.is_finite(), "ln_of_normal({x})");
+    let bits = x.to_bits();
+    // Reduce x into [√2/2, √2): the high word shifted so that the exponent counts from √2/2.
+    let high = (bits >> 32) + (0x3ff0_0000 - 0x3fe6_a09e);
+    let biased_exponent = high >> 20;
+    let high = (high & 0x000f_ffff) + 0x3fe6_a09e;
+    let x = f64::from_bits((high << 32) | (bits & 0xffff_ffff));
+    // `k as f64` for k = biased_exponent − 1023, through the mantissa (both steps exact).
+    let dk = f64::from_bits(TWO_TO_52.to_bits() | biased_exponent) - (TWO_TO_52 + 1023.0);
+
+    let f = x - 1.0;
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    let r = t2 + t1;
+    s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +218,51 @@ mod tests {
         assert_eq!(tanh(-30.0), -1.0);
         assert_eq!(tanh(f64::INFINITY), 1.0);
         assert!(tanh(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn ln_of_normal_is_libms_log_bit_for_bit() {
+        let check = |x: f64| {
+            if x < f64::MIN_POSITIVE {
+                // Subnormal: outside what `ln_of_normal` is for.
+                return;
+            }
+            assert_eq!(
+                ln_of_normal(x).to_bits(),
+                libm::log(x).to_bits(),
+                "ln({x:e})"
+            );
+        };
+        for x in sweep(0.0, 1.0, 300_000)
+            .chain(sweep(0.999, 1.001, 50_000))
+            .chain(sweep(1.0, 1e6, 50_000))
+            .filter(|&x| x >= f64::MIN_POSITIVE)
+        {
+            check(x);
+        }
+        // Every binade, around √2/2 and √2 where the reduction changes k, and the ends.
+        for e in -1022..=1023 {
+            let p = 2f64.powi(e);
+            for m in [
+                1.0,
+                1.5,
+                std::f64::consts::FRAC_1_SQRT_2,
+                std::f64::consts::SQRT_2,
+            ] {
+                check(p * m);
+                check(f64::from_bits((p * m).to_bits() + 1));
+                check(f64::from_bits((p * m).to_bits() - 1));
+            }
+        }
+        for x in [
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            1.0,
+            2.0,
+            2f64.powi(-102),
+            1.0 - f64::EPSILON / 2.0,
+        ] {
+            check(x);
+        }
     }
 }

@@ -6,12 +6,16 @@
 //! library, whose last bits differ between operating systems and, with glibc's FMA variants,
 //! between CPUs. A reader on another machine would then get a slightly different figure.
 //!
-//! So we use the Marsaglia polar method, whose only transcendental is a logarithm, and take it
-//! from the pure-Rust `libm` crate; `sqrt` is exactly rounded by IEEE 754 everywhere. Uniforms come
+//! So we use the Marsaglia polar method, whose only transcendental is a logarithm: the pure-Rust
+//! `libm` crate's, repeated operation for operation in a vectorisable form
+//! ([`ln_of_normal`]); `sqrt` is exactly rounded by IEEE 754 everywhere. Uniforms come
 //! from `rand_distr`'s `Uniform` arithmetic (written out here, held to it by a test), which is
 //! plain integer and float arithmetic.
 
 use rand::Rng;
+
+use super::elementary::ln_of_normal;
+use super::kernels::{Path, elementwise, multiversion};
 #[cfg(test)]
 use rand_distr::{Distribution, Uniform};
 
@@ -74,39 +78,77 @@ impl GaussianStream {
         // Two 64-bit words per candidate pair. `fill_bytes` hands out the RNG's 32-bit words in
         // the order `next_u64` does (low word first, little-endian), just without a call each.
         let mut bytes = [0u8; 16 * BATCH];
-        let mut accepted = [(0.0, 0.0, 0.0); BATCH];
+        let mut us = [0.0; BATCH];
+        let mut vs = [0.0; BATCH];
+        // The pairs' `s = u² + v²`, then, in place, the accepted ones' factors.
         let mut factors = [0.0; BATCH];
+        let path = Path::fastest();
         while !values.is_empty() {
             let batch = values.len().div_ceil(2).min(BATCH);
             rng.fill_bytes(&mut bytes[..16 * batch]);
-            // Branch-free compaction: every candidate is written, only accepted ones advance.
+            candidate_pairs(
+                path,
+                &bytes[..16 * batch],
+                &mut us[..batch],
+                &mut vs[..batch],
+                &mut factors[..batch],
+            );
+            // Branch-free compaction in place: every candidate is copied down, only accepted
+            // ones advance.
             let mut count = 0;
-            for pair in bytes[..16 * batch].chunks_exact(16) {
-                let (u, v) = pair.split_at(8);
-                let u = symmetric_unit(u64::from_le_bytes(u.try_into().expect("8 bytes")));
-                let v = symmetric_unit(u64::from_le_bytes(v.try_into().expect("8 bytes")));
-                let s = u * u + v * v;
-                accepted[count] = (u, v, s);
+            for i in 0..batch {
+                let s = factors[i];
+                us[count] = us[i];
+                vs[count] = vs[i];
+                factors[count] = s;
                 count += usize::from(s > 0.0 && s < 1.0);
             }
-            for (factor, &(_, _, s)) in factors.iter_mut().zip(&accepted[..count]) {
-                *factor = polar_factor(s);
+            elementwise::map_in_place(path, &mut factors[..count], polar_factor);
+            // Whole pairs, then, if `values` ends inside the last pair, its first value (the
+            // second waits in `pending`).
+            let pairs = count.min(values.len() / 2);
+            let (filled, rest) = std::mem::take(&mut values).split_at_mut(2 * pairs);
+            scale_pairs(
+                path,
+                filled,
+                &us[..pairs],
+                &vs[..pairs],
+                &factors[..pairs],
+                scale,
+            );
+            values = rest;
+            if pairs < count {
+                assert!(
+                    count == pairs + 1 && values.len() == 1,
+                    "a batch holds no more pairs than values needed"
+                );
+                let (u, v, factor) = (us[pairs], vs[pairs], factors[pairs]);
+                values[0] = u * factor * scale;
+                self.pending = Some(v * factor);
+                values = &mut [];
             }
-            for (&(u, v, _), &factor) in accepted[..count].iter().zip(&factors) {
-                match values {
-                    [first, second, rest @ ..] => {
-                        *first = u * factor * scale;
-                        *second = v * factor * scale;
-                        values = rest;
-                    }
-                    [last] => {
-                        *last = u * factor * scale;
-                        self.pending = Some(v * factor);
-                        values = &mut [];
-                    }
-                    [] => unreachable!("a batch holds no more pairs than values needed"),
-                }
-            }
+        }
+    }
+}
+
+multiversion! {
+    /// Each candidate pair `(u, v)` from its 16 random bytes, and `s = u² + v²`.
+    fn candidate_pairs(bytes: &[u8], us: &mut [f64], vs: &mut [f64], squares: &mut [f64]) {
+        for (((pair, u), v), s) in bytes.chunks_exact(16).zip(us).zip(vs).zip(squares) {
+            let (low, high) = pair.split_at(8);
+            *u = symmetric_unit(u64::from_le_bytes(low.try_into().expect("8 bytes")));
+            *v = symmetric_unit(u64::from_le_bytes(high.try_into().expect("8 bytes")));
+            *s = *u * *u + *v * *v;
+        }
+    }
+}
+
+multiversion! {
+    /// `values[2i] = u_i · factor_i · scale`, `values[2i + 1] = v_i · factor_i · scale`.
+    fn scale_pairs(values: &mut [f64], us: &[f64], vs: &[f64], factors: &[f64], scale: f64) {
+        for (((pair, &u), &v), &factor) in values.chunks_exact_mut(2).zip(us).zip(vs).zip(factors) {
+            pair[0] = u * factor * scale;
+            pair[1] = v * factor * scale;
         }
     }
 }
@@ -121,10 +163,12 @@ fn symmetric_unit(bits: u64) -> f64 {
     (one_to_two - 1.0) * 2.0 + -1.0
 }
 
-/// The polar method's `√(−2 ln s / s)`, with `ln` from `libm` (`sqrt` is exact everywhere).
+/// The polar method's `√(−2 ln s / s)` for an accepted `s` (in (0, 1), and at least 2⁻¹⁰²
+/// since `u` and `v` are multiples of 2⁻⁵¹: a normal number). `ln` gives `libm::log`'s bits, in
+/// a form that vectorises; `sqrt` is exact everywhere.
 #[inline(always)]
 fn polar_factor(s: f64) -> f64 {
-    (-2.0 * libm::log(s) / s).sqrt()
+    (-2.0 * ln_of_normal(s) / s).sqrt()
 }
 
 #[cfg(test)]

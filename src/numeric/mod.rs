@@ -4,6 +4,8 @@
 //! Pure functions of their arguments: no I/O, no global state, no clock. Randomness comes in as
 //! an RNG argument, and every floating-point reduction runs in a fixed order, so a result is a
 //! function of (parameters, seed) alone — the same bits on every machine and thread count.
+//! (The one exception to "no global state", [`scratch`], keeps spare buffers per thread; what
+//! they hold is always overwritten before it is read.)
 
 pub mod activations;
 pub mod batchnorm;
@@ -17,6 +19,7 @@ pub mod kernels;
 pub mod mlp;
 pub mod network;
 pub mod nice;
+pub mod scratch;
 pub mod stats;
 pub mod sweep;
 pub mod training;

@@ -220,6 +220,11 @@ impl FirstPass {
         }
         let bins = binning.bins;
         assert!(bins < i32::MAX as usize, "{bins} bins");
+        assert!(
+            rows.len() < u32::MAX as usize,
+            "{} values in one chunk",
+            rows.len()
+        );
         // Codes past the bins; NaN and values rounded onto an end of the range are `unsure`,
         // left to `Binning::place`.
         let (below, above, unsure) = (bins as u32, bins as u32 + 1, bins as u32 + 2);
@@ -266,26 +271,28 @@ impl FirstPass {
         pass.unit_sums = columns.sums;
         pass.unit_deriv_sums = columns.derivative_sums;
 
-        // Four interleaved sets of counters, so that runs of equal codes (a spike in the
-        // histogram) do not wait on one counter; integer sums, so the order is free.
+        // Eight interleaved sets of counters, so that runs of equal codes (a spike in the
+        // histogram) do not wait on one counter; integer sums, so the order is free. A chunk has
+        // far fewer than 2³² values, so `u32` counters cannot overflow.
+        const SETS: usize = 8;
         let stride = bins + 3;
-        let mut counters = vec![0u64; 4 * stride];
-        let mut quads = codes.chunks_exact(4);
-        for quad in &mut quads {
-            for (lane, &code) in quad.iter().enumerate() {
-                counters[lane * stride + code as usize] += 1;
+        let mut counters = vec![0u32; SETS * stride];
+        let mut octets = codes.chunks_exact(SETS);
+        for octet in &mut octets {
+            for (set, &code) in octet.iter().enumerate() {
+                counters[set * stride + code as usize] += 1;
             }
         }
-        for &code in quads.remainder() {
+        for &code in octets.remainder() {
             counters[code as usize] += 1;
         }
         let mut unsure_count = 0;
         for lane in counters.chunks_exact(stride) {
             for (count, &c) in pass.counts.iter_mut().zip(lane) {
-                *count += c;
+                *count += u64::from(c);
             }
-            pass.below += lane[bins];
-            pass.above += lane[bins + 1];
+            pass.below += u64::from(lane[bins]);
+            pass.above += u64::from(lane[bins + 1]);
             unsure_count += lane[bins + 2];
         }
         if unsure_count > 0 {
@@ -343,6 +350,10 @@ multiversion! {
     /// the sum of the values and of `f(v).0`, the extremes (`if v < min { min = v }`: the first
     /// of equal values stays, NaN never enters) and the number of zeros; per value, the code
     /// `f(v).1`. Every column is independent of the others, so the pass vectorises across them.
+    ///
+    /// Columns go in blocks of [`SCAN_BLOCK`] whose running values stay in registers for the
+    /// whole pass (the order within each column is still row order); the few columns left over
+    /// are scanned one row at a time through memory.
     fn scan_columns<F: Fn(f64) -> (f64, u32)>(
         rows: &[f64],
         columns: &mut ColumnScan,
@@ -350,13 +361,21 @@ multiversion! {
         f: F,
     ) {
         let width = columns.sums.len();
-        let sums = &mut columns.sums[..width];
-        let derivative_sums = &mut columns.derivative_sums[..width];
-        let mins = &mut columns.mins[..width];
-        let maxs = &mut columns.maxs[..width];
-        let zeros = &mut columns.zeros[..width];
+        let blocked = width - width % SCAN_BLOCK;
+        for start in (0..blocked).step_by(SCAN_BLOCK) {
+            scan_column_block(rows, width, start, columns, codes, &f);
+        }
+        if blocked == width {
+            return;
+        }
+        let sums = &mut columns.sums[blocked..width];
+        let derivative_sums = &mut columns.derivative_sums[blocked..width];
+        let mins = &mut columns.mins[blocked..width];
+        let maxs = &mut columns.maxs[blocked..width];
+        let zeros = &mut columns.zeros[blocked..width];
         for (row, row_codes) in rows.chunks_exact(width).zip(codes.chunks_exact_mut(width)) {
-            for j in 0..width {
+            let (row, row_codes) = (&row[blocked..], &mut row_codes[blocked..]);
+            for j in 0..width - blocked {
                 let v = row[j];
                 let (derivative, code) = f(v);
                 sums[j] += v;
@@ -368,6 +387,50 @@ multiversion! {
             }
         }
     }
+}
+
+/// Columns per register block of [`scan_columns`]: two AVX-512 vectors of each running value.
+const SCAN_BLOCK: usize = 16;
+
+/// [`scan_columns`] for columns `start..start + SCAN_BLOCK`, the running values held in local
+/// arrays (registers) from the first row to the last. Inlined into each `scan_columns` version.
+#[inline(always)]
+fn scan_column_block<F: Fn(f64) -> (f64, u32)>(
+    rows: &[f64],
+    width: usize,
+    start: usize,
+    columns: &mut ColumnScan,
+    codes: &mut [u32],
+    f: &F,
+) {
+    let end = start + SCAN_BLOCK;
+    let block =
+        |values: &[f64]| -> [f64; SCAN_BLOCK] { values[start..end].try_into().expect("a block") };
+    let mut sums = block(&columns.sums);
+    let mut derivative_sums = block(&columns.derivative_sums);
+    let mut mins = block(&columns.mins);
+    let mut maxs = block(&columns.maxs);
+    let mut zeros: [u64; SCAN_BLOCK] = columns.zeros[start..end].try_into().expect("a block");
+    for (row, row_codes) in rows.chunks_exact(width).zip(codes.chunks_exact_mut(width)) {
+        let row: &[f64; SCAN_BLOCK] = row[start..end].try_into().expect("a block");
+        let row_codes: &mut [u32; SCAN_BLOCK] =
+            (&mut row_codes[start..end]).try_into().expect("a block");
+        for j in 0..SCAN_BLOCK {
+            let v = row[j];
+            let (derivative, code) = f(v);
+            sums[j] += v;
+            derivative_sums[j] += derivative;
+            mins[j] = if v < mins[j] { v } else { mins[j] };
+            maxs[j] = if v > maxs[j] { v } else { maxs[j] };
+            zeros[j] += u64::from(v == 0.0);
+            row_codes[j] = code;
+        }
+    }
+    columns.sums[start..end].copy_from_slice(&sums);
+    columns.derivative_sums[start..end].copy_from_slice(&derivative_sums);
+    columns.mins[start..end].copy_from_slice(&mins);
+    columns.maxs[start..end].copy_from_slice(&maxs);
+    columns.zeros[start..end].copy_from_slice(&zeros);
 }
 
 /// The extreme of `rows` that a scan in row-major order finds with `better(v, best)`, from

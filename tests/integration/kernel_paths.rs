@@ -171,6 +171,76 @@ fn products_are_bit_identical_on_every_path() {
     }
 }
 
+/// A left operand mostly of exact zeros (a ReLU layer's output) sends the AVX-512 path to its
+/// kernel that skips zero terms: the same bits as taking them, −0 and NaN terms included, and
+/// every term taken when the right operand holds an infinity or NaN.
+#[test]
+fn products_skipping_zero_terms_are_bit_identical() {
+    let paths: Vec<Path> = std::iter::once(Path::PORTABLE)
+        .chain(wide_paths())
+        .collect();
+    // Wide enough for the row-wise kernel (at least 6 panels), with a partial last panel, and
+    // past 16 panels (two row tiles).
+    for (shape_index, &(m, n, p)) in [
+        (9, 100, 100),
+        (64, 100, 100),
+        (130, 64, 45),
+        (5, 33, 130),
+        (128, 100, 100),
+        (3, 20, 200),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let salt = shape_index as u64 + 40;
+        let mut a = awkward(m * n, salt);
+        for (i, value) in a.iter_mut().enumerate() {
+            if i % 2 == 0 || i % 7 == 3 {
+                *value = 0.0;
+            } else if i % 10 == 1 {
+                *value = -0.0;
+            }
+        }
+        a[n + 1] = f64::NAN;
+        for rhs_special in [false, true] {
+            let mut b_values = awkward(n * p, salt + 100);
+            if rhs_special {
+                b_values[n * p / 2] = f64::INFINITY;
+            }
+            let a = Array2::from_shape_vec((m, n), a.clone()).unwrap();
+            let b = Array2::from_shape_vec((n, p), b_values).unwrap();
+            let expected = reference_product(a.view(), b.view());
+            let what = format!("{m}×{n}×{p}, zeros, rhs special {rhs_special}");
+            let lhs = Lhs::row_major(a.as_slice().unwrap(), m, n);
+            let a_transposed = a.t().as_standard_layout().into_owned();
+            let lhs_t = Lhs::transpose_of(a_transposed.as_slice().unwrap(), n, m);
+            let packed = PackedMatrix::new(b.view());
+            let in_place = Rhs::row_major(b.as_slice().unwrap(), n, p);
+            for &path in &paths {
+                for (layout, lhs) in [("rows", lhs), ("transpose", lhs_t)] {
+                    let mut out = vec![f64::NAN; m * p];
+                    packed.multiply(path, lhs, &mut out);
+                    assert_same(&out, &expected, &format!("{path} {layout}, packed {what}"));
+                    let mut out = vec![f64::NAN; m * p];
+                    product::multiply(path, lhs, in_place, &mut out);
+                    assert_same(
+                        &out,
+                        &expected,
+                        &format!("{path} {layout}, in place {what}"),
+                    );
+                    let mut out = vec![f64::NAN; m * p];
+                    product::multiply_in_parallel(path, lhs, in_place, &mut out);
+                    assert_same(
+                        &out,
+                        &expected,
+                        &format!("{path} {layout}, parallel {what}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn a_band_of_rows_is_computed_as_in_the_whole() {
     let (m, n, p) = (37, 19, 21);
@@ -278,7 +348,8 @@ fn derivatives_and_updates_are_bit_identical_on_every_path() {
 
 #[test]
 fn column_sums_are_bit_identical_on_every_path() {
-    for width in [1, 3, 8, 13, 100] {
+    // 32 and 100: whole register blocks of columns, and blocks with columns left over.
+    for width in [1, 3, 8, 13, 32, 100] {
         let rows = with_specials(width * 23, width as u64, 17);
         let centers = awkward(width, 77);
         let mut scalar_sums = vec![0.0; width];
@@ -364,6 +435,8 @@ fn statistics_are_the_scans_on_every_path() {
     }
     cases.push((100, mixed));
     cases.push((13, awkward(13 * 64, 2)));
+    // Exactly one register block of columns.
+    cases.push((16, awkward(16 * 64, 3)));
 
     for (units, values) in cases {
         let rows = values.len() / units;

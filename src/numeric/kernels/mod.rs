@@ -16,6 +16,12 @@
 //! - never fuse: no `mul_add`, no `_mm*_fmadd_*`. (Rust never contracts `a * b + c` into an FMA
 //!   on its own, at any optimisation level or target feature.)
 //!
+//! One wide form leaves operations out, where that is provably exact: the AVX-512 product skips
+//! terms `a·b` with `a = ±0` and a finite `b` (a ReLU layer's output is half such zeros). Such a
+//! term is ±0, and a sum that starts at +0 is never −0 (in round-to-nearest only −0 + −0 gives
+//! −0), so adding it changes nothing; with an infinite or NaN `b` every term is taken
+//! (`product.rs`).
+//!
 //! Each path is proven bit-equal to the portable one by `tests/integration/kernel_paths.rs`, on the CPU the
 //! tests run on, over ragged shapes and special values (±0, ±∞, NaN, subnormals); the golden
 //! values of `tests/integration/golden_vectors.rs` and the committed `output/` pin the portable results.

@@ -10,7 +10,15 @@
 //! elements they compute at once:
 //! - portable: 4 × 4 tiles of sums held in registers (SSE2 on baseline x86-64);
 //! - AVX2: 4 rows × 8 columns (two 4-lane vectors per row);
-//! - AVX-512: 4 rows × up to 32 columns (four 8-lane vectors per row).
+//! - AVX-512: 4 rows × up to 32 columns (four 8-lane vectors per row; five for the last 40).
+//!
+//! On AVX-512 a product whose left operand is mostly exact zeros (a ReLU layer's output, the
+//! deltas behind it) skips those terms, row by row: for `a[i,k] = ±0` and a finite `b[k,j]`
+//! the term is ±0, and adding ±0 to a sum that started at +0 never changes it (such a sum is
+//! never −0: in round-to-nearest only −0 + −0 gives −0). So each sum is the same bits; when `b`
+//! has an infinity or NaN, every term is taken. That kernel reads a whole row of `b` per term,
+//! so it wants rows on 64-byte boundaries (a load straddling two cache lines costs two): an
+//! unaligned `b` is first copied into an aligned [`PackedMatrix`].
 //!
 //! Within a tile the `k` loop is outermost, so each sum still adds its products in `k` order;
 //! a loaded `a` value feeds a whole row of sums and a loaded row of `b` feeds every row of the
@@ -19,8 +27,8 @@
 //! Both operands are read in place where their layout allows: the left one ([`Lhs`]) through
 //! strides, so a transpose is free; the right one ([`Rhs`]) in panels of 8 columns, either
 //! straight from a row-major matrix (the last, partial panel read with masked loads) or from a
-//! [`PackedMatrix`], which re-lays out any other view (a transpose, say) so each panel is
-//! contiguous.
+//! [`PackedMatrix`], which copies any other view (a transpose, say) into a row-major matrix
+//! whose rows are padded to whole panels.
 
 use ndarray::ArrayView2;
 
@@ -31,15 +39,18 @@ const PANEL: usize = 8;
 /// Rows of every register tile.
 const TILE_ROWS: usize = 4;
 
-/// The right-hand operand `b` (`inner × cols`) re-laid out in panels of [`PANEL`] columns, each
-/// panel `inner × PANEL` and contiguous, so the inner loop reads it sequentially whatever the
-/// layout of `b` was (a transpose included). The last panel is padded with zero columns, whose
-/// sums are computed and dropped.
+/// The right-hand operand `b` (`inner × cols`) copied row-major with each row padded to a
+/// whole number of [`PANEL`]s, so the kernels read any layout of `b` (a transpose included) as
+/// they read a row-major matrix, and never need a masked load. The padding columns are zeros,
+/// whose sums are computed and dropped.
 #[derive(Debug, Clone, Default)]
 pub struct PackedMatrix {
     inner: usize,
     cols: usize,
-    panels: Vec<f64>,
+    /// The rows start at `rows[start]`, a multiple of 64 bytes in memory, so that no vector
+    /// load straddles two cache lines.
+    rows: Vec<f64>,
+    start: usize,
 }
 
 impl PackedMatrix {
@@ -49,75 +60,90 @@ impl PackedMatrix {
         packed
     }
 
+    /// Values per padded row.
+    fn padded_cols(&self) -> usize {
+        self.cols.next_multiple_of(PANEL)
+    }
+
     /// Packs `b` into this buffer, reusing its allocation.
     pub fn pack(&mut self, b: ArrayView2<f64>) {
         let (inner, cols) = b.dim();
         self.inner = inner;
         self.cols = cols;
+        let padded = self.padded_cols();
         // Every value, padding included, is written below: no need to clear the old ones.
-        self.panels
-            .resize(cols.div_ceil(PANEL) * inner * PANEL, 0.0);
-        if inner == 0 {
+        self.rows.resize(inner * padded + PANEL - 1, 0.0);
+        self.start = self.rows.as_ptr().align_offset(64).min(PANEL - 1);
+        if inner == 0 || cols == 0 {
             return;
+        }
+        let rows = &mut self.rows[self.start..self.start + inner * padded];
+        for packed_row in rows.chunks_exact_mut(padded) {
+            packed_row[cols..].fill(0.0);
         }
         let strides = b.strides();
         let data = b
             .as_slice_memory_order()
             .filter(|data| strides.iter().all(|&s| s >= 0) && data.as_ptr() == b.as_ptr());
-        for (q, panel) in self.panels.chunks_exact_mut(inner * PANEL).enumerate() {
-            let first = q * PANEL;
-            let width = PANEL.min(cols - first);
-            if width < PANEL {
-                // The padding columns of the last panel.
-                for packed_row in panel.chunks_exact_mut(PANEL) {
-                    packed_row[width..].fill(0.0);
+        match (data, strides) {
+            // Row-major: a copy of each row.
+            (Some(data), &[row_stride, 1]) => {
+                let row_stride = row_stride as usize;
+                for (k, packed_row) in rows.chunks_exact_mut(padded).enumerate() {
+                    packed_row[..cols]
+                        .copy_from_slice(&data[k * row_stride..k * row_stride + cols]);
                 }
             }
-            match (data, strides) {
-                // Row-major: each panel row is a run of one matrix row.
-                (Some(data), &[row_stride, 1]) => {
-                    let row_stride = row_stride as usize;
-                    for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
-                        let start = k * row_stride + first;
-                        if width == PANEL {
-                            // A copy of a known length: a couple of moves, not a call.
-                            packed_row.copy_from_slice(&data[start..start + PANEL]);
-                        } else {
-                            packed_row[..width].copy_from_slice(&data[start..start + width]);
-                        }
+            // The transpose of a row-major matrix: each column is a run of one matrix row.
+            (Some(data), &[1, col_stride]) => {
+                let col_stride = col_stride as usize;
+                for c in 0..cols {
+                    let run = &data[c * col_stride..c * col_stride + inner];
+                    for (packed_row, &value) in rows.chunks_exact_mut(padded).zip(run) {
+                        packed_row[c] = value;
                     }
                 }
-                // The transpose of a row-major matrix: each panel column is a run of one matrix
-                // row.
-                (Some(data), &[1, col_stride]) => {
-                    let col_stride = col_stride as usize;
-                    for c in 0..width {
-                        let start = (first + c) * col_stride;
-                        let run = &data[start..start + inner];
-                        for (packed_row, &value) in panel.chunks_exact_mut(PANEL).zip(run) {
-                            packed_row[c] = value;
-                        }
-                    }
-                }
-                _ => {
-                    for (k, packed_row) in panel.chunks_exact_mut(PANEL).enumerate() {
-                        for (c, value) in packed_row[..width].iter_mut().enumerate() {
-                            *value = b[[k, first + c]];
-                        }
+            }
+            _ => {
+                for (k, packed_row) in rows.chunks_exact_mut(padded).enumerate() {
+                    for (c, value) in packed_row[..cols].iter_mut().enumerate() {
+                        *value = b[[k, c]];
                     }
                 }
             }
         }
     }
 
+    /// Frees the buffer if it is above [`MAX_KEPT_BYTES`].
+    fn release_if_big(&mut self) {
+        if self.rows.capacity() * size_of::<f64>() > MAX_KEPT_BYTES {
+            *self = PackedMatrix::default();
+        }
+    }
+
+    /// Packs the operand `b` (any [`Rhs`]) into this buffer, reusing its allocation.
+    fn pack_rhs(&mut self, b: Rhs) {
+        let (inner, cols) = (b.inner, b.cols);
+        self.inner = inner;
+        self.cols = cols;
+        let padded = self.padded_cols();
+        self.rows.resize(inner * padded + PANEL - 1, 0.0);
+        self.start = self.rows.as_ptr().align_offset(64).min(PANEL - 1);
+        let rows = &mut self.rows[self.start..self.start + inner * padded];
+        for (k, packed_row) in rows.chunks_exact_mut(padded.max(1)).enumerate() {
+            let from = k * b.row_stride;
+            packed_row[..cols].copy_from_slice(&b.data[from..from + cols]);
+            packed_row[cols..].fill(0.0);
+        }
+    }
+
     /// This matrix as the right operand of a product.
     pub fn rhs(&self) -> Rhs<'_> {
         Rhs {
-            data: &self.panels,
+            data: &self.rows[self.start..self.start + self.inner * self.padded_cols()],
             inner: self.inner,
             cols: self.cols,
-            row_stride: PANEL,
-            panel_stride: self.inner * PANEL,
+            row_stride: self.padded_cols(),
             padded: true,
         }
     }
@@ -138,6 +164,11 @@ impl PackedMatrix {
 ///
 /// Panics if the shapes do not match, which is a programming error.
 pub fn multiply(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
+    multiply_knowing(path, lhs, rhs, out, None);
+}
+
+/// [`multiply`], given whether every value of `rhs` is finite when the caller knows it.
+fn multiply_knowing(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64], rhs_finite: Option<bool>) {
     assert_eq!(lhs.inner, rhs.inner, "inner dimensions differ");
     assert_eq!(out.len(), lhs.rows * rhs.cols, "output shape");
     if rhs.inner == 0 {
@@ -154,8 +185,39 @@ pub fn multiply(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
         InstructionSet::Avx2 => unsafe { x86::multiply_avx2(rhs, lhs, out) },
         #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx512 => unsafe { x86::multiply_avx512(rhs, lhs, out) },
+        InstructionSet::Avx512 => {
+            // SAFETY: as above.
+            x86::NONZEROS.with_borrow_mut(|nonzeros| {
+                // SAFETY (all three calls): as above.
+                if !unsafe { x86::find_nonzeros_worth_skipping(rhs, lhs, rhs_finite, nonzeros) } {
+                    unsafe { x86::multiply_avx512(rhs, lhs, out) }
+                } else if rhs.rows_aligned() {
+                    unsafe { x86::multiply_avx512_skipping_zeros(rhs, lhs, out, nonzeros) }
+                } else {
+                    ALIGNED.with_borrow_mut(|aligned| {
+                        aligned.pack_rhs(rhs);
+                        unsafe {
+                            x86::multiply_avx512_skipping_zeros(aligned.rhs(), lhs, out, nonzeros)
+                        };
+                        aligned.release_if_big();
+                    })
+                }
+                nonzeros.release_if_big();
+            })
+        }
     }
+}
+
+/// Bytes a per-thread buffer of the products may keep between calls; a bigger one (a big
+/// experiment's) is freed after its call rather than held for the life of the thread.
+const MAX_KEPT_BYTES: usize = 4 << 20;
+
+thread_local! {
+    /// A copy of a right operand with aligned rows, for the kernel that skips zeros: one for a
+    /// single product, one shared by the bands of a parallel one.
+    static ALIGNED: std::cell::RefCell<PackedMatrix> = std::cell::RefCell::new(PackedMatrix::default());
+    static BAND_ALIGNED: std::cell::RefCell<PackedMatrix> =
+        std::cell::RefCell::new(PackedMatrix::default());
 }
 
 /// [`multiply`] in bands of rows on the rayon pool, when the product is big enough to pay for
@@ -173,24 +235,39 @@ pub fn multiply_in_parallel(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
         multiply(path, lhs, rhs, out);
         return;
     }
-    out.par_chunks_mut(band_rows * rhs.cols)
-        .enumerate()
-        .for_each(|(band, out)| {
-            let start = band * band_rows;
-            let rows = lhs.row_range(start, start + out.len() / rhs.cols);
-            multiply(path, rows, rhs, out);
+    // Checked, and if need be aligned, once for all bands rather than by each (only the
+    // AVX-512 path asks).
+    let wide = path.instruction_set() != InstructionSet::Portable;
+    let rhs_finite = wide.then(|| rhs.is_finite());
+    let mut bands = |rhs: Rhs| {
+        out.par_chunks_mut(band_rows * rhs.cols)
+            .enumerate()
+            .for_each(|(band, out)| {
+                let start = band * band_rows;
+                let rows = lhs.row_range(start, start + out.len() / rhs.cols);
+                multiply_knowing(path, rows, rhs, out, rhs_finite);
+            })
+    };
+    if wide && !rhs.rows_aligned() && lhs.mostly_zeros() {
+        // The bands only read it, and being aligned they never pack again.
+        BAND_ALIGNED.with_borrow_mut(|aligned| {
+            aligned.pack_rhs(rhs);
+            bands(aligned.rhs());
+            aligned.release_if_big();
         });
+    } else {
+        bands(rhs);
+    }
 }
 
 /// The right operand of a product, `inner × cols`, as the kernels read it: in panels of
-/// [`PANEL`] columns, row `k` of panel `q` starting at `data[q · panel_stride + k · row_stride]`.
+/// [`PANEL`] columns, row `k` of panel `q` starting at `data[q · PANEL + k · row_stride]`.
 #[derive(Debug, Clone, Copy)]
 pub struct Rhs<'a> {
     data: &'a [f64],
     inner: usize,
     cols: usize,
     row_stride: usize,
-    panel_stride: usize,
     /// Whether the last panel is padded to [`PANEL`] columns (packed). If not, its missing
     /// columns are not there to read.
     padded: bool,
@@ -205,13 +282,28 @@ impl<'a> Rhs<'a> {
             inner,
             cols,
             row_stride: cols,
-            panel_stride: PANEL,
             padded: false,
         }
     }
 
     fn panels(&self) -> usize {
         self.cols.div_ceil(PANEL)
+    }
+
+    /// Whether every row starts on a 64-byte boundary, so that no vector load of a panel
+    /// straddles two cache lines (what the row-wise kernel that skips zeros needs to be fast).
+    fn rows_aligned(&self) -> bool {
+        self.row_stride.is_multiple_of(PANEL) && (self.data.as_ptr() as usize).is_multiple_of(64)
+    }
+
+    /// Whether every value is finite (packing pads with zeros, which are). An OR of "exponent
+    /// all ones" flags, so the loop vectorises without an early exit.
+    fn is_finite(&self) -> bool {
+        const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+        let not_finite = self.data.iter().fold(0u64, |any, v| {
+            any | u64::from(v.to_bits() & EXPONENT == EXPONENT)
+        });
+        not_finite == 0
     }
 
     /// How many values of each row of panel `q` may be read: all [`PANEL`] when padded, else
@@ -228,7 +320,7 @@ impl<'a> Rhs<'a> {
     /// values are in `data`: the constructors lay the operand out so.
     #[inline(always)]
     fn offset(&self, q: usize, k: usize) -> usize {
-        q * self.panel_stride + k * self.row_stride
+        q * PANEL + k * self.row_stride
     }
 
     /// Value `c` of row `k` of panel `q`, for `c < readable(q)`.
@@ -279,6 +371,14 @@ impl<'a> Lhs<'a> {
             row_stride: 1,
             inner_stride: data_cols,
         }
+    }
+
+    /// Whether a sample of the values (the first of its storage) is at least 30% exact zeros:
+    /// when skipping them may pay.
+    fn mostly_zeros(&self) -> bool {
+        let sample = &self.data[..self.data.len().min(512)];
+        let zeros = sample.iter().filter(|&&v| v == 0.0).count();
+        10 * zeros >= 3 * sample.len() && !sample.is_empty()
     }
 
     /// Rows `start..end` of this operand.
@@ -456,7 +556,8 @@ mod x86 {
     }
 
     /// Panels per AVX-512 tile: 4 × 4 vectors = 16 sums in registers (of 32), 4 loads of `b`
-    /// and 4 broadcasts of `a` per `k`.
+    /// and 4 broadcasts of `a` per `k`. When 5 panels are left they go in one tile of 20 sums
+    /// (a last tile of one panel would hold only 4 sums, too few to hide the add's latency).
     const VECTORS: usize = 4;
 
     #[target_feature(enable = "avx512f")]
@@ -466,9 +567,15 @@ mod x86 {
         let panels = b.panels();
         let mut q = 0;
         while q < panels {
-            let width = VECTORS.min(panels - q);
+            let left = panels - q;
+            let width = if left == VECTORS + 1 {
+                left
+            } else {
+                VECTORS.min(left)
+            };
             for row in (0..full_rows).step_by(TILE_ROWS) {
                 match width {
+                    5 => tile_avx512::<TILE_ROWS, 5>(b, a, row, q, out),
                     4 => tile_avx512::<TILE_ROWS, 4>(b, a, row, q, out),
                     3 => tile_avx512::<TILE_ROWS, 3>(b, a, row, q, out),
                     2 => tile_avx512::<TILE_ROWS, 2>(b, a, row, q, out),
@@ -477,6 +584,7 @@ mod x86 {
             }
             for row in full_rows..m {
                 match width {
+                    5 => tile_avx512::<1, 5>(b, a, row, q, out),
                     4 => tile_avx512::<1, 4>(b, a, row, q, out),
                     3 => tile_avx512::<1, 3>(b, a, row, q, out),
                     2 => tile_avx512::<1, 2>(b, a, row, q, out),
@@ -535,6 +643,217 @@ mod x86 {
                 // SAFETY: `target` holds `width` values, the lanes stored.
                 unsafe { _mm512_mask_storeu_pd(target.as_mut_ptr(), first_lanes(width), sum) };
             }
+        }
+    }
+
+    /// Panels per row-wise tile: at least 6 sums in flight to hide the add's latency, at most 16
+    /// (with the broadcast and the loads, within the 32 registers).
+    const MIN_ROW_PANELS: usize = 6;
+    const MAX_ROW_PANELS: usize = 16;
+
+    /// Each row's non-zero inner indices, ascending: `indices[i · inner ..][.. counts[i]]`.
+    /// Kept per thread and reused, so finding them allocates nothing.
+    #[derive(Default)]
+    pub(super) struct NonZeros {
+        indices: Vec<u32>,
+        counts: Vec<u32>,
+    }
+
+    impl NonZeros {
+        /// Frees the buffers if they are above [`MAX_KEPT_BYTES`](super::MAX_KEPT_BYTES).
+        pub(super) fn release_if_big(&mut self) {
+            if self.indices.capacity() * size_of::<u32>() > super::MAX_KEPT_BYTES {
+                *self = NonZeros::default();
+            }
+        }
+    }
+
+    thread_local! {
+        pub(super) static NONZEROS: std::cell::RefCell<NonZeros> =
+            std::cell::RefCell::new(NonZeros::default());
+    }
+
+    /// Finds the non-zero terms of each row of `a` into `nonzeros` and says true, when skipping
+    /// the others pays and is exact (`b` finite, checked here unless the caller knows).
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn find_nonzeros_worth_skipping(
+        b: Rhs,
+        a: Lhs,
+        b_finite: Option<bool>,
+        nonzeros: &mut NonZeros,
+    ) -> bool {
+        let n = a.inner;
+        if b.panels() < MIN_ROW_PANELS || n >= u32::MAX as usize || a.rows == 0 {
+            return false;
+        }
+        if !a.mostly_zeros() || !b_finite.unwrap_or_else(|| b.is_finite()) {
+            return false;
+        }
+        // Only grows; every index read is written below first.
+        if nonzeros.indices.len() < a.rows * n {
+            nonzeros.indices.resize(a.rows * n, 0);
+        }
+        nonzeros.counts.clear();
+        nonzeros.counts.resize(a.rows, 0);
+        let zero = _mm512_setzero_pd();
+        if a.inner_stride == 1 {
+            for (i, count) in nonzeros.counts.iter_mut().enumerate() {
+                let row_indices = &mut nonzeros.indices[i * n..(i + 1) * n];
+                // Contiguous: 16 values compared at once, the non-zero ones' indices
+                // compressed into place.
+                let row = &a.data[i * a.row_stride..i * a.row_stride + n];
+                let mut found = 0;
+                let mut k = 0;
+                let step = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+                while k + 16 <= n {
+                    // SAFETY: `k + 16 <= n`: both loads are inside the row.
+                    let (low, high) = unsafe {
+                        (
+                            _mm512_loadu_pd(row.as_ptr().add(k)),
+                            _mm512_loadu_pd(row.as_ptr().add(k + 8)),
+                        )
+                    };
+                    // Not-equal is true for NaN, as `!=` is: a NaN term is kept.
+                    let mask = u16::from(_mm512_cmpneq_pd_mask(low, zero))
+                        | (u16::from(_mm512_cmpneq_pd_mask(high, zero)) << 8);
+                    let ks = _mm512_add_epi32(_mm512_set1_epi32(k as i32), step);
+                    // SAFETY: at most 16 indices land at `found..`, and `found <= k`, so
+                    // they stay within the row's `n ≥ k + 16` slots.
+                    unsafe {
+                        _mm512_mask_compressstoreu_epi32(
+                            row_indices.as_mut_ptr().add(found).cast(),
+                            mask,
+                            ks,
+                        )
+                    };
+                    found += mask.count_ones() as usize;
+                    k += 16;
+                }
+                for (k, &value) in row.iter().enumerate().skip(k) {
+                    row_indices[found] = k as u32;
+                    found += usize::from(value != 0.0);
+                }
+                *count = found as u32;
+            }
+        } else if a.row_stride == 1 {
+            // A transpose: for each `k` the rows' values are one contiguous run; each non-zero
+            // one appends `k` to its row's list (in ascending `k`, so the lists are sorted).
+            for k in 0..n {
+                let run = &a.data[k * a.inner_stride..k * a.inner_stride + a.rows];
+                let mut i = 0;
+                while i + 8 <= a.rows {
+                    // SAFETY: `i + 8 <= rows`: the load is inside the run.
+                    let values = unsafe { _mm512_loadu_pd(run.as_ptr().add(i)) };
+                    let mut mask = _mm512_cmpneq_pd_mask(values, zero);
+                    while mask != 0 {
+                        let row = i + mask.trailing_zeros() as usize;
+                        let count = &mut nonzeros.counts[row];
+                        nonzeros.indices[row * n + *count as usize] = k as u32;
+                        *count += 1;
+                        mask &= mask - 1;
+                    }
+                    i += 8;
+                }
+                for (row, &value) in run.iter().enumerate().skip(i) {
+                    if value != 0.0 {
+                        let count = &mut nonzeros.counts[row];
+                        nonzeros.indices[row * n + *count as usize] = k as u32;
+                        *count += 1;
+                    }
+                }
+            }
+        } else {
+            for (i, count) in nonzeros.counts.iter_mut().enumerate() {
+                let row_indices = &mut nonzeros.indices[i * n..(i + 1) * n];
+                // Branch-free compaction: every index is written, only non-zero ones advance.
+                let mut found = 0;
+                for k in 0..n {
+                    row_indices[found] = k as u32;
+                    found += usize::from(a.at(i, k) != 0.0);
+                }
+                *count = found as u32;
+            }
+        }
+        true
+    }
+
+    /// Each row's sums over its non-zero terms only, in `k` order, the panels in row tiles of
+    /// 6 to 16 (balanced).
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn multiply_avx512_skipping_zeros(
+        b: Rhs,
+        a: Lhs,
+        out: &mut [f64],
+        nonzeros: &NonZeros,
+    ) {
+        let n = a.inner;
+        let panels = b.panels();
+        let tiles = panels.div_ceil(MAX_ROW_PANELS);
+        for row in 0..a.rows {
+            let terms = &nonzeros.indices[row * n..row * n + nonzeros.counts[row] as usize];
+            let mut q = 0;
+            for t in 0..tiles {
+                let width = panels / tiles + usize::from(t < panels % tiles);
+                match width {
+                    16 => row_tile_avx512::<16>(b, a, row, q, terms, out),
+                    15 => row_tile_avx512::<15>(b, a, row, q, terms, out),
+                    14 => row_tile_avx512::<14>(b, a, row, q, terms, out),
+                    13 => row_tile_avx512::<13>(b, a, row, q, terms, out),
+                    12 => row_tile_avx512::<12>(b, a, row, q, terms, out),
+                    11 => row_tile_avx512::<11>(b, a, row, q, terms, out),
+                    10 => row_tile_avx512::<10>(b, a, row, q, terms, out),
+                    9 => row_tile_avx512::<9>(b, a, row, q, terms, out),
+                    8 => row_tile_avx512::<8>(b, a, row, q, terms, out),
+                    7 => row_tile_avx512::<7>(b, a, row, q, terms, out),
+                    _ => row_tile_avx512::<6>(b, a, row, q, terms, out),
+                }
+                q += width;
+            }
+        }
+    }
+
+    /// Row `row` × panels `q..q + V`: the sums, from +0, of the terms `k` of `terms` (ascending).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn row_tile_avx512<const V: usize>(
+        b: Rhs,
+        a: Lhs,
+        row: usize,
+        q: usize,
+        terms: &[u32],
+        out: &mut [f64],
+    ) {
+        let p = b.cols;
+        let mut sums = [_mm512_setzero_pd(); V];
+        // One pointer and one mask, so nothing is reloaded from the stack per term: only the
+        // matrix's last panel can have fewer than 8 readable values, and it can only be the
+        // tile's last.
+        let base = b.data.as_ptr().wrapping_add(b.offset(q, 0));
+        let last = first_lanes(b.readable(q + V - 1));
+        for &k in terms {
+            let k = k as usize;
+            let a_k = _mm512_set1_pd(a.at(row, k));
+            let row_k = base.wrapping_add(k * b.row_stride);
+            for (v, sum) in sums.iter_mut().enumerate() {
+                let at = row_k.wrapping_add(v * PANEL);
+                // SAFETY: as in `tile_avx512`: only the row's readable values are loaded, all 8
+                // of every panel but the last.
+                let b_kv = unsafe {
+                    if v + 1 < V {
+                        _mm512_loadu_pd(at)
+                    } else {
+                        _mm512_maskz_loadu_pd(last, at)
+                    }
+                };
+                *sum = _mm512_add_pd(*sum, _mm512_mul_pd(a_k, b_kv));
+            }
+        }
+        for (v, &sum) in sums.iter().enumerate() {
+            let col = (q + v) * PANEL;
+            let width = PANEL.min(p - col);
+            let target = &mut out[row * p + col..row * p + col + width];
+            // SAFETY: `target` holds `width` values, the lanes stored.
+            unsafe { _mm512_mask_storeu_pd(target.as_mut_ptr(), first_lanes(width), sum) };
         }
     }
 }
