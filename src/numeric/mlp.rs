@@ -127,6 +127,10 @@ pub struct Workspace {
     pub gradients: Gradients,
     /// The transposed weights of the layer at hand, packed for the backward pass's product.
     packed: PackedMatrix,
+    /// Whether the step splits its products into bands on the rayon pool (the default), or
+    /// keeps them on the calling thread, when other work already keeps every thread busy.
+    /// Either gives the same bits.
+    pub parallel_products: bool,
 }
 
 impl Workspace {
@@ -135,6 +139,7 @@ impl Workspace {
             forward: Forward::new(mlp, batch),
             gradients: Gradients::new(mlp, batch),
             packed: PackedMatrix::default(),
+            parallel_products: true,
         }
     }
 }
@@ -164,16 +169,22 @@ impl Mlp {
     /// The forward pass into `forward`'s buffers (sized for `input`'s rows), as training sees
     /// it.
     pub fn forward_into(&self, input: ArrayView2<f64>, forward: &mut Forward) {
-        self.forward_with(input, forward, Mode::Batch);
+        self.forward_with(input, forward, Mode::Batch, true);
     }
 
-    fn forward_with(&self, input: ArrayView2<f64>, forward: &mut Forward, mode: Mode) {
+    fn forward_with(
+        &self,
+        input: ArrayView2<f64>,
+        forward: &mut Forward,
+        mode: Mode,
+        parallel: bool,
+    ) {
         let path = Path::fastest();
         for layer in 0..self.hidden_layers() {
             let (done, rest) = forward.hidden.split_at_mut(layer);
             let previous = done.last().map_or(input, |z| z.view());
             let z = rest[0].as_slice_mut().expect("contiguous");
-            self.affine(path, previous, layer, z);
+            self.affine(path, previous, layer, z, parallel);
             if let Some(norms) = &self.batchnorm {
                 let bn = &norms[layer];
                 let stats = &mut forward.stats[layer];
@@ -191,13 +202,26 @@ impl Mlp {
         }
         let last = forward.hidden.last().map_or(input, |z| z.view());
         let logits = forward.logits.as_slice_mut().expect("contiguous");
-        self.affine(path, last, self.hidden_layers(), logits);
+        self.affine(path, last, self.hidden_layers(), logits, parallel);
     }
 
     /// `out = input · W + b` for `layer`.
-    fn affine(&self, path: Path, input: ArrayView2<f64>, layer: usize, out: &mut [f64]) {
+    fn affine(
+        &self,
+        path: Path,
+        input: ArrayView2<f64>,
+        layer: usize,
+        out: &mut [f64],
+        parallel: bool,
+    ) {
         let weights = self.weights[layer].view();
-        product::multiply_in_parallel(path, row_major(input), rhs_row_major(weights), out);
+        multiply(
+            parallel,
+            path,
+            row_major(input),
+            rhs_row_major(weights),
+            out,
+        );
         if let Some(bias) = self.bias(layer) {
             for row in out.chunks_exact_mut(bias.len()) {
                 for (value, b) in row.iter_mut().zip(bias) {
@@ -216,11 +240,13 @@ impl Mlp {
             labels,
             &mut gradients,
             &mut PackedMatrix::default(),
+            true,
         );
         gradients
     }
 
-    /// The backward pass into `gradients`' buffers; `packed` is scratch.
+    /// The backward pass into `gradients`' buffers; `packed` is scratch. `parallel`: whether
+    /// the products are split into bands on the rayon pool.
     pub fn backward_into(
         &self,
         input: ArrayView2<f64>,
@@ -228,6 +254,7 @@ impl Mlp {
         labels: &[u32],
         gradients: &mut Gradients,
         packed: &mut PackedMatrix,
+        parallel: bool,
     ) {
         let path = Path::fastest();
         let layers = self.weights.len();
@@ -251,7 +278,8 @@ impl Mlp {
             let delta_data = delta.as_slice().expect("contiguous");
 
             // ∂L/∂W_l = z_{l-1}ᵀ · δ_l, both read in place.
-            product::multiply_in_parallel(
+            multiply(
+                parallel,
                 path,
                 Lhs::transpose_of(row_major_data(layer_input), samples, fan_in),
                 rhs_row_major(delta),
@@ -266,7 +294,7 @@ impl Mlp {
             if layer > 0 {
                 let grad = below[layer - 1].as_slice_mut().expect("contiguous");
                 packed.pack(self.weights[layer].t());
-                packed.multiply_in_parallel(path, row_major(delta), grad);
+                multiply(parallel, path, row_major(delta), packed.rhs(), grad);
                 let z = row_major_data(forward.hidden[layer - 1].view());
                 self.activation.scale_by_derivative(path, grad, z);
                 // Through the normalization: ∂L/∂y becomes ∂L/∂a.
@@ -321,9 +349,17 @@ impl Mlp {
             forward,
             gradients,
             packed,
+            parallel_products,
         } = workspace;
-        self.forward_into(input, forward);
-        self.backward_into(input, forward, labels, gradients, packed);
+        self.forward_with(input, forward, Mode::Batch, *parallel_products);
+        self.backward_into(
+            input,
+            forward,
+            labels,
+            gradients,
+            packed,
+            *parallel_products,
+        );
         self.sgd_step(gradients, rate);
         if let Some(norms) = &mut self.batchnorm {
             for (bn, stats) in norms.iter_mut().zip(&forward.stats) {
@@ -358,7 +394,7 @@ impl Mlp {
             if block.nrows() != forward.logits.nrows() {
                 forward = Forward::new(self, block.nrows());
             }
-            self.forward_with(block, &mut forward, Mode::Running);
+            self.forward_with(block, &mut forward, Mode::Running, true);
             correct += correct_count(forward.logits.view(), labels);
         }
         correct as f64 / labels.len() as f64
@@ -380,6 +416,15 @@ impl Mlp {
                 columns.len()
             })
             .collect()
+    }
+}
+
+/// `out = lhs · rhs`, in bands on the rayon pool or on this thread.
+fn multiply(parallel: bool, path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
+    if parallel {
+        product::multiply_in_parallel(path, lhs, rhs, out);
+    } else {
+        product::multiply(path, lhs, rhs, out);
     }
 }
 

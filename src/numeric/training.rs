@@ -26,6 +26,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use super::activations::{activation_of, compared_schemes, keys};
 use super::batchnorm::BatchNorm;
@@ -273,7 +275,8 @@ pub struct TrainingResult {
     pub runs: Vec<TrainingRun>,
 }
 
-/// Trains one network per compared scheme (in parallel). Pure.
+/// Trains one network per compared scheme, the schemes taking turns on the rayon pool's threads
+/// (see `Shared`). Pure: the result does not depend on the threads.
 pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> TrainingResult {
     let samples = data.labels.len();
     let mut data_rng = ChaCha8Rng::seed_from_u64(seed);
@@ -300,42 +303,38 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
     let (train_x, train_y) = gather(data, train_indices);
     let (test_x, test_y) = gather(data, test_indices);
 
-    let runs = params
+    let learners: Vec<Shared> = params
         .runs
-        .par_iter()
-        .map(|run| {
-            let mut mlp = initial_network(params, run, data, seed);
-            let mut loss = Vec::with_capacity(params.iterations);
-            let record_accuracy = params.plot == Plot::Accuracy;
-            let mut batch_accuracy = Vec::with_capacity(if record_accuracy {
-                params.iterations
-            } else {
-                0
-            });
-            // One set of buffers for every step: the batch and everything the passes write.
-            let mut workspace = Workspace::new(&mlp, params.batch);
-            let mut x = Array2::zeros((params.batch, data.features.ncols()));
-            let mut y = vec![0; params.batch];
-            for batch in &batches {
-                gather_into(data, batch, &mut x, &mut y);
-                loss.push(mlp.train_step(x.view(), &y, params.learning_rate, &mut workspace));
-                if record_accuracy {
-                    batch_accuracy.push(Mlp::batch_accuracy(&workspace, &y));
-                }
+        .iter()
+        .map(|run| Shared {
+            steps_done: AtomicUsize::new(0),
+            learner: Mutex::new(Learner::new(params, run, data, seed)),
+        })
+        .collect();
+    // With at least as many schemes as threads, every thread trains schemes, each keeping its
+    // products to itself; with fewer, the idle threads take bands of the products.
+    let threads = rayon::current_num_threads();
+    let parallel_products = learners.len() < threads;
+    (0..learners.len().min(threads))
+        .into_par_iter()
+        .for_each(|_| {
+            let mut buffers = StepBuffers::new(params, data);
+            while let Some((shared, mut learner)) = next_turn(&learners, batches.len()) {
+                let from = learner.steps_done;
+                let to = (from + STEPS_PER_TURN).min(batches.len());
+                let turn = &batches[from..to];
+                learner.take_steps(data, turn, params, &mut buffers, parallel_products);
+                shared.steps_done.store(to, Ordering::Relaxed);
             }
-            // The gradients are as large as the weights: free them before the evaluation's
+            // The gradients are as large as the weights: freed before the evaluation's
             // forward passes over every row (the budget's memory estimate assumes so).
-            drop(workspace);
-            TrainingRun {
-                label: run.label.clone(),
-                init: run.init,
-                batchnorm: run.batchnorm,
-                loss,
-                batch_accuracy,
-                train_accuracy: mlp.accuracy(train_x.view(), &train_y),
-                test_accuracy: mlp.accuracy(test_x.view(), &test_y),
-                distinct_units: mlp.distinct_units(),
-            }
+            drop(buffers);
+        });
+    let runs = learners
+        .into_par_iter()
+        .map(|shared| {
+            let learner = shared.learner.into_inner().expect("no step panicked");
+            learner.finish(&train_x, &train_y, &test_x, &test_y)
         })
         .collect();
     TrainingResult {
@@ -343,6 +342,141 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
         test_samples: test_indices.len(),
         runs,
     }
+}
+
+/// Steps a scheme takes per turn on a thread: enough that handing its buffers to another
+/// core now and then costs nothing measurable (a turn is a few milliseconds), few enough that
+/// the schemes finish close together.
+const STEPS_PER_TURN: usize = 8;
+
+/// One scheme's training in progress: its network and what it has logged.
+struct Learner<'a> {
+    run: &'a LabelledInit,
+    mlp: Mlp,
+    loss: Vec<f64>,
+    batch_accuracy: Vec<f64>,
+    record_accuracy: bool,
+    steps_done: usize,
+}
+
+/// What a step writes and nothing after it reads: a thread's buffers, lent to every learner it
+/// takes a turn on (so they stay in that core's cache, and memory holds one set per thread,
+/// not per scheme). All of a training's networks have one shape, with or without batch
+/// normalization: one workspace for each, made at first use.
+struct StepBuffers {
+    batch_x: Array2<f64>,
+    batch_y: Vec<u32>,
+    /// Indexed by whether the network normalizes its batches.
+    workspaces: [Option<Workspace>; 2],
+}
+
+impl StepBuffers {
+    fn new(params: &TrainingParams, data: &Dataset) -> Self {
+        StepBuffers {
+            batch_x: Array2::zeros((params.batch, data.features.ncols())),
+            batch_y: vec![0; params.batch],
+            workspaces: [None, None],
+        }
+    }
+}
+
+impl<'a> Learner<'a> {
+    fn new(params: &TrainingParams, run: &'a LabelledInit, data: &Dataset, seed: u64) -> Self {
+        let record_accuracy = params.plot == Plot::Accuracy;
+        Learner {
+            run,
+            mlp: initial_network(params, run, data, seed),
+            loss: Vec::with_capacity(params.iterations),
+            batch_accuracy: Vec::with_capacity(if record_accuracy {
+                params.iterations
+            } else {
+                0
+            }),
+            record_accuracy,
+            steps_done: 0,
+        }
+    }
+
+    /// One SGD step per batch of `batches`, which follow the ones already taken.
+    fn take_steps(
+        &mut self,
+        data: &Dataset,
+        batches: &[Vec<usize>],
+        params: &TrainingParams,
+        buffers: &mut StepBuffers,
+        parallel_products: bool,
+    ) {
+        let StepBuffers {
+            batch_x,
+            batch_y,
+            workspaces,
+        } = buffers;
+        let workspace = workspaces[usize::from(self.mlp.batchnorm.is_some())]
+            .get_or_insert_with(|| Workspace::new(&self.mlp, params.batch));
+        workspace.parallel_products = parallel_products;
+        for batch in batches {
+            gather_into(data, batch, batch_x, batch_y);
+            let loss =
+                self.mlp
+                    .train_step(batch_x.view(), batch_y, params.learning_rate, workspace);
+            self.loss.push(loss);
+            if self.record_accuracy {
+                self.batch_accuracy
+                    .push(Mlp::batch_accuracy(workspace, batch_y));
+            }
+        }
+        self.steps_done += batches.len();
+    }
+
+    /// The trained network's accuracies and distinct units, with the logged curves.
+    fn finish(
+        self,
+        train_x: &Array2<f64>,
+        train_y: &[u32],
+        test_x: &Array2<f64>,
+        test_y: &[u32],
+    ) -> TrainingRun {
+        TrainingRun {
+            label: self.run.label.clone(),
+            init: self.run.init,
+            batchnorm: self.run.batchnorm,
+            train_accuracy: self.mlp.accuracy(train_x.view(), train_y),
+            test_accuracy: self.mlp.accuracy(test_x.view(), test_y),
+            distinct_units: self.mlp.distinct_units(),
+            loss: self.loss,
+            batch_accuracy: self.batch_accuracy,
+        }
+    }
+}
+
+/// A scheme's learner as the threads share it: each turn, a thread takes the least advanced
+/// learner that has steps left and that no other thread holds. With more schemes than threads
+/// every thread stays busy until the last turns, and the schemes finish about together. Which
+/// thread takes which turn depends on timing; what a learner computes does not (the kernels
+/// give the same bits on every thread, and each learner's steps run in order).
+struct Shared<'a> {
+    /// Steps done, read without the lock to choose by.
+    steps_done: AtomicUsize,
+    learner: Mutex<Learner<'a>>,
+}
+
+/// The least advanced learner with steps left (of `steps`) that no other thread holds.
+fn next_turn<'s, 'a>(
+    learners: &'s [Shared<'a>],
+    steps: usize,
+) -> Option<(&'s Shared<'a>, MutexGuard<'s, Learner<'a>>)> {
+    // Read once each: a key that changed during the sort would break its order.
+    let mut candidates: Vec<(usize, &Shared)> = learners
+        .iter()
+        .map(|shared| (shared.steps_done.load(Ordering::Relaxed), shared))
+        .filter(|&(done, _)| done < steps)
+        .collect();
+    candidates.sort_by_key(|&(done, _)| done);
+    candidates.into_iter().find_map(|(_, shared)| {
+        let learner = shared.learner.try_lock().ok()?;
+        // Another thread may have finished it since its progress was read.
+        (learner.steps_done < steps).then_some((shared, learner))
+    })
 }
 
 fn initial_network(params: &TrainingParams, run: &LabelledInit, data: &Dataset, seed: u64) -> Mlp {

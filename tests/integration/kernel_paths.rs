@@ -180,7 +180,8 @@ fn products_skipping_zero_terms_are_bit_identical() {
         .chain(wide_paths())
         .collect();
     // Wide enough for the row-wise kernel (at least 6 panels), with a partial last panel, and
-    // past 16 panels (two row tiles).
+    // past 16 panels (two row tiles); inner sizes whose blocks of `b` fit L1 in tiles of 7 and
+    // 6 panels (100), 5 and 4 (120, 300), 9 and 8 (33).
     for (shape_index, &(m, n, p)) in [
         (9, 100, 100),
         (64, 100, 100),
@@ -188,6 +189,8 @@ fn products_skipping_zero_terms_are_bit_identical() {
         (5, 33, 130),
         (128, 100, 100),
         (3, 20, 200),
+        (7, 120, 100),
+        (6, 300, 70),
     ]
     .iter()
     .enumerate()

@@ -6,7 +6,9 @@ use initbook::data::load_dataset;
 use initbook::numeric::depth::{DepthParams, run_depth};
 use initbook::numeric::gradients::{GradientParams, GradientResult, run_gradients};
 use initbook::numeric::network::LabelledInit;
-use initbook::numeric::training::{Dataset, TrainingParams, TrainingResult, run_training};
+use initbook::numeric::training::{
+    Dataset, TrainingParams, TrainingResult, TrainingRun, run_training,
+};
 use initbook::numeric::{Activation, Init, NetworkParams};
 
 const SEEDS: [u64; 3] = [1, 2, 42];
@@ -239,4 +241,56 @@ fn training_is_deterministic_across_runs_and_threads() {
     let json = |r: &TrainingResult| serde_json::to_string(r).unwrap();
     assert_eq!(json(&one), json(&run(2)));
     assert_eq!(json(&one), json(&run(1)));
+}
+
+/// Threads take turns of a few steps on the schemes, lending each their own step buffers
+/// (`training.rs`): with more schemes than threads, with fewer, with and without batch
+/// normalization side by side, each scheme must come out exactly as if it were trained alone.
+#[test]
+fn schemes_sharing_threads_train_as_if_alone() {
+    let with_norm = |label: &str, init: Init| LabelledInit {
+        batchnorm: true,
+        ..scheme(label, init)
+    };
+    let schemes = vec![
+        scheme("xavier", Init::Xavier),
+        with_norm("he-bn", Init::He),
+        scheme("small", Init::Normal { std: 0.01 }),
+        with_norm("xavier-bn", Init::Xavier),
+        scheme("he", Init::He),
+    ];
+    let params = |runs: Vec<LabelledInit>| TrainingParams {
+        activation: Activation::Relu,
+        hidden_layers: 2,
+        nodes: 24,
+        learning_rate: 0.05,
+        batch: 16,
+        // Not a whole number of turns: the last turn is short.
+        iterations: 61,
+        test_fraction: 0.2,
+        runs,
+        plot: initbook::numeric::training::Plot::Accuracy,
+    };
+    let data = digits();
+    let on_threads = |threads: usize, runs: Vec<LabelledInit>| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| run_training(&params(runs), &data, 3))
+    };
+    let json = |r: &TrainingRun| serde_json::to_string(r).unwrap();
+    let alone: Vec<String> = schemes
+        .iter()
+        .map(|s| json(&on_threads(1, vec![s.clone()]).runs[0]))
+        .collect();
+    for threads in [1, 2, 3, 8] {
+        let together = on_threads(threads, schemes.clone());
+        assert_eq!(together.runs.len(), schemes.len());
+        for (run, alone) in together.runs.iter().zip(&alone) {
+            assert_eq!(&json(run), alone, "{} on {threads} threads", run.label);
+            assert_eq!(run.loss.len(), 61);
+            assert_eq!(run.batch_accuracy.len(), 61);
+        }
+    }
 }
