@@ -205,15 +205,15 @@ fn products_skipping_zero_terms_are_bit_identical() {
             }
         }
         a[n + 1] = f64::NAN;
-        for rhs_special in [false, true] {
+        for rhs_special in [None, Some(f64::INFINITY), Some(-f64::NAN)] {
             let mut b_values = awkward(n * p, salt + 100);
-            if rhs_special {
-                b_values[n * p / 2] = f64::INFINITY;
+            if let Some(special) = rhs_special {
+                b_values[n * p / 2] = special;
             }
             let a = Array2::from_shape_vec((m, n), a.clone()).unwrap();
             let b = Array2::from_shape_vec((n, p), b_values).unwrap();
             let expected = reference_product(a.view(), b.view());
-            let what = format!("{m}×{n}×{p}, zeros, rhs special {rhs_special}");
+            let what = format!("{m}×{n}×{p}, zeros, rhs special {rhs_special:?}");
             let lhs = Lhs::row_major(a.as_slice().unwrap(), m, n);
             let a_transposed = a.t().as_standard_layout().into_owned();
             let lhs_t = Lhs::transpose_of(a_transposed.as_slice().unwrap(), n, m);
