@@ -13,8 +13,10 @@
 //! plain integer and float arithmetic.
 
 use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 
 use super::elementary::ln_of_normal;
+use super::kernels::keystream::KeyStream;
 use super::kernels::{Path, elementwise, multiversion};
 #[cfg(test)]
 use rand_distr::{Distribution, Uniform};
@@ -61,7 +63,7 @@ impl GaussianStream {
     /// ones compacted, and their logarithms taken in one tight loop. A batch never holds more
     /// candidates than pairs still needed, so it never draws a number `next` would not have
     /// drawn, and the RNG is left exactly where `next` would leave it.
-    pub fn fill_scaled<R: Rng + ?Sized>(&mut self, rng: &mut R, values: &mut [f64], scale: f64) {
+    pub fn fill_scaled(&mut self, rng: &mut ChaCha8Rng, values: &mut [f64], scale: f64) {
         let mut values = values;
         if let Some(value) = self.pending.take() {
             match values.split_first_mut() {
@@ -75,20 +77,20 @@ impl GaussianStream {
                 }
             }
         }
-        // Two 64-bit words per candidate pair. `fill_bytes` hands out the RNG's 32-bit words in
-        // the order `next_u64` does (low word first, little-endian), just without a call each.
-        let mut bytes = [0u8; 16 * BATCH];
+        // Four 32-bit words per candidate pair: `next_u64` is two words, the low one first.
+        let mut words = [0u32; 4 * BATCH];
         let mut us = [0.0; BATCH];
         let mut vs = [0.0; BATCH];
         // The pairs' `s = u² + v²`, then, in place, the accepted ones' factors.
         let mut factors = [0.0; BATCH];
         let path = Path::fastest();
+        let mut key_stream = KeyStream::new(path, rng);
         while !values.is_empty() {
             let batch = values.len().div_ceil(2).min(BATCH);
-            rng.fill_bytes(&mut bytes[..16 * batch]);
+            key_stream.fill(&mut words[..4 * batch]);
             candidate_pairs(
                 path,
-                &bytes[..16 * batch],
+                &words[..4 * batch],
                 &mut us[..batch],
                 &mut vs[..batch],
                 &mut factors[..batch],
@@ -132,12 +134,12 @@ impl GaussianStream {
 }
 
 multiversion! {
-    /// Each candidate pair `(u, v)` from its 16 random bytes, and `s = u² + v²`.
-    fn candidate_pairs(bytes: &[u8], us: &mut [f64], vs: &mut [f64], squares: &mut [f64]) {
-        for (((pair, u), v), s) in bytes.chunks_exact(16).zip(us).zip(vs).zip(squares) {
-            let (low, high) = pair.split_at(8);
-            *u = symmetric_unit(u64::from_le_bytes(low.try_into().expect("8 bytes")));
-            *v = symmetric_unit(u64::from_le_bytes(high.try_into().expect("8 bytes")));
+    /// Each candidate pair `(u, v)` from its four random words, and `s = u² + v²`.
+    fn candidate_pairs(words: &[u32], us: &mut [f64], vs: &mut [f64], squares: &mut [f64]) {
+        let next_u64 = |low: u32, high: u32| u64::from(low) | (u64::from(high) << 32);
+        for (((pair, u), v), s) in words.chunks_exact(4).zip(us).zip(vs).zip(squares) {
+            *u = symmetric_unit(next_u64(pair[0], pair[1]));
+            *v = symmetric_unit(next_u64(pair[2], pair[3]));
             *s = *u * *u + *v * *v;
         }
     }

@@ -1,7 +1,7 @@
 //! The network: weight initialisation schemes, activation functions and one dense layer.
 
 use ndarray::{Array2, ArrayView2};
-use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -49,11 +49,11 @@ impl Init {
     /// Draws a `fan_in × fan_out` weight matrix, row-major, from the stream.
     ///
     /// `Zero` draws nothing, so it leaves the stream where it was.
-    pub fn draw_weights<R: Rng + ?Sized>(
+    pub fn draw_weights(
         &self,
         fan_in: usize,
         fan_out: usize,
-        rng: &mut R,
+        rng: &mut ChaCha8Rng,
         normal: &mut GaussianStream,
     ) -> Array2<f64> {
         let mut weights = Array2::zeros((fan_in, fan_out));
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn zero_init_draws_nothing() {
-        use rand::SeedableRng;
+        use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         let mut normal = GaussianStream::new();
         let w = Init::Zero.draw_weights(4, 4, &mut rng, &mut normal);

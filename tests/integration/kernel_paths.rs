@@ -522,3 +522,64 @@ fn batch_normalization_is_bit_identical_on_every_path() {
         }
     }
 }
+
+/// ChaCha8's key stream, computed sixteen blocks at a time on AVX-512
+/// (`kernels/keystream.rs`): the words `rand_chacha` hands out one by one, from any position
+/// (within a block, near the block counter's 32-bit carry and its 64-bit wrap), for any
+/// grouping of the requests, on every stream; and the generator left where `next_u32` would
+/// leave it.
+#[test]
+fn the_key_stream_is_rand_chachas_on_every_path() {
+    use initbook::numeric::kernels::keystream::KeyStream;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    let generators = [
+        ChaCha8Rng::seed_from_u64(42),
+        ChaCha8Rng::seed_from_u64(7),
+        ChaCha8Rng::from_seed(std::array::from_fn(|i| (i * 37 + 11) as u8)),
+    ];
+    let word_positions: [u128; 7] = [
+        0,
+        5,
+        16,
+        16 * 300 + 9,
+        // The low counter word carries inside a run of sixteen blocks.
+        16 * ((1 << 32) - 3) + 7,
+        16 * ((1 << 32) - 16),
+        // The 64-bit block counter wraps.
+        16 * (u128::from(u64::MAX) - 4) + 3,
+    ];
+    let requests = [0usize, 1, 15, 16, 17, 255, 256, 257, 600, 3, 512, 4];
+    for path in Path::supported() {
+        for generator in &generators {
+            for stream in [0, 1, 0xdead_beef_0123_4567] {
+                for &position in &word_positions {
+                    let mut rng = generator.clone();
+                    rng.set_stream(stream);
+                    rng.set_word_pos(position);
+                    let mut reference = rng.clone();
+                    let what = format!("{path}, stream {stream:#x}, word {position}");
+                    {
+                        let mut key_stream = KeyStream::new(path, &mut rng);
+                        for &len in &requests {
+                            let mut words = vec![0u32; len];
+                            key_stream.fill(&mut words);
+                            let expected: Vec<u32> =
+                                (0..len).map(|_| reference.next_u32()).collect();
+                            assert_eq!(words, expected, "{what}, {len} words");
+                        }
+                    }
+                    assert_eq!(
+                        rng.get_word_pos(),
+                        reference.get_word_pos(),
+                        "{what}: position after"
+                    );
+                    for _ in 0..40 {
+                        assert_eq!(rng.next_u32(), reference.next_u32(), "{what}: words after");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -34,6 +34,7 @@
 //!   to the width at hand and, without fast-math flags, may not reorder or fuse anything.
 
 pub mod elementwise;
+pub mod keystream;
 pub mod product;
 
 pub use product::{Lhs, PackedMatrix, Rhs};
