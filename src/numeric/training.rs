@@ -360,9 +360,9 @@ struct Learner<'a> {
 }
 
 /// What a step writes and nothing after it reads: a thread's buffers, lent to every learner it
-/// takes a turn on (so they stay in that core's cache, and memory holds one set per thread,
-/// not per scheme). All of a training's networks have one shape, with or without batch
-/// normalization: one workspace for each, made at first use.
+/// takes a turn on (so they stay in that core's cache, and memory holds at most one set of
+/// each kind per thread, not one per scheme). All of a training's networks have one shape,
+/// with or without batch normalization: one workspace for each, made at first use.
 struct StepBuffers {
     batch_x: Array2<f64>,
     batch_y: Vec<u32>,

@@ -583,3 +583,46 @@ fn the_key_stream_is_rand_chachas_on_every_path() {
         }
     }
 }
+
+/// Parallel products inside parallel work, as the book runs them (experiments side by side,
+/// each splitting its products into bands), on more threads than cores: every result right.
+/// A thread that waits for a band may run another product meanwhile, which must not trip over
+/// the per-thread buffer the first one uses (an unaligned right operand is copied into one for
+/// the zero-skipping kernel). Whether that nesting happens depends on timing, so this is a
+/// stress test of it, not a proof; `multiply_in_parallel` takes the buffer out of its cell
+/// for the bands' time, which rules the clash out.
+#[test]
+fn parallel_products_nest_inside_parallel_work() {
+    use rayon::prelude::*;
+    let (m, n, p) = (256, 100, 100);
+    let mut a = awkward(m * n, 90);
+    for (i, value) in a.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            *value = 0.0;
+        }
+    }
+    // 100 columns: rows 800 bytes apart, not on 64-byte boundaries.
+    let b = awkward(n * p, 91);
+    let lhs = Lhs::row_major(&a, m, n);
+    let rhs = Rhs::row_major(&b, n, p);
+    let mut expected = vec![0.0; m * p];
+    product::multiply(Path::PORTABLE, lhs, rhs, &mut expected);
+    // More threads than cores: a waiting thread finds other threads' products to take.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(8)
+        .build()
+        .unwrap();
+    let results: Vec<Vec<f64>> = pool.install(|| {
+        (0..200)
+            .into_par_iter()
+            .map(|_| {
+                let mut out = vec![f64::NAN; m * p];
+                product::multiply_in_parallel(Path::fastest(), lhs, rhs, &mut out);
+                out
+            })
+            .collect()
+    });
+    for out in &results {
+        assert_same(out, &expected, "nested parallel product");
+    }
+}

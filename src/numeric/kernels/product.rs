@@ -249,12 +249,15 @@ pub fn multiply_in_parallel(path: Path, lhs: Lhs, rhs: Rhs, out: &mut [f64]) {
             })
     };
     if wide && !rhs.rows_aligned() && lhs.mostly_zeros() {
-        // The bands only read it, and being aligned they never pack again.
-        BAND_ALIGNED.with_borrow_mut(|aligned| {
-            aligned.pack_rhs(rhs);
-            bands(aligned.rhs());
-            aligned.release_if_big();
-        });
+        // The bands only read it, and being aligned they never pack again. Taken out of its
+        // cell for the bands' time rather than borrowed: while this thread waits for a band
+        // another took, rayon may hand it other work, a parallel product among it, which then
+        // finds the cell empty (and allocates) instead of finding it borrowed (and panicking).
+        let mut aligned = BAND_ALIGNED.take();
+        aligned.pack_rhs(rhs);
+        bands(aligned.rhs());
+        aligned.release_if_big();
+        BAND_ALIGNED.set(aligned);
     } else {
         bands(rhs);
     }
@@ -648,8 +651,9 @@ mod x86 {
         }
     }
 
-    /// Panels per row-wise tile: at least 6 sums in flight to hide the add's latency, at most 16
-    /// (with the broadcast and the loads, within the 32 registers).
+    /// Panels of `b` below which skipping zeros is not tried (the dense tiles do as well), and
+    /// at most 16 per row-wise tile (with the broadcast and the loads, within the 32
+    /// registers).
     const MIN_ROW_PANELS: usize = 6;
     const MAX_ROW_PANELS: usize = 16;
     /// Bytes of `b` a row-wise tile covers at most, so that its block stays in L1 (48 KiB on
