@@ -320,7 +320,7 @@ pub fn run_training(params: &TrainingParams, data: &Dataset, seed: u64) -> Train
         .for_each(|_| {
             let mut buffers = StepBuffers::new(params, data);
             while let Some((shared, mut learner)) = next_turn(&learners, batches.len()) {
-                let from = learner.steps_done;
+                let from = learner.steps_done();
                 let to = (from + STEPS_PER_TURN).min(batches.len());
                 let turn = &batches[from..to];
                 learner.take_steps(data, turn, params, &mut buffers, parallel_products);
@@ -356,7 +356,6 @@ struct Learner<'a> {
     loss: Vec<f64>,
     batch_accuracy: Vec<f64>,
     record_accuracy: bool,
-    steps_done: usize,
 }
 
 /// What a step writes and nothing after it reads: a thread's buffers, lent to every learner it
@@ -393,7 +392,6 @@ impl<'a> Learner<'a> {
                 0
             }),
             record_accuracy,
-            steps_done: 0,
         }
     }
 
@@ -425,7 +423,11 @@ impl<'a> Learner<'a> {
                     .push(Mlp::batch_accuracy(workspace, batch_y));
             }
         }
-        self.steps_done += batches.len();
+    }
+
+    /// Steps taken so far: one loss logged each.
+    fn steps_done(&self) -> usize {
+        self.loss.len()
     }
 
     /// The trained network's accuracies and distinct units, with the logged curves.
@@ -475,7 +477,7 @@ fn next_turn<'s, 'a>(
     candidates.into_iter().find_map(|(_, shared)| {
         let learner = shared.learner.try_lock().ok()?;
         // Another thread may have finished it since its progress was read.
-        (learner.steps_done < steps).then_some((shared, learner))
+        (learner.steps_done() < steps).then_some((shared, learner))
     })
 }
 
