@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::chunks::CHUNK_ROWS;
-use super::kernels::{Path, elementwise, multiversion};
+use super::kernels::{Path, elementwise, multiversion, tally::tally};
 use super::network::Activation;
 
 /// Histogram bins over a closed range `[lo, hi]`, like numpy's `histogram`: bins are half-open
@@ -219,22 +219,19 @@ impl FirstPass {
             return pass;
         }
         let bins = binning.bins;
-        assert!(bins < i32::MAX as usize, "{bins} bins");
-        assert!(
-            rows.len() < u32::MAX as usize,
-            "{} values in one chunk",
-            rows.len()
-        );
         // Codes past the bins; NaN and values rounded onto an end of the range are `unsure`,
         // left to `Binning::place`.
-        let (below, above, unsure) = (bins as u32, bins as u32 + 1, bins as u32 + 2);
+        let (below, above, unsure) = (bins, bins + 1, bins + 2);
+        let [below, above, unsure] = [below, above, unsure].map(|code| {
+            u32::try_from(code).unwrap_or_else(|_| panic!("{bins} bins: more than u32 codes"))
+        });
         let (lo, hi, bins_f) = (binning.lo, binning.hi, bins as f64);
         let scale = bins_f / (hi - lo);
         let bin_code = move |v: f64| {
             // The same operations as `Binning::place`.
             let position = (v - lo) * scale;
             if position >= 0.0 && position < bins_f {
-                // SAFETY: 0 ≤ position < bins < 2³¹. Unlike `as`, this need not saturate, so
+                // SAFETY: 0 ≤ position < bins < 2³². Unlike `as`, this need not saturate, so
                 // the conversion vectorises.
                 unsafe { position.to_int_unchecked::<i32>() as u32 }
             } else if v < lo {
@@ -271,30 +268,12 @@ impl FirstPass {
         pass.unit_sums = columns.sums;
         pass.unit_deriv_sums = columns.derivative_sums;
 
-        // Eight interleaved sets of counters, so that runs of equal codes (a spike in the
-        // histogram) do not wait on one counter; integer sums, so the order is free. A chunk has
-        // far fewer than 2³² values, so `u32` counters cannot overflow.
-        const SETS: usize = 8;
-        let stride = bins + 3;
-        let mut counters = vec![0u32; SETS * stride];
-        let mut octets = codes.chunks_exact(SETS);
-        for octet in &mut octets {
-            for (set, &code) in octet.iter().enumerate() {
-                counters[set * stride + code as usize] += 1;
-            }
-        }
-        for &code in octets.remainder() {
-            counters[code as usize] += 1;
-        }
-        let mut unsure_count = 0;
-        for lane in counters.chunks_exact(stride) {
-            for (count, &c) in pass.counts.iter_mut().zip(lane) {
-                *count += u64::from(c);
-            }
-            pass.below += u64::from(lane[bins]);
-            pass.above += u64::from(lane[bins + 1]);
-            unsure_count += lane[bins + 2];
-        }
+        let mut counts = vec![0; bins + 3];
+        tally(path, &codes, &mut counts);
+        pass.counts.copy_from_slice(&counts[..bins]);
+        pass.below = counts[below as usize];
+        pass.above = counts[above as usize];
+        let unsure_count = counts[unsure as usize];
         if unsure_count > 0 {
             for (&v, &code) in rows.iter().zip(&codes) {
                 if code == unsure {

@@ -36,6 +36,7 @@
 pub mod elementwise;
 pub mod keystream;
 pub mod product;
+pub mod tally;
 
 pub use product::{Lhs, PackedMatrix, Rhs};
 
