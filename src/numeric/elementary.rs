@@ -11,6 +11,8 @@
 //! of `e^r − 1` to degree 13 (truncation error below 5·10⁻¹⁸), then scaling by `2^k` through the
 //! exponent bits.
 
+use super::lanes::Values;
+
 /// `ln 2` split so that `k · LN2_HI` is exact for every `|k| < 2^11`.
 const LN2_HI: f64 = 6.931_471_803_691_238e-1;
 const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
@@ -25,7 +27,7 @@ const EXP_UNDERFLOW: f64 = -745.133_219_101_941_1;
 /// smallest terms keeps the rounding error near one ulp; leaving out the leading 1 keeps full
 /// relative precision for tiny `r`.
 #[inline(always)]
-fn expm1_reduced(r: f64) -> f64 {
+fn expm1_reduced<V: Values>(r: V) -> V {
     // 1/k! for k = 2..13
     const INV_FACTORIAL: [f64; 12] = [
         1.0 / 2.0,
@@ -41,73 +43,92 @@ fn expm1_reduced(r: f64) -> f64 {
         1.0 / 479_001_600.0,
         1.0 / 6_227_020_800.0,
     ];
-    let mut poly = INV_FACTORIAL[11];
+    let mut poly = V::splat(INV_FACTORIAL[11]);
     for &c in INV_FACTORIAL[..11].iter().rev() {
-        poly = c + r * poly;
+        poly = V::splat(c) + r * poly;
     }
     r + r * (r * poly)
 }
 
 /// Adds and subtracts 1.5·2^52: rounds a double of magnitude < 2^51 to the nearest integer.
 #[inline(always)]
-fn round_to_integer(x: f64) -> f64 {
-    (x + ROUND_TO_INT) - ROUND_TO_INT
+fn round_to_integer<V: Values>(x: V) -> V {
+    (x + V::splat(ROUND_TO_INT)) - V::splat(ROUND_TO_INT)
 }
 
 /// `2^k` for an integral `k` in `[-1022, 1023]`, built in the exponent bits. Adding
 /// `1023 + 1.5·2^52` puts `k + 1023` in the low mantissa bits; shifting left by 52 moves it into
 /// the exponent field and drops the rest.
 #[inline(always)]
-fn power_of_two(k: f64) -> f64 {
-    f64::from_bits((k + (1023.0 + ROUND_TO_INT)).to_bits() << 52)
+fn power_of_two<V: Values>(k: V) -> V {
+    (k + V::splat(1023.0 + ROUND_TO_INT)).map(|biased| f64::from_bits(biased.to_bits() << 52))
 }
 
 /// `e^x = 2^k · e^r` with `x = k·ln 2 + r`, returned as `(k, e^r − 1)`.
 #[inline(always)]
-fn reduce(x: f64) -> (f64, f64) {
-    let k = round_to_integer(x * std::f64::consts::LOG2_E);
-    let r = (x - k * LN2_HI) - k * LN2_LO;
+fn reduce<V: Values>(x: V) -> (V, V) {
+    let k = round_to_integer(x * V::splat(std::f64::consts::LOG2_E));
+    let r = (x - k * V::splat(LN2_HI)) - k * V::splat(LN2_LO);
     (k, expm1_reduced(r))
 }
 
-/// `e^x`. Branch-free (comparisons compile to min/max), so loops over it vectorise; NaN
-/// propagates through the arithmetic.
+/// `e^x`, of one value or of a [`Block`](super::lanes::Block) of them. Branch-free for one value
+/// (comparisons compile to selects), so loops over it vectorise; NaN propagates through the
+/// arithmetic.
 #[inline(always)]
-pub fn exp(x: f64) -> f64 {
+pub fn exp<V: Values>(x: V) -> V {
     // Beyond these the result is 0 or ∞ anyway; clamping keeps k within [-1075, 1024].
-    let x = if x < EXP_UNDERFLOW {
-        EXP_UNDERFLOW - 1.0
-    } else if x > EXP_OVERFLOW {
-        EXP_OVERFLOW + 1.0
-    } else {
-        x
-    };
+    let x = x.map(|x| {
+        if x < EXP_UNDERFLOW {
+            EXP_UNDERFLOW - 1.0
+        } else if x > EXP_OVERFLOW {
+            EXP_OVERFLOW + 1.0
+        } else {
+            x
+        }
+    });
     let (k, em1) = reduce(x);
-    // 2^k as 2^k1 · 2^k2 with both halves in the normal range: the first product is exact,
-    // the second rounds once, also when the result is subnormal or overflows.
-    let k1 = round_to_integer(k * 0.5 - 0.25);
-    let k2 = k - k1;
-    (1.0 + em1) * power_of_two(k1) * power_of_two(k2)
+    let mantissa = V::splat(1.0) + em1;
+    // The result is `mantissa · 2^k` rounded once. When 2^k is a normal double, one product
+    // does that. Beyond, 2^k is taken as 2^k1 · 2^k2 with both halves normal: the first product
+    // is exact, the second rounds once, also when the result is subnormal or overflows. The two
+    // ways round the same exact value once, so they agree to the bit; a block whose every `k`
+    // allows it takes the shorter.
+    if k.all_for_a_shortcut(|k| (-1022.0..=1023.0).contains(&k)) {
+        mantissa * power_of_two(k)
+    } else {
+        let k1 = round_to_integer(k * V::splat(0.5) - V::splat(0.25));
+        let k2 = k - k1;
+        mantissa * power_of_two(k1) * power_of_two(k2)
+    }
 }
 
 /// `e^x − 1` for `x` in `[0, 40]`, accurate also for tiny `x`.
 #[inline(always)]
-fn expm1_small_range(x: f64) -> f64 {
+fn expm1_small_range<V: Values>(x: V) -> V {
     let (k, em1) = reduce(x);
     // 2^k·(1 + em1) − 1 = 2^k·em1 + (2^k − 1): both terms exact for k ≤ 53, one rounding.
     let scale = power_of_two(k);
-    scale * em1 + (scale - 1.0)
+    scale * em1 + (scale - V::splat(1.0))
 }
 
 /// `tanh(x) = (e^{2x} − 1) / (e^{2x} + 1)`, written with `expm1` so small `x` keep their
 /// relative precision. Branch-free like [`exp`].
 #[inline(always)]
-pub fn tanh(x: f64) -> f64 {
+pub fn tanh<V: Values>(x: V) -> V {
     // tanh(20) = 1 − 8.5·10⁻¹⁸, which is 1.0 in double precision.
-    let magnitude = x.abs();
-    let magnitude = if magnitude > 20.0 { 20.0 } else { magnitude };
-    let e = expm1_small_range(2.0 * magnitude);
-    (e / (e + 2.0)).copysign(x)
+    let magnitude = x.map(|x| {
+        let magnitude = x.abs();
+        if magnitude > 20.0 { 20.0 } else { magnitude }
+    });
+    let e = expm1_small_range(V::splat(2.0) * magnitude);
+    (e / (e + V::splat(2.0))).zip(x, f64::copysign)
+}
+
+/// `1 / (1 + e^−x)`.
+#[inline(always)]
+pub fn sigmoid<V: Values>(x: V) -> V {
+    V::splat(1.0) / (V::splat(1.0) + exp(-x))
 }
 
 /// `ln x` for a positive, normal, finite `x`: exactly the bits of `libm::log` (the musl and
@@ -200,6 +221,45 @@ mod tests {
         assert_eq!(exp(f64::NEG_INFINITY), 0.0);
         assert!(exp(f64::NAN).is_nan());
         assert!(exp(709.78).is_finite());
+    }
+
+    /// The same functions over blocks give each value's bits. The runs are chosen so that many
+    /// blocks take `exp`'s one-product shortcut right up to its ends: `k = −1022` with
+    /// subnormal results, `k = 1023` just below overflow.
+    #[test]
+    fn blocks_give_the_bits_of_single_values() {
+        use crate::numeric::lanes::Block;
+        const N: usize = 64;
+        let runs = [
+            (-708.7, -707.0),
+            (-745.2, -700.0),
+            (708.0, 709.43),
+            (700.0, 710.0),
+            (-40.0, 40.0),
+            (-1e-3, 1e-3),
+        ];
+        let mut values: Vec<f64> = runs
+            .iter()
+            .flat_map(|&(lo, hi)| sweep(lo, hi, 64 * N as u64))
+            .collect();
+        values.extend([0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]);
+        values.extend([f64::MIN_POSITIVE, 5e-324, 1e300, -1e300]);
+        type Both = (&'static str, fn(f64) -> f64, fn(Block<N>) -> Block<N>);
+        let functions: [Both; 3] = [
+            ("exp", exp, exp),
+            ("tanh", tanh, tanh),
+            ("sigmoid", sigmoid, sigmoid),
+        ];
+        for (name, one, block) in functions {
+            for chunk in values.chunks(N) {
+                let mut padded = [0.0; N];
+                padded[..chunk.len()].copy_from_slice(chunk);
+                let blockwise = block(Block(padded));
+                for (&x, y) in chunk.iter().zip(blockwise.0) {
+                    assert_eq!(one(x).to_bits(), y.to_bits(), "{name}({x:e})");
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod experiment;
 pub mod gaussian;
 pub mod gradients;
 pub mod kernels;
+pub mod lanes;
 pub mod mlp;
 pub mod network;
 pub mod nice;

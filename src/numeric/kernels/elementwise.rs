@@ -8,6 +8,7 @@
 //! (no running state), which is all the callers pass.
 
 use super::multiversion;
+use crate::numeric::lanes::Block;
 
 multiversion! {
     /// `values[i] = f(values[i])`.
@@ -17,6 +18,37 @@ multiversion! {
         }
     }
 }
+
+multiversion! {
+    /// `values[i] = f(values[i])`, computed [`MAP_BLOCK`] values at a time by a function
+    /// written over [`Block`]s (operation by operation across the block, see `lanes`). The
+    /// last, partial block is padded with zeros, whose results are dropped.
+    pub fn map_blocks_in_place<F: BlockMap>(values: &mut [f64], f: F) {
+        let mut blocks = values.chunks_exact_mut(MAP_BLOCK);
+        for block in &mut blocks {
+            let mapped = f.map_block(Block(block.try_into().expect("a block")));
+            block.copy_from_slice(&mapped.0);
+        }
+        let rest = blocks.into_remainder();
+        if !rest.is_empty() {
+            let mut padded = [0.0; MAP_BLOCK];
+            padded[..rest.len()].copy_from_slice(rest);
+            let mapped = f.map_block(Block(padded));
+            rest.copy_from_slice(&mapped.0[..rest.len()]);
+        }
+    }
+}
+
+/// A function of each value of a block, for [`map_blocks_in_place`]. Implementations mark
+/// `map_block` `#[inline(always)]`, so that it is compiled into each instruction set's loop (a
+/// closure around such a function was not inlined, and ran as baseline SSE2).
+pub trait BlockMap {
+    fn map_block(&self, block: Block<MAP_BLOCK>) -> Block<MAP_BLOCK>;
+}
+
+/// Values per block of [`map_blocks_in_place`]: eight AVX-512 vectors, enough independent work
+/// per operation to keep the vector units busy (measured best of 8 to 64 for sigmoid).
+pub const MAP_BLOCK: usize = 64;
 
 multiversion! {
     /// `values[i] = f(values[i], other[i])`.
