@@ -16,6 +16,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::elementary::ln_of_normal;
+use super::kernels::compact::compact_accepted;
 use super::kernels::keystream::KeyStream;
 use super::kernels::{Path, elementwise, multiversion};
 #[cfg(test)]
@@ -95,16 +96,12 @@ impl GaussianStream {
                 &mut vs[..batch],
                 &mut factors[..batch],
             );
-            // Branch-free compaction in place: every candidate is copied down, only accepted
-            // ones advance.
-            let mut count = 0;
-            for i in 0..batch {
-                let s = factors[i];
-                us[count] = us[i];
-                vs[count] = vs[i];
-                factors[count] = s;
-                count += usize::from(s > 0.0 && s < 1.0);
-            }
+            let count = compact_accepted(
+                path,
+                &mut us[..batch],
+                &mut vs[..batch],
+                &mut factors[..batch],
+            );
             elementwise::map_in_place(path, &mut factors[..count], polar_factor);
             // Whole pairs, then, if `values` ends inside the last pair, its first value (the
             // second waits in `pending`).

@@ -33,6 +33,7 @@
 //!   [`multiversion!`], once per target feature set; the compiler vectorises the same source
 //!   to the width at hand and, without fast-math flags, may not reorder or fuse anything.
 
+pub mod compact;
 pub mod elementwise;
 pub mod keystream;
 pub mod product;
