@@ -273,16 +273,19 @@ impl FirstPass {
         pass.counts.copy_from_slice(&counts[..bins]);
         pass.below = counts[below as usize];
         pass.above = counts[above as usize];
-        let unsure_count = counts[unsure as usize];
-        if unsure_count > 0 {
-            for (&v, &code) in rows.iter().zip(&codes) {
-                if code == unsure {
-                    match binning.place(v) {
-                        Placement::Bin(i) => pass.counts[i] += 1,
-                        Placement::Below => pass.below += 1,
-                        Placement::Above => pass.above += 1,
-                        Placement::NotANumber => pass.nan += 1,
-                    }
+        // Few, if any: the scan stops at the last.
+        let mut unsure_left = counts[unsure as usize];
+        for (&v, &code) in rows.iter().zip(&codes) {
+            if unsure_left == 0 {
+                break;
+            }
+            if code == unsure {
+                unsure_left -= 1;
+                match binning.place(v) {
+                    Placement::Bin(i) => pass.counts[i] += 1,
+                    Placement::Below => pass.below += 1,
+                    Placement::Above => pass.above += 1,
+                    Placement::NotANumber => pass.nan += 1,
                 }
             }
         }
