@@ -352,7 +352,8 @@ fn derivatives_and_updates_are_bit_identical_on_every_path() {
 #[test]
 fn column_sums_are_bit_identical_on_every_path() {
     // 32 and 100: whole register blocks of columns, and blocks with columns left over.
-    for width in [1, 3, 8, 13, 32, 100] {
+    // Widths that leave every narrower block (63 = 32 + 16 + 8 + 4 + 2 + 1).
+    for width in [1, 3, 8, 13, 32, 63, 100] {
         let rows = with_specials(width * 23, width as u64, 17);
         let centers = awkward(width, 77);
         let mut scalar_sums = vec![0.0; width];
@@ -438,8 +439,9 @@ fn statistics_are_the_scans_on_every_path() {
     }
     cases.push((100, mixed));
     cases.push((13, awkward(13 * 64, 2)));
-    // Exactly one register block of columns.
+    // Exactly one register block of columns, and every narrower block (31 = 16 + 8 + 4 + 2 + 1).
     cases.push((16, awkward(16 * 64, 3)));
+    cases.push((31, awkward(31 * 64, 4)));
 
     for (units, values) in cases {
         let rows = values.len() / units;

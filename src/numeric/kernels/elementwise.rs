@@ -82,8 +82,8 @@ multiversion! {
     /// `accumulators[j] = f(accumulators[j], row[j], centers[j])`.
     ///
     /// Columns go in blocks of [`FOLD_BLOCK`] whose accumulators stay in registers from the
-    /// first row to the last (each column still in row order); the columns left over run one
-    /// row at a time.
+    /// first row to the last (each column still in row order); the columns left over go in
+    /// blocks of 16, 8, 4, 2 and 1 the same way.
     pub fn fold_columns_around<F: Fn(f64, f64, f64) -> f64>(
         accumulators: &mut [f64],
         rows: &[f64],
@@ -96,31 +96,47 @@ multiversion! {
             return;
         }
         assert_eq!(rows.len() % width, 0, "not a whole number of rows");
-        let blocked = width - width % FOLD_BLOCK;
-        for start in (0..blocked).step_by(FOLD_BLOCK) {
-            let end = start + FOLD_BLOCK;
-            let mut block: [f64; FOLD_BLOCK] =
-                accumulators[start..end].try_into().expect("a block");
-            let block_centers: &[f64; FOLD_BLOCK] =
-                centers[start..end].try_into().expect("a block");
-            for row in rows.chunks_exact(width) {
-                let row: &[f64; FOLD_BLOCK] = row[start..end].try_into().expect("a block");
-                for j in 0..FOLD_BLOCK {
-                    block[j] = f(block[j], row[j], block_centers[j]);
-                }
-            }
-            accumulators[start..end].copy_from_slice(&block);
+        let mut start = 0;
+        while start + FOLD_BLOCK <= width {
+            fold_column_block::<FOLD_BLOCK, F>(accumulators, rows, centers, start, &f);
+            start += FOLD_BLOCK;
         }
-        for row in rows.chunks_exact(width) {
-            for ((acc, &v), &c) in accumulators[blocked..]
-                .iter_mut()
-                .zip(&row[blocked..])
-                .zip(&centers[blocked..])
-            {
-                *acc = f(*acc, v, c);
+        for narrower in [16, 8, 4, 2, 1] {
+            if start + narrower <= width {
+                match narrower {
+                    16 => fold_column_block::<16, F>(accumulators, rows, centers, start, &f),
+                    8 => fold_column_block::<8, F>(accumulators, rows, centers, start, &f),
+                    4 => fold_column_block::<4, F>(accumulators, rows, centers, start, &f),
+                    2 => fold_column_block::<2, F>(accumulators, rows, centers, start, &f),
+                    _ => fold_column_block::<1, F>(accumulators, rows, centers, start, &f),
+                }
+                start += narrower;
             }
         }
     }
+}
+
+/// [`fold_columns_around`] for columns `start..start + W`, the accumulators held in a local
+/// array (registers) from the first row to the last. Inlined into each version.
+#[inline(always)]
+fn fold_column_block<const W: usize, F: Fn(f64, f64, f64) -> f64>(
+    accumulators: &mut [f64],
+    rows: &[f64],
+    centers: &[f64],
+    start: usize,
+    f: &F,
+) {
+    let width = accumulators.len();
+    let end = start + W;
+    let mut block: [f64; W] = accumulators[start..end].try_into().expect("a block");
+    let block_centers: &[f64; W] = centers[start..end].try_into().expect("a block");
+    for row in rows.chunks_exact(width) {
+        let row: &[f64; W] = row[start..end].try_into().expect("a block");
+        for j in 0..W {
+            block[j] = f(block[j], row[j], block_centers[j]);
+        }
+    }
+    accumulators[start..end].copy_from_slice(&block);
 }
 
 /// Columns per register block of [`fold_columns_around`]: four AVX-512 vectors.
