@@ -77,6 +77,17 @@ fn reduce<V: Values>(x: V) -> (V, V) {
 /// arithmetic.
 #[inline(always)]
 pub fn exp<V: Values>(x: V) -> V {
+    // The result is `(1 + em1) · 2^k` rounded once. When 2^k is a normal double, one product
+    // does that. Beyond, 2^k is taken as 2^k1 · 2^k2 with both halves normal: the first product
+    // is exact, the second rounds once, also when the result is subnormal or overflows. The two
+    // ways round the same exact value once, so they agree to the bit.
+    //
+    // A block whose every x is within ±708 takes the shorter way: there k = round(x / ln 2)
+    // is within ±1022, and the clamp below would change nothing.
+    if x.all_for_a_shortcut(|x| (-708.0..=708.0).contains(&x)) {
+        let (k, em1) = reduce(x);
+        return (V::splat(1.0) + em1) * power_of_two(k);
+    }
     // Beyond these the result is 0 or ∞ anyway; clamping keeps k within [-1075, 1024].
     let x = x.map(|x| {
         if x < EXP_UNDERFLOW {
@@ -88,19 +99,9 @@ pub fn exp<V: Values>(x: V) -> V {
         }
     });
     let (k, em1) = reduce(x);
-    let mantissa = V::splat(1.0) + em1;
-    // The result is `mantissa · 2^k` rounded once. When 2^k is a normal double, one product
-    // does that. Beyond, 2^k is taken as 2^k1 · 2^k2 with both halves normal: the first product
-    // is exact, the second rounds once, also when the result is subnormal or overflows. The two
-    // ways round the same exact value once, so they agree to the bit; a block whose every `k`
-    // allows it takes the shorter.
-    if k.all_for_a_shortcut(|k| (-1022.0..=1023.0).contains(&k)) {
-        mantissa * power_of_two(k)
-    } else {
-        let k1 = round_to_integer(k * V::splat(0.5) - V::splat(0.25));
-        let k2 = k - k1;
-        mantissa * power_of_two(k1) * power_of_two(k2)
-    }
+    let k1 = round_to_integer(k * V::splat(0.5) - V::splat(0.25));
+    let k2 = k - k1;
+    (V::splat(1.0) + em1) * power_of_two(k1) * power_of_two(k2)
 }
 
 /// `e^x − 1` for `x` in `[0, 40]`, accurate also for tiny `x`.
@@ -224,16 +225,18 @@ mod tests {
     }
 
     /// The same functions over blocks give each value's bits. The runs are chosen so that many
-    /// blocks take `exp`'s one-product shortcut right up to its ends: `k = −1022` with
-    /// subnormal results, `k = 1023` just below overflow.
+    /// blocks take `exp`'s one-product shortcut right up to its ends (|x| ≤ 708: k down to
+    /// −1021 and up to 1021), and many just beyond them.
     #[test]
     fn blocks_give_the_bits_of_single_values() {
         use crate::numeric::lanes::Block;
         const N: usize = 64;
         let runs = [
-            (-708.7, -707.0),
+            (-708.0, -707.0),
+            (-708.0, -700.0),
             (-745.2, -700.0),
-            (708.0, 709.43),
+            (707.0, 708.0),
+            (700.0, 708.0),
             (700.0, 710.0),
             (-40.0, 40.0),
             (-1e-3, 1e-3),
