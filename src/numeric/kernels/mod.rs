@@ -20,7 +20,10 @@
 //! terms `a·b` with `a = ±0` and a finite `b` (a ReLU layer's output is half such zeros). Such a
 //! term is ±0, and a sum that starts at +0 is never −0 (in round-to-nearest only −0 + −0 gives
 //! −0), so adding it changes nothing; with an infinite or NaN `b` every term is taken
-//! (`product.rs`).
+//! (`product.rs`). Likewise `exp` over a block of values all within ±708 scales by 2^k in one
+//! product rather than two, which rounds the same exact value once (`elementary.rs`), and the
+//! histogram's counting (`tally.rs`) and the sampler's compaction (`compact.rs`) only count or
+//! move values.
 //!
 //! Each path is proven bit-equal to the portable one by `tests/integration/kernel_paths.rs`, on the CPU the
 //! tests run on, over ragged shapes and special values (±0, ±∞, NaN, subnormals); the golden
