@@ -4,8 +4,9 @@
 //! Pure functions of their arguments: no I/O, no global state, no clock. Randomness comes in as
 //! an RNG argument, and every floating-point reduction runs in a fixed order, so a result is a
 //! function of (parameters, seed) alone — the same bits on every machine and thread count.
-//! (The one exception to "no global state", [`scratch`], keeps spare buffers per thread; what
-//! they hold is always overwritten before it is read.)
+//! (The one exception to "no global state" is spare buffers kept per thread — [`scratch`]'s
+//! matrices, the products' aligned copies and non-zero lists, the statistics' histogram codes;
+//! what they hold is always overwritten before it is read.)
 
 pub mod activations;
 pub mod batchnorm;

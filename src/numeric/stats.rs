@@ -185,6 +185,15 @@ pub struct FirstPass {
     nan: u64,
 }
 
+thread_local! {
+    /// The histogram codes of one chunk, see [`FirstPass::of_rows_on`].
+    static CODES: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Bytes of codes a thread keeps between chunks: a chunk of 64 rows × 1000 units is 256 KB; a
+/// larger one's buffer is freed after its chunk.
+const MAX_KEPT_CODE_BYTES: usize = 1 << 20;
+
 impl FirstPass {
     fn empty(units: usize, bins: usize) -> Self {
         FirstPass {
@@ -249,46 +258,57 @@ impl FirstPass {
             maxs: vec![f64::NEG_INFINITY; units],
             zeros: vec![0; units],
         };
-        let mut codes = vec![0u32; rows.len()];
-        // One instantiation per activation, so the derivative's match is not in the loop.
-        match activation {
-            Activation::Sigmoid => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
-                (Activation::Sigmoid.derivative_from_output(v), bin_code(v))
-            }),
-            Activation::Tanh => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
-                (Activation::Tanh.derivative_from_output(v), bin_code(v))
-            }),
-            Activation::Relu => scan_columns(path, rows, &mut columns, &mut codes, move |v| {
-                (Activation::Relu.derivative_from_output(v), bin_code(v))
-            }),
-        }
-        pass.min = extreme_in_scan_order(rows, &columns.mins, |v, m| v < m);
-        pass.max = extreme_in_scan_order(rows, &columns.maxs, |v, m| v > m);
-        pass.zeros = columns.zeros.iter().sum();
-        pass.unit_sums = columns.sums;
-        pass.unit_deriv_sums = columns.derivative_sums;
-
-        let mut counts = vec![0; bins + 3];
-        tally(path, &codes, &mut counts);
-        pass.counts.copy_from_slice(&counts[..bins]);
-        pass.below = counts[below as usize];
-        pass.above = counts[above as usize];
-        // Few, if any: the scan stops at the last.
-        let mut unsure_left = counts[unsure as usize];
-        for (&v, &code) in rows.iter().zip(&codes) {
-            if unsure_left == 0 {
-                break;
+        // The codes of every value, in a per-thread buffer reused from chunk to chunk: the scan
+        // writes each before anything reads it. (A fresh zeroed one per chunk cost 2 MB of
+        // memset per experiment.)
+        CODES.with_borrow_mut(|buffer| {
+            if buffer.len() < rows.len() {
+                buffer.resize(rows.len(), 0);
             }
-            if code == unsure {
-                unsure_left -= 1;
-                match binning.place(v) {
-                    Placement::Bin(i) => pass.counts[i] += 1,
-                    Placement::Below => pass.below += 1,
-                    Placement::Above => pass.above += 1,
-                    Placement::NotANumber => pass.nan += 1,
+            let codes = &mut buffer[..rows.len()];
+            // One instantiation per activation, so the derivative's match is not in the loop.
+            match activation {
+                Activation::Sigmoid => scan_columns(path, rows, &mut columns, codes, move |v| {
+                    (Activation::Sigmoid.derivative_from_output(v), bin_code(v))
+                }),
+                Activation::Tanh => scan_columns(path, rows, &mut columns, codes, move |v| {
+                    (Activation::Tanh.derivative_from_output(v), bin_code(v))
+                }),
+                Activation::Relu => scan_columns(path, rows, &mut columns, codes, move |v| {
+                    (Activation::Relu.derivative_from_output(v), bin_code(v))
+                }),
+            }
+            pass.min = extreme_in_scan_order(rows, &columns.mins, |v, m| v < m);
+            pass.max = extreme_in_scan_order(rows, &columns.maxs, |v, m| v > m);
+            pass.zeros = columns.zeros.iter().sum();
+            pass.unit_sums = columns.sums;
+            pass.unit_deriv_sums = columns.derivative_sums;
+
+            let mut counts = vec![0; bins + 3];
+            tally(path, codes, &mut counts);
+            pass.counts.copy_from_slice(&counts[..bins]);
+            pass.below = counts[below as usize];
+            pass.above = counts[above as usize];
+            // Few, if any: the scan stops at the last.
+            let mut unsure_left = counts[unsure as usize];
+            for (&v, &code) in rows.iter().zip(codes.iter()) {
+                if unsure_left == 0 {
+                    break;
+                }
+                if code == unsure {
+                    unsure_left -= 1;
+                    match binning.place(v) {
+                        Placement::Bin(i) => pass.counts[i] += 1,
+                        Placement::Below => pass.below += 1,
+                        Placement::Above => pass.above += 1,
+                        Placement::NotANumber => pass.nan += 1,
+                    }
                 }
             }
-        }
+            if buffer.capacity() * size_of::<u32>() > MAX_KEPT_CODE_BYTES {
+                *buffer = Vec::new();
+            }
+        });
         pass
     }
 

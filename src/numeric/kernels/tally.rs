@@ -68,10 +68,13 @@ mod x86 {
     pub(super) fn tally_avx512(codes: &[u32], counts: &mut [u64]) {
         let kinds = counts.len();
         debug_assert!(kinds <= MAX_KINDS);
-        let mut groups = codes.chunks_exact(BLOCK * GROUP);
+        let whole = codes.len() - codes.len() % BLOCK;
         let mut matched = [0u64; MAX_KINDS];
         let mut bytes = [_mm512_setzero_si512(); GROUP];
-        for group in &mut groups {
+        // Groups of up to GROUP whole blocks; the codes after the last whole block are counted
+        // one by one below.
+        for group in codes[..whole].chunks(BLOCK * GROUP) {
+            let blocks = group.len() / BLOCK;
             for (block, bytes) in group.chunks_exact(BLOCK).zip(&mut bytes) {
                 // Narrowed with unsigned saturation, so a code of 255 or more becomes 255,
                 // which no counted code (< 64) equals; such a code is then caught by the total
@@ -89,7 +92,7 @@ mod x86 {
             for (code, total) in matched[..kinds].iter_mut().enumerate() {
                 let code = _mm512_set1_epi8(code as i8);
                 let mut found = 0;
-                for &bytes in &bytes {
+                for &bytes in &bytes[..blocks] {
                     found += _mm512_cmpeq_epi8_mask(bytes, code).count_ones();
                 }
                 *total += u64::from(found);
@@ -100,9 +103,10 @@ mod x86 {
             *count += total;
             counted += total;
         }
-        let whole = codes.len() - groups.remainder().len();
         assert_eq!(counted, whole as u64, "a code of {kinds} or more");
-        super::tally_portable(groups.remainder(), counts);
+        for &code in &codes[whole..] {
+            counts[code as usize] += 1;
+        }
     }
 }
 
@@ -145,11 +149,14 @@ mod tests {
     #[test]
     fn a_code_out_of_range_panics_on_every_path() {
         for path in Path::supported() {
-            for bad in [33u32, 254, 255, 256, 300, u32::MAX] {
-                let mut codes = vec![0u32; 1100];
-                codes[700] = bad;
-                let result = std::panic::catch_unwind(|| tally(path, &codes, &mut [0; 33]));
-                assert!(result.is_err(), "{path}: code {bad} of 33 was not caught");
+            // In a whole group, in the last, partial group, and after the last whole block.
+            for at in [700, 1050, 1090] {
+                for bad in [33u32, 254, 255, 256, 300, u32::MAX] {
+                    let mut codes = vec![0u32; 1100];
+                    codes[at] = bad;
+                    let result = std::panic::catch_unwind(|| tally(path, &codes, &mut [0; 33]));
+                    assert!(result.is_err(), "{path}: code {bad} at {at} was not caught");
+                }
             }
         }
     }
