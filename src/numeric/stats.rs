@@ -354,9 +354,13 @@ multiversion! {
     /// `f(v).1`. Every column is independent of the others, so the pass vectorises across them.
     ///
     /// Columns go in blocks of [`SCAN_BLOCK`] whose running values stay in registers for the
-    /// whole pass (the order within each column is still row order); the columns left over go
-    /// in blocks of 8, 4, 2 and 1 the same way (scanned through memory one row at a time, the
-    /// 4 left of 100 columns took a quarter of the pass).
+    /// whole pass (the order within each column is still row order). The columns left over go
+    /// in one more such block that ends at the last column and overlaps the one before: its
+    /// first lanes redo columns already scanned, writing the same codes, and only its new
+    /// columns' running values are kept. (Scanned through memory one row at a time, the 4 left
+    /// of 100 columns took a quarter of the pass; in narrower blocks, the compiler kept the
+    /// codes' comparisons as branches.) Fewer columns than a block go in blocks of 8, 4, 2
+    /// and 1.
     fn scan_columns<F: Fn(f64) -> (f64, u32)>(
         rows: &[f64],
         columns: &mut ColumnScan,
@@ -366,16 +370,26 @@ multiversion! {
         let width = columns.sums.len();
         let mut start = 0;
         while start + SCAN_BLOCK <= width {
-            scan_column_block::<SCAN_BLOCK, F>(rows, width, start, columns, codes, &f);
+            scan_column_block::<SCAN_BLOCK, F>(rows, width, start, 0, columns, codes, &f);
             start += SCAN_BLOCK;
+        }
+        if start == width {
+            return;
+        }
+        if width >= SCAN_BLOCK {
+            let overlap = width - start;
+            let last = width - SCAN_BLOCK;
+            let keep = SCAN_BLOCK - overlap;
+            scan_column_block::<SCAN_BLOCK, F>(rows, width, last, keep, columns, codes, &f);
+            return;
         }
         for narrower in [8, 4, 2, 1] {
             if start + narrower <= width {
                 match narrower {
-                    8 => scan_column_block::<8, F>(rows, width, start, columns, codes, &f),
-                    4 => scan_column_block::<4, F>(rows, width, start, columns, codes, &f),
-                    2 => scan_column_block::<2, F>(rows, width, start, columns, codes, &f),
-                    _ => scan_column_block::<1, F>(rows, width, start, columns, codes, &f),
+                    8 => scan_column_block::<8, F>(rows, width, start, 0, columns, codes, &f),
+                    4 => scan_column_block::<4, F>(rows, width, start, 0, columns, codes, &f),
+                    2 => scan_column_block::<2, F>(rows, width, start, 0, columns, codes, &f),
+                    _ => scan_column_block::<1, F>(rows, width, start, 0, columns, codes, &f),
                 }
                 start += narrower;
             }
@@ -387,12 +401,15 @@ multiversion! {
 const SCAN_BLOCK: usize = 16;
 
 /// [`scan_columns`] for columns `start..start + W`, the running values held in local arrays
-/// (registers) from the first row to the last. Inlined into each `scan_columns` version.
+/// (registers) from the first row to the last; those of the first `skip` columns (already
+/// scanned by an overlapping block) are not written back. Inlined into each `scan_columns`
+/// version.
 #[inline(always)]
 fn scan_column_block<const W: usize, F: Fn(f64) -> (f64, u32)>(
     rows: &[f64],
     width: usize,
     start: usize,
+    skip: usize,
     columns: &mut ColumnScan,
     codes: &mut [u32],
     f: &F,
@@ -418,11 +435,12 @@ fn scan_column_block<const W: usize, F: Fn(f64) -> (f64, u32)>(
             row_codes[j] = code;
         }
     }
-    columns.sums[start..end].copy_from_slice(&sums);
-    columns.derivative_sums[start..end].copy_from_slice(&derivative_sums);
-    columns.mins[start..end].copy_from_slice(&mins);
-    columns.maxs[start..end].copy_from_slice(&maxs);
-    columns.zeros[start..end].copy_from_slice(&zeros);
+    let kept = start + skip..end;
+    columns.sums[kept.clone()].copy_from_slice(&sums[skip..]);
+    columns.derivative_sums[kept.clone()].copy_from_slice(&derivative_sums[skip..]);
+    columns.mins[kept.clone()].copy_from_slice(&mins[skip..]);
+    columns.maxs[kept.clone()].copy_from_slice(&maxs[skip..]);
+    columns.zeros[kept].copy_from_slice(&zeros[skip..]);
 }
 
 /// The extreme of `rows` that a scan in row-major order finds with `better(v, best)`, from

@@ -439,8 +439,10 @@ fn statistics_are_the_scans_on_every_path() {
     }
     cases.push((100, mixed));
     cases.push((13, awkward(13 * 64, 2)));
-    // Exactly one register block of columns, and every narrower block (31 = 16 + 8 + 4 + 2 + 1).
+    // Exactly one register block of columns; a last block overlapping the one before by 15
+    // and by 1 column (17, 31); fewer columns than a block in narrower ones (13, 4, 3, 2).
     cases.push((16, awkward(16 * 64, 3)));
+    cases.push((17, awkward(17 * 64, 5)));
     cases.push((31, awkward(31 * 64, 4)));
 
     for (units, values) in cases {
