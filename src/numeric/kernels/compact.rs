@@ -17,14 +17,20 @@ pub fn compact_accepted(path: Path, us: &mut [f64], vs: &mut [f64], squares: &mu
         // SAFETY: a `Path` naming AVX-512 exists only when the CPU has it.
         #[cfg(target_arch = "x86_64")]
         InstructionSet::Avx512 => unsafe { x86::compact_avx512(us, vs, squares) },
-        _ => compact_portable(us, vs, squares),
+        _ => compact_from(us, vs, squares, 0, 0),
     }
 }
 
-/// Branch-free: every candidate is copied down, only accepted ones advance.
-fn compact_portable(us: &mut [f64], vs: &mut [f64], squares: &mut [f64]) -> usize {
-    let mut count = 0;
-    for i in 0..squares.len() {
+/// The candidates from `first` on, after `count ≤ first` kept ones, one by one and branch-free:
+/// every candidate is copied down, only accepted ones advance. Returns the new count.
+fn compact_from(
+    us: &mut [f64],
+    vs: &mut [f64],
+    squares: &mut [f64],
+    first: usize,
+    mut count: usize,
+) -> usize {
+    for i in first..squares.len() {
         let s = squares[i];
         us[count] = us[i];
         vs[count] = vs[i];
@@ -63,15 +69,7 @@ mod x86 {
             }
             i += 8;
         }
-        while i < len {
-            let s = squares[i];
-            us[count] = us[i];
-            vs[count] = vs[i];
-            squares[count] = s;
-            count += usize::from(s > 0.0 && s < 1.0);
-            i += 1;
-        }
-        count
+        super::compact_from(us, vs, squares, i, count)
     }
 }
 
