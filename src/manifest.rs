@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::hash::sha256_hex;
@@ -158,7 +159,7 @@ struct ActivationData<'a> {
 /// The data hash of every experiment, by id.
 pub fn data_hashes(results: &BTreeMap<String, Outcome>) -> BTreeMap<String, String> {
     results
-        .iter()
+        .par_iter()
         .map(|(id, result)| (id.clone(), sha256_hex(&canonical_data(result))))
         .collect()
 }
@@ -174,8 +175,11 @@ pub fn build_manifest(
     frame_svgs: &BTreeMap<String, String>,
     translated: &BTreeMap<String, TranslatedEdition>,
 ) -> Manifest {
-    let mut figures: Vec<FigureRecord> = book
-        .experiments()
+    // Hashing every figure and frame of every edition is most of the work: experiments, and a
+    // sweep's frames, are recorded in parallel (collected in order).
+    let experiments: Vec<_> = book.experiments().collect();
+    let mut figures: Vec<FigureRecord> = experiments
+        .into_par_iter()
         .map(|(lesson, spec)| {
             let svg = svgs.get(&spec.id);
             FigureRecord {
@@ -197,7 +201,7 @@ pub fn build_manifest(
                         let frames = match &results[&spec.id] {
                             Outcome::Sweep(result) => result
                                 .frames
-                                .iter()
+                                .par_iter()
                                 .filter_map(|frame| {
                                     let path = frame_path(&spec.id, &frame.name());
                                     let svg = frame_svgs.get(&path)?;
@@ -221,7 +225,7 @@ pub fn build_manifest(
                     Outcome::Sweep(result) => Some(
                         result
                             .frames
-                            .iter()
+                            .par_iter()
                             .map(|frame| {
                                 let path = frame_path(&spec.id, &frame.name());
                                 let svg = frame_svgs.get(&path);

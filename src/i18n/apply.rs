@@ -8,6 +8,8 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::catalog::{Catalog, parse_catalog};
 use super::catalog_path;
 use super::segments::{SegmentKind, fixed_parts, lesson_segments};
@@ -99,13 +101,26 @@ pub fn translate_book(
         ..Coverage::default()
     };
     let config = translate_config(root, &book.config, language, &mut coverage)?;
+    // The catalogs are read one after another on this thread (a build's reads stay on its own
+    // thread, see `book_files::recording_reads`); the lessons are then translated in parallel.
+    let catalogs: Vec<Result<Option<(SourceFile, Catalog)>>> = book
+        .lessons
+        .iter()
+        .map(|lesson| lesson_catalog(root, lesson, &language.tag))
+        .collect();
+    let translated: Vec<Result<(String, Coverage)>> = book
+        .lessons
+        .par_iter()
+        .zip(catalogs)
+        .map(|(lesson, catalog)| {
+            catalog.map(|catalog| translate_lesson(lesson, catalog.as_ref(), &language.tag))
+        })
+        .collect();
     let mut diagnostics = Diagnostics::default();
     let mut lessons = Vec::with_capacity(book.lessons.len());
-    for lesson in &book.lessons {
-        match lesson_catalog(root, lesson, &language.tag) {
-            Ok(catalog) => {
-                let (text, lesson_coverage) =
-                    translate_lesson(lesson, catalog.as_ref(), &language.tag);
+    for (lesson, translated) in book.lessons.iter().zip(translated) {
+        match translated {
+            Ok((text, lesson_coverage)) => {
                 coverage.translated += lesson_coverage.translated;
                 coverage.fuzzy += lesson_coverage.fuzzy;
                 coverage.missing += lesson_coverage.missing;

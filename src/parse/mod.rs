@@ -19,6 +19,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
+use rayon::prelude::*;
 
 use crate::book::{Book, BookConfig};
 use crate::diagnostic::{Diagnostics, SourceFile, suggest};
@@ -44,9 +45,10 @@ pub fn parse_translation(book: &Book, english: &ParsedBook) -> Result<ParsedBook
 }
 
 fn parse_book_with(book: &Book, english: Option<&ParsedBook>) -> Result<ParsedBook, Diagnostics> {
+    // The lessons are parsed independently, in parallel, and come back in reading order.
     let parsed = book
         .lessons
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(n, source)| {
             let original = english.map(|english| english.lessons[n].headings.as_slice());
