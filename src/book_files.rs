@@ -7,6 +7,7 @@
 //! memory or hang a build. Files are opened without blocking and checked again once open, so a
 //! file swapped for a FIFO between the check and the open is still refused.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -95,8 +96,24 @@ fn size(bytes: u64) -> String {
 }
 
 /// The bytes of `root/relative`, if it is a regular file inside `root` (after resolving
-/// symlinks) of at most `limit` bytes.
+/// symlinks) of at most `limit` bytes. Inside [`recording_reads`], the read and what it gave go
+/// into the ledger.
 pub fn read_inside(root: &Path, relative: &Path, limit: u64) -> Result<Vec<u8>, ReadProblem> {
+    let result = read_unrecorded(root, relative, limit);
+    LEDGER.with_borrow_mut(|ledger| {
+        if let Some(reads) = ledger {
+            reads.push(FileRead {
+                root: root.to_path_buf(),
+                relative: relative.to_path_buf(),
+                limit,
+                outcome: outcome(&result),
+            });
+        }
+    });
+    result
+}
+
+fn read_unrecorded(root: &Path, relative: &Path, limit: u64) -> Result<Vec<u8>, ReadProblem> {
     let root = root.canonicalize().map_err(io_problem)?;
     let resolved = root.join(relative).canonicalize().map_err(io_problem)?;
     if !resolved.starts_with(&root) {
@@ -182,6 +199,78 @@ fn special_kind(_: &std::fs::FileType) -> &'static str {
     "a special file"
 }
 
+/// Every read one piece of work made through [`read_inside`], in order: the file, its size cap,
+/// and what the read gave — the bytes, or why there were none (a template the book does not
+/// override is a read that found nothing, and creating it is a change).
+///
+/// A build reads the book only through `read_inside`, so replaying its ledger tells whether
+/// the same build now would see the same files ([`ReadLedger::unchanged`]); `serve` uses it to
+/// skip rebuilds after file events that changed nothing the build reads (an editor's swap file,
+/// a save without edits). Only the recording thread's reads are seen: the build reads its files
+/// on its own thread, before any of its parallel work.
+#[derive(Debug, Default)]
+pub struct ReadLedger {
+    reads: Vec<FileRead>,
+}
+
+#[derive(Debug)]
+struct FileRead {
+    root: PathBuf,
+    relative: PathBuf,
+    limit: u64,
+    outcome: ReadOutcome,
+}
+
+/// What a read gave: the bytes, or the problem as its message (`io::Error` cannot be compared).
+type ReadOutcome = Result<Vec<u8>, String>;
+
+fn outcome(result: &Result<Vec<u8>, ReadProblem>) -> ReadOutcome {
+    match result {
+        Ok(bytes) => Ok(bytes.clone()),
+        Err(problem) => Err(problem.to_string()),
+    }
+}
+
+thread_local! {
+    /// The reads of the innermost [`recording_reads`] running on this thread.
+    static LEDGER: RefCell<Option<Vec<FileRead>>> = const { RefCell::new(None) };
+}
+
+/// Runs `work`, and returns with its result every read it made on this thread through
+/// [`read_inside`].
+pub fn recording_reads<T>(work: impl FnOnce() -> T) -> (T, ReadLedger) {
+    /// Puts back the enclosing recording, if any, even when `work` panics.
+    struct Restore(Option<Vec<FileRead>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            LEDGER.with_borrow_mut(|ledger| *ledger = outer);
+        }
+    }
+    let outer = LEDGER.with_borrow_mut(|ledger| ledger.replace(Vec::new()));
+    let restore = Restore(outer);
+    let result = work();
+    let reads = LEDGER
+        .with_borrow_mut(Option::take)
+        .expect("the recording is in place until it is restored");
+    drop(restore);
+    (result, ReadLedger { reads })
+}
+
+impl ReadLedger {
+    /// Whether every read, made again now, gives what it gave then.
+    pub fn unchanged(&self) -> bool {
+        self.reads.iter().all(|read| {
+            outcome(&read_unrecorded(&read.root, &read.relative, read.limit)) == read.outcome
+        })
+    }
+
+    /// The files read (relative to their root), in the order of the reads; with repeats.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.reads.iter().map(|read| read.relative.as_path())
+    }
+}
+
 #[cfg(unix)]
 fn open_nonblocking(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -208,6 +297,44 @@ fn io_problem(error: io::Error) -> ReadProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ledger_replays_its_reads_and_sees_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.md"), "one").unwrap();
+        let ((), ledger) = recording_reads(|| {
+            read_inside(root, Path::new("a.md"), 100).unwrap();
+            assert!(read_inside(root, Path::new("b.md"), 100).is_err());
+            // A recording inside another keeps its own reads.
+            let ((), inner) = recording_reads(|| {
+                read_inside(root, Path::new("c.md"), 100).unwrap_err();
+            });
+            assert_eq!(inner.files().collect::<Vec<_>>(), [Path::new("c.md")]);
+        });
+        assert_eq!(
+            ledger.files().collect::<Vec<_>>(),
+            [Path::new("a.md"), Path::new("b.md")]
+        );
+        // Outside a recording nothing is kept.
+        read_inside(root, Path::new("a.md"), 100).unwrap();
+        assert!(ledger.unchanged());
+        // Rewriting the same bytes, or another file, changes nothing the ledger read.
+        std::fs::write(root.join("a.md"), "one").unwrap();
+        std::fs::write(root.join(".a.md.swp"), "swap").unwrap();
+        std::fs::write(root.join("c.md"), "not read by the outer work").unwrap();
+        assert!(ledger.unchanged());
+        // New bytes, a file that appears, one that grows past its cap: changes.
+        std::fs::write(root.join("a.md"), "two").unwrap();
+        assert!(!ledger.unchanged());
+        std::fs::write(root.join("a.md"), "one").unwrap();
+        std::fs::write(root.join("b.md"), "now here").unwrap();
+        assert!(!ledger.unchanged());
+        std::fs::remove_file(root.join("b.md")).unwrap();
+        assert!(ledger.unchanged());
+        std::fs::write(root.join("a.md"), vec![b'x'; 101]).unwrap();
+        assert!(!ledger.unchanged());
+    }
 
     #[test]
     fn reads_regular_files_inside_and_strips_a_bom() {

@@ -41,4 +41,4 @@ pub mod verify;
 pub mod write;
 
 pub use error::{Error, Result};
-pub use site::{BuildReport, Site, build_site, build_site_with, check_book};
+pub use site::{BuildReport, Rebuild, Rebuilder, Site, build_site, build_site_with, check_book};

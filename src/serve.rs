@@ -4,7 +4,9 @@
 //! - The site is served from the last good build held in memory; nothing is written to
 //!   `output/`, and the live-reload script is added to pages only as they are served.
 //! - `content/` and `templates/` are watched (debounced); a rebuild uses the result cache, so
-//!   editing prose re-runs nothing.
+//!   editing prose re-runs nothing, and is skipped when none of the files the last good build
+//!   read has changed ([`Rebuilder`]): an editor's swap file or a save without edits costs a
+//!   replay of those reads, and open pages are not reloaded.
 //! - Pages hold a server-sent-events connection (`/__initbook/events`): `reload` after a good
 //!   rebuild, `build-error` with the diagnostics after a failed one. While the last build failed,
 //!   every page is served with the error shown over it, and the last good site underneath.
@@ -35,7 +37,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
 
 use crate::cache::Cache;
 use crate::error::{Error, Result};
-use crate::site::{Site, build_site_with};
+use crate::site::{Rebuild, Rebuilder, Site};
 
 /// The path pages listen on for rebuild events.
 pub const EVENTS_PATH: &str = "/__initbook/events";
@@ -109,7 +111,10 @@ pub fn start(options: ServeOptions) -> Result<Server> {
     });
 
     let started = Instant::now();
-    let report = build_site_with(&options.root, &options.cache, &|_, _| {})?;
+    let mut rebuilder = Rebuilder::new(&options.root, options.cache.clone());
+    let Rebuild::Built(report) = rebuilder.rebuild()? else {
+        unreachable!("a first build has nothing to compare with")
+    };
     shared.say(format!(
         "built {} lessons ({} experiments: {} run, {} cached) in {} ms",
         report.site.lessons,
@@ -137,7 +142,7 @@ pub fn start(options: ServeOptions) -> Result<Server> {
         .build()
         .map_err(|error| Error::Other(format!("cannot start the server: {error}")))?;
 
-    watch(&options.root, options.cache.clone(), Arc::clone(&shared))?;
+    watch(&options.root, rebuilder, Arc::clone(&shared))?;
 
     let server_shared = Arc::clone(&shared);
     std::thread::spawn(move || {
@@ -360,7 +365,7 @@ fn format_event(name: &str, data: &str) -> String {
 }
 
 /// Watches `content/` and `templates/` and rebuilds after each settled burst of changes.
-fn watch(root: &Path, cache: Cache, shared: Arc<Shared>) -> Result<()> {
+fn watch(root: &Path, mut rebuilder: Rebuilder, shared: Arc<Shared>) -> Result<()> {
     use notify::{RecursiveMode, Watcher};
     let (sender, receiver) = mpsc::channel::<()>();
     // Only changes count: reading the files during a rebuild raises access events on some
@@ -382,23 +387,40 @@ fn watch(root: &Path, cache: Cache, shared: Arc<Shared>) -> Result<()> {
                 })?;
         }
     }
-    let root = root.to_path_buf();
     std::thread::spawn(move || {
         // The watcher lives as long as this thread: it stops watching when dropped.
         let _watcher = watcher;
         while receiver.recv().is_ok() {
             // An editor's save is often several events; wait until they settle.
             while receiver.recv_timeout(DEBOUNCE).is_ok() {}
-            rebuild(&root, &cache, &shared);
+            rebuild(&mut rebuilder, &shared);
         }
     });
     Ok(())
 }
 
-fn rebuild(root: &Path, cache: &Cache, shared: &Shared) {
+fn rebuild(rebuilder: &mut Rebuilder, shared: &Shared) {
     let started = Instant::now();
-    match build_site_with(root, cache, &|_, _| {}) {
-        Ok(report) => {
+    match rebuilder.rebuild() {
+        Ok(Rebuild::Unchanged) => {
+            // The pages show this site already, unless a failed build put its error over them:
+            // then the book is back to the last good build, and the error goes.
+            let had_error = shared
+                .state
+                .lock()
+                .expect("state lock")
+                .error
+                .take()
+                .is_some();
+            shared.say(format!(
+                "nothing the book reads changed ({} ms)",
+                started.elapsed().as_millis()
+            ));
+            if had_error {
+                shared.broadcast("reload", String::new());
+            }
+        }
+        Ok(Rebuild::Built(report)) => {
             shared.say(format!(
                 "rebuilt ({} run, {} cached) in {} ms",
                 report.computed,

@@ -10,11 +10,12 @@
 //! and `initbook verify`-style comparisons never need the file system.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::book::load_book;
+use crate::book_files::{ReadLedger, recording_reads};
 use crate::cache::Cache;
 use crate::data::{DatasetCache, load_datasets};
 use crate::diagnostic::Diagnostics;
@@ -45,12 +46,62 @@ pub struct Site {
     pub figures: usize,
 }
 
+/// One book built again and again, as `initbook serve` does after each change on disk: every
+/// build with the same [`Cache`], and a build skipped when nothing it would read has changed
+/// since the last good one ([`ReadLedger`]: the same files with the same bytes, the same ones
+/// missing). Files the build does not read — an editor's swap and backup files, a draft that
+/// `book.toml` does not list — then cost a replay of the reads, not a build.
+pub struct Rebuilder {
+    root: PathBuf,
+    cache: Cache,
+    /// What the last good build read.
+    last_good: Option<ReadLedger>,
+}
+
+/// What [`Rebuilder::rebuild`] did.
+#[derive(Debug)]
+pub enum Rebuild {
+    /// Built the book again (something it read had changed, or this was the first build).
+    Built(BuildReport),
+    /// Nothing the last good build read has changed: its site is what a build would give.
+    Unchanged,
+}
+
+impl Rebuilder {
+    pub fn new(root: &Path, cache: Cache) -> Self {
+        Rebuilder {
+            root: root.to_path_buf(),
+            cache,
+            last_good: None,
+        }
+    }
+
+    /// Builds the book unless nothing the last good build read has changed. After a failed
+    /// build the last good one still counts: a book edited back to it is [`Rebuild::Unchanged`].
+    pub fn rebuild(&mut self) -> Result<Rebuild> {
+        if self.last_good.as_ref().is_some_and(ReadLedger::unchanged) {
+            return Ok(Rebuild::Unchanged);
+        }
+        let (built, ledger) =
+            recording_reads(|| build_site_with(&self.root, &self.cache, &|_, _| {}));
+        let report = built?;
+        self.last_good = Some(ledger);
+        Ok(Rebuild::Built(report))
+    }
+
+    /// What the last good build read, if there was one.
+    pub fn last_good_reads(&self) -> Option<&ReadLedger> {
+        self.last_good.as_ref()
+    }
+}
+
 /// Builds the book at `root` into memory, running every experiment (no cache).
 pub fn build_site(root: &Path) -> Result<Site> {
     Ok(build_site_with(root, &Cache::disabled(), &|_, _| {})?.site)
 }
 
 /// A build, and how many distinct experiments it computed or found in the cache.
+#[derive(Debug)]
 pub struct BuildReport {
     pub site: Site,
     pub computed: usize,
@@ -92,35 +143,46 @@ pub fn build_site_with(
     let run = run_all(&book, &datasets, cache, progress);
     let results = &run.outcomes;
     let data_hashes = data_hashes(results);
-    let mut files = BTreeMap::new();
     let own = Edition {
         tag: book.config.language.clone(),
         book: book.clone(),
         coverage: Coverage::default(),
     };
+    // The editions are rendered side by side (they share nothing but what they read), and
+    // their files put together in edition order, so the site's bytes and the error reported
+    // do not depend on which finished first. Nothing from here on reads the book's files.
+    let all_editions: Vec<(&Edition, &EditionWords)> = std::iter::once(&own)
+        .chain(&editions)
+        .zip(&themes)
+        .collect();
+    let rendered: Vec<Result<RenderedEdition>> = all_editions
+        .par_iter()
+        .map(|&(edition, words)| {
+            let mut rendered =
+                render_edition(edition, results, &data_hashes, words, cache.drawings())?;
+            // Each edition's notebooks, in its language, with the data sets beside them.
+            rendered.files.extend(notebook_files(
+                &edition.book,
+                results,
+                &datasets,
+                &words.theme,
+                &words.notebook,
+            ));
+            Ok(rendered)
+        })
+        .collect();
+    let mut files = BTreeMap::new();
     let mut svgs = BTreeMap::new();
     let mut own_frames = BTreeMap::new();
     let mut translated_svgs = BTreeMap::new();
-    for (edition, words) in std::iter::once(&own).chain(&editions).zip(&themes) {
-        let (edition_svgs, frame_svgs) = render_edition(
-            edition,
-            &book,
-            results,
-            &data_hashes,
-            words,
-            cache.drawings(),
-            &mut files,
-        )?;
-        // Each edition's notebooks, in its language, with the data sets beside them.
+    for ((edition, _), rendered) in all_editions.iter().zip(rendered) {
+        let RenderedEdition {
+            files: edition_files,
+            svgs: edition_svgs,
+            frames: frame_svgs,
+        } = rendered?;
         let dir = edition_dir(&edition.tag, &own.tag);
-        let notebooks = notebook_files(
-            &edition.book,
-            results,
-            &datasets,
-            &words.theme,
-            &words.notebook,
-        );
-        for (path, bytes) in notebooks {
+        for (path, bytes) in edition_files {
             files.insert(format!("{dir}{path}"), bytes);
         }
         if edition.tag == own.tag {
@@ -182,27 +244,30 @@ fn edition_themes(
         .collect()
 }
 
-/// Figure SVGs by id, and sweep frame SVGs by path in the edition's directory.
-type EditionSvgs = (BTreeMap<String, String>, BTreeMap<String, String>);
+/// One edition, drawn and rendered.
+struct RenderedEdition {
+    /// Its files, by path in the edition's directory.
+    files: Vec<(String, Vec<u8>)>,
+    /// Its figures' SVGs by id.
+    svgs: BTreeMap<String, String>,
+    /// Its sweep frames' SVGs by path in the edition's directory.
+    frames: BTreeMap<String, String>,
+}
 
-/// Draws and renders one edition into `files`, under its directory, with its theme and figure
-/// words; returns its figures' SVGs by id and its sweep frames' SVGs by path (relative to the
-/// edition's directory). Drawings come from `drawings` where an earlier build made them.
+/// Draws and renders one edition with its theme and figure words. Drawings come from
+/// `drawings` where an earlier build made them.
 fn render_edition(
     edition: &Edition,
-    english: &ParsedBook,
     results: &BTreeMap<String, Outcome>,
     data_hashes: &BTreeMap<String, String>,
     words: &EditionWords,
     drawings: &DrawingCache,
-    files: &mut BTreeMap<String, Vec<u8>>,
-) -> Result<EditionSvgs> {
+) -> Result<RenderedEdition> {
     let EditionWords {
         theme,
         figure: text,
         ..
     } = words;
-    let dir = edition_dir(&edition.tag, &english.config.language);
     let svgs = draw_figures(&edition.book, results, data_hashes, text, drawings);
     let frames = draw_frames(
         &edition.book,
@@ -221,19 +286,18 @@ fn render_edition(
         data_hashes,
         theme,
     )?;
-    for (path, bytes) in pages {
-        files.insert(format!("{dir}{path}"), bytes);
-    }
+    let mut files: Vec<(String, Vec<u8>)> = pages.into_iter().collect();
     for (id, svg) in &svgs {
-        files.insert(
-            format!("{dir}{}", figure_path(id)),
-            svg.clone().into_bytes(),
-        );
+        files.push((figure_path(id), svg.clone().into_bytes()));
     }
     for (path, svg) in &frames.svgs {
-        files.insert(format!("{dir}{path}"), svg.clone().into_bytes());
+        files.push((path.clone(), svg.clone().into_bytes()));
     }
-    Ok((svgs, frames.svgs))
+    Ok(RenderedEdition {
+        files,
+        svgs,
+        frames: frames.svgs,
+    })
 }
 
 /// What `initbook check` found: everything is valid.

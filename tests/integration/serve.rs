@@ -121,6 +121,27 @@ fn a_saved_lesson_reloads_open_pages_with_the_new_content() {
 }
 
 #[test]
+fn a_file_the_build_does_not_read_changes_nothing() {
+    let book = TinyBook::new();
+    let server = serve(&book);
+    book.write("content/.01-one.md.swp", "an editor's swap file");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line = server
+            .log
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the watcher answers the change");
+        assert!(
+            !line.starts_with("rebuilt"),
+            "rebuilt for a swap file: {line}"
+        );
+        if line.starts_with("nothing the book reads changed") {
+            break;
+        }
+    }
+}
+
+#[test]
 fn the_print_edition_and_the_search_are_served_and_reload_too() {
     let book = TinyBook::new();
     let server = serve(&book);

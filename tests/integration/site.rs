@@ -2,11 +2,14 @@
 
 use crate::common;
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use common::TinyBook;
-use initbook::build_site;
+use initbook::book_files::{ReadLedger, recording_reads};
+use initbook::cache::Cache;
 use initbook::numeric::run_activations;
+use initbook::{Rebuild, Rebuilder, build_site};
 
 fn page(site: &initbook::Site, name: &str) -> String {
     String::from_utf8(site.files[name].clone()).unwrap()
@@ -126,14 +129,117 @@ fn a_broken_template_is_an_error() {
 /// The tutorial, built once for the tests that read it, its outcomes from the result cache
 /// under `target/` (tests/integration/determinism.rs computes them afresh and compares with output/).
 fn the_tutorial() -> &'static initbook::Site {
-    static SITE: std::sync::OnceLock<initbook::Site> = std::sync::OnceLock::new();
-    SITE.get_or_init(|| {
+    &the_tutorial_and_its_reads().0
+}
+
+/// [`the_tutorial`], and every read of the book's files its build made.
+fn the_tutorial_and_its_reads() -> &'static (initbook::Site, ReadLedger) {
+    static BUILT: std::sync::OnceLock<(initbook::Site, ReadLedger)> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let cache = initbook::cache::Cache::for_book(&root);
-        initbook::build_site_with(&root, &cache, &|_, _| {})
-            .unwrap()
-            .site
+        let (report, reads) =
+            recording_reads(|| initbook::build_site_with(&root, &cache, &|_, _| {}));
+        (report.unwrap().site, reads)
     })
+}
+
+/// Every file under `dir`, relative to `root`.
+fn files_under(root: &Path, dir: &str) -> BTreeSet<PathBuf> {
+    let mut files = BTreeSet::new();
+    let mut pending = vec![root.join(dir)];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.insert(path.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    files
+}
+
+/// `serve` skips a rebuild when nothing the last good build read has changed (`Rebuilder`), so
+/// a file the build depends on but reads some other way — not through `book_files`, or on a
+/// worker thread the recording does not see — would have its edits ignored. Every file of the
+/// tutorial's `content/` and `templates/` is read through the ledger, but for the two the build
+/// never opens.
+#[test]
+fn the_build_reads_every_file_of_the_book_through_the_ledger() {
+    let (_, reads) = the_tutorial_and_its_reads();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let read: BTreeSet<PathBuf> = reads.files().map(Path::to_path_buf).collect();
+    let mut on_disk = files_under(&root, "content");
+    on_disk.extend(files_under(&root, "templates"));
+    let unread: Vec<&PathBuf> = on_disk.difference(&read).collect();
+    // The data set's licence and source note is for people; the notebooks' English words are
+    // built in only (a book overrides them per translation, `notebook.TAG.toml`).
+    assert_eq!(
+        unread,
+        [
+            Path::new("content/data/README.md"),
+            Path::new("templates/notebook.toml")
+        ]
+    );
+    assert!(read.len() > 40, "{read:?}");
+    assert!(reads.unchanged(), "nothing changed since the build");
+}
+
+/// A rebuild as `serve` makes it: skipped while nothing the last good build read has changed,
+/// made as soon as something has, and equal to a fresh build.
+#[test]
+fn a_rebuild_is_skipped_until_something_the_build_reads_changes() {
+    let book = TinyBook::new();
+    let mut rebuilder = Rebuilder::new(book.root(), Cache::for_book(book.root()));
+    let built = |rebuild: Rebuild| match rebuild {
+        Rebuild::Built(report) => report.site,
+        Rebuild::Unchanged => panic!("the book changed, but the rebuild was skipped"),
+    };
+    let first = built(rebuilder.rebuild().unwrap());
+    assert_eq!(first, build_site(book.root()).unwrap());
+    let skipped = |rebuilder: &mut Rebuilder, what: &str| {
+        assert!(
+            matches!(rebuilder.rebuild().unwrap(), Rebuild::Unchanged),
+            "{what}: rebuilt although nothing the build reads changed"
+        );
+    };
+    skipped(&mut rebuilder, "nothing");
+    // What editors leave beside lessons, a lesson saved without edits, a draft not in the book.
+    book.write("content/.01-one.md.swp", "swap");
+    book.write("content/01-one.md~", "backup");
+    book.write("content/01-one.md", common::LESSON_ONE);
+    book.write("content/99-draft.md", "# Not listed in book.toml\n");
+    skipped(&mut rebuilder, "files the build does not read");
+
+    book.write(
+        "content/02-two.md",
+        &common::LESSON_TWO.replace("Math:", "Edited math:"),
+    );
+    let edited = built(rebuilder.rebuild().unwrap());
+    assert!(page(&edited, "02-two.html").contains("Edited math:"));
+    assert_eq!(edited, build_site(book.root()).unwrap());
+    skipped(&mut rebuilder, "nothing since the edit");
+
+    // A template the book did not override until now.
+    book.write("templates/style.css", "body { color: rebeccapurple; }\n");
+    let restyled = built(rebuilder.rebuild().unwrap());
+    assert_ne!(restyled, edited);
+    assert_eq!(restyled, build_site(book.root()).unwrap());
+
+    // A failed build leaves the last good one as the reference: undoing the mistake is a
+    // return to it, not a rebuild.
+    book.write(
+        "content/01-one.md",
+        &common::LESSON_ONE.replace("nodes = 20", "nodes = 0"),
+    );
+    assert!(rebuilder.rebuild().is_err());
+    book.write("content/01-one.md", common::LESSON_ONE);
+    skipped(
+        &mut rebuilder,
+        "the book back as it was at the last good build",
+    );
 }
 
 #[test]
