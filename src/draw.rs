@@ -154,6 +154,21 @@ pub struct FrameLayout {
     shape: GridShape,
 }
 
+#[cfg(test)]
+impl FrameLayout {
+    /// A layout `width` wide and high, of one column.
+    pub(crate) fn for_tests(width: u32) -> Self {
+        FrameLayout {
+            width,
+            height: width,
+            shape: GridShape {
+                columns: 1,
+                note_lines: 0,
+            },
+        }
+    }
+}
+
 /// The layout the frames of a sweep share: as few columns as the frame with the longest labels
 /// takes on its own, and a band for notes as tall as the frame with the most notes needs in them.
 pub fn sweep_frame_layout(

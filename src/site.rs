@@ -373,15 +373,20 @@ fn draw_frames(
             _ => None,
         })
         .collect();
-    let layouts: BTreeMap<&str, FrameLayout> = sweeps
-        .par_iter()
-        .map(|&(spec, result)| (spec.id.as_str(), sweep_frame_layout(spec, result, text)))
-        .collect();
     let sweep_keys: BTreeMap<&str, String> = sweeps
         .iter()
         .map(|&(spec, _)| {
             let key = DrawingCache::figure_key(spec, &data_hashes[&spec.id], text);
             (spec.id.as_str(), key)
+        })
+        .collect();
+    let layouts: BTreeMap<&str, FrameLayout> = sweeps
+        .par_iter()
+        .map(|&(spec, result)| {
+            let id = spec.id.as_str();
+            let layout =
+                drawings.layout_or(&sweep_keys[id], || sweep_frame_layout(spec, result, text));
+            (id, layout)
         })
         .collect();
     let frames: Vec<(&ExperimentSpec, &SweepFrame)> = sweeps

@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use super::FigureText;
+use super::{FigureText, FrameLayout};
 use crate::hash::sha256_hex;
 use crate::model::ExperimentSpec;
 
@@ -26,6 +26,10 @@ pub struct DrawingCache {
 #[derive(Debug, Default)]
 struct Entries {
     drawn: HashMap<String, String>,
+    /// The layout a sweep's frames share, by the sweep's figure key: it reads the same inputs
+    /// as the sweep's figure, and measuring every frame's labels for it costs as much as
+    /// drawing a few frames.
+    layouts: HashMap<String, FrameLayout>,
     used: HashSet<String>,
 }
 
@@ -72,16 +76,33 @@ impl DrawingCache {
         svg
     }
 
-    /// Ends a build: forgets every drawing it did not ask for.
+    /// The frame layout kept under the sweep figure key `key`, or `lay_out()`'s, which is kept
+    /// for the next build.
+    pub fn layout_or(&self, key: &str, lay_out: impl FnOnce() -> FrameLayout) -> FrameLayout {
+        let kept = {
+            let mut entries = self.lock();
+            entries.used.insert(key.to_string());
+            entries.layouts.get(key).copied()
+        };
+        kept.unwrap_or_else(|| {
+            let layout = lay_out();
+            self.lock().layouts.insert(key.to_string(), layout);
+            layout
+        })
+    }
+
+    /// Ends a build: forgets every drawing and layout it did not ask for.
     pub fn end_build(&self) {
         let mut entries = self.lock();
         let used = std::mem::take(&mut entries.used);
         entries.drawn.retain(|key, _| used.contains(key));
+        entries.layouts.retain(|key, _| used.contains(key));
     }
 
-    /// How many drawings are kept.
+    /// How many drawings and layouts are kept.
     pub fn len(&self) -> usize {
-        self.lock().drawn.len()
+        let entries = self.lock();
+        entries.drawn.len() + entries.layouts.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -113,5 +134,21 @@ mod tests {
         memo.end_build();
         assert_eq!(memo.len(), 2);
         assert_eq!(memo.get_or_draw("b".into(), || "<new b>".into()), "<new b>");
+    }
+
+    #[test]
+    fn layouts_are_kept_like_drawings() {
+        let memo = DrawingCache::default();
+        let layout = |width| FrameLayout::for_tests(width);
+        assert_eq!(memo.layout_or("s", || layout(10)), layout(10));
+        memo.end_build();
+        assert_eq!(memo.layout_or("s", || unreachable!("kept")), layout(10));
+        memo.end_build();
+        memo.end_build();
+        assert!(
+            memo.is_empty(),
+            "a build that did not ask for it dropped it"
+        );
+        assert_eq!(memo.layout_or("s", || layout(20)), layout(20));
     }
 }
