@@ -15,10 +15,12 @@
 //!
 //! Beside it, in memory, a [`Cache`] carries the data sets parsed by earlier builds that used the
 //! same value (`serve` builds with one value all along), so an unchanged data file is not parsed
-//! again, and the figures they drew ([`DrawingCache`]), so an unchanged figure is not drawn again.
+//! again, the figures they drew ([`DrawingCache`]), so an unchanged figure is not drawn again,
+//! and the outcomes the last build used, so they are not read and checked again.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::data::DatasetCache;
 use crate::draw::DrawingCache;
@@ -38,12 +40,22 @@ pub const ENGINE: &str = concat!(
 );
 
 /// Where results are kept, or nowhere (`--no-cache`), and the data sets parsed and figures
-/// drawn so far. Clones share the data sets and the drawings.
+/// drawn so far. Clones share the data sets, the drawings and the outcomes in memory.
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: Option<PathBuf>,
     datasets: Arc<DatasetCache>,
     drawings: Arc<DrawingCache>,
+    /// The outcomes the last build loaded or stored, by key, and those the current build has:
+    /// a rebuild takes them from memory instead of reading and checking their files again.
+    /// An outcome is a pure function of its key, so the copy in memory is what the file holds.
+    in_memory: Arc<Mutex<KeptOutcomes>>,
+}
+
+#[derive(Debug, Default)]
+struct KeptOutcomes {
+    last_build: HashMap<String, Outcome>,
+    this_build: HashMap<String, Outcome>,
 }
 
 impl Cache {
@@ -53,6 +65,7 @@ impl Cache {
             dir: Some(cache_dir(root)),
             datasets: Arc::default(),
             drawings: Arc::default(),
+            in_memory: Arc::default(),
         }
     }
 
@@ -62,6 +75,7 @@ impl Cache {
             dir: None,
             datasets: Arc::default(),
             drawings: Arc::default(),
+            in_memory: Arc::default(),
         }
     }
 
@@ -86,21 +100,58 @@ impl Cache {
         sha256_hex(identity.to_string().as_bytes())
     }
 
-    /// The cached outcome for `key`, if there is an intact one.
+    /// The cached outcome for `key`, if there is an intact one: kept in memory by this build
+    /// or the last, or else from its file.
     pub fn load(&self, key: &str, kind: Kind) -> Option<Outcome> {
-        let path = self.dir.as_ref()?.join(format!("{key}.json"));
-        let bytes = std::fs::read(path).ok()?;
+        let dir = self.dir.as_ref()?;
+        if let Some(outcome) = self.kept(key) {
+            return Some(outcome);
+        }
+        let bytes = std::fs::read(dir.join(format!("{key}.json"))).ok()?;
         let newline = bytes.iter().position(|&b| b == b'\n')?;
         let (header, payload) = (&bytes[..newline], &bytes[newline + 1..]);
         if header != format!("sha256:{}", sha256_hex(payload)).as_bytes() {
             return None;
         }
-        decode(kind, payload)
+        let outcome = decode(kind, payload)?;
+        self.keep(key, &outcome);
+        Some(outcome)
+    }
+
+    /// Ends a build: the outcomes it loaded or stored are the ones kept in memory for the next,
+    /// and so are the drawings it made or took ([`DrawingCache::end_build`]).
+    pub fn end_build(&self) {
+        let mut kept = self.lock_kept();
+        kept.last_build = std::mem::take(&mut kept.this_build);
+        drop(kept);
+        self.drawings.end_build();
+    }
+
+    fn kept(&self, key: &str) -> Option<Outcome> {
+        let mut kept = self.lock_kept();
+        let outcome = match kept.this_build.get(key) {
+            Some(outcome) => outcome.clone(),
+            None => kept.last_build.get(key)?.clone(),
+        };
+        kept.this_build.insert(key.to_string(), outcome.clone());
+        Some(outcome)
+    }
+
+    fn keep(&self, key: &str, outcome: &Outcome) {
+        let mut kept = self.lock_kept();
+        kept.this_build.insert(key.to_string(), outcome.clone());
+    }
+
+    fn lock_kept(&self) -> std::sync::MutexGuard<'_, KeptOutcomes> {
+        // Outcomes are inserted whole, so a lock poisoned by a panicking worker still guards
+        // sound data.
+        self.in_memory.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Stores `outcome` under `key`. Failing to write is not an error: the cache is only a cache.
     pub fn store(&self, key: &str, outcome: &Outcome) {
         let Some(dir) = &self.dir else { return };
+        self.keep(key, outcome);
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }

@@ -192,7 +192,7 @@ pub fn build_site_with(
             translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs, frame_svgs));
         }
     }
-    cache.drawings().end_build();
+    cache.end_build();
     let manifest = build_manifest(
         &book,
         results,

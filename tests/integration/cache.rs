@@ -89,6 +89,36 @@ fn a_rebuild_with_the_same_cache_redraws_exactly_what_changed() {
     assert_eq!(cache.drawings().len(), kept);
 }
 
+/// A rebuild with the same `Cache` takes the outcomes the last build used from memory: with
+/// their files gone it still runs nothing, while a new `Cache` finds nothing and runs them all.
+/// An outcome the last build did not use is forgotten.
+#[test]
+fn a_rebuild_with_the_same_cache_keeps_the_last_builds_outcomes_in_memory() {
+    let book = TinyBook::new();
+    let cache = Cache::for_book(book.root());
+    let build = || build_site_with(book.root(), &cache, &|_, _| {}).unwrap();
+    let first = build();
+    assert_eq!((first.computed, first.cached), (2, 0));
+    std::fs::remove_dir_all(cache_dir(book.root())).unwrap();
+    let second = build();
+    assert_eq!((second.computed, second.cached), (0, 2));
+    assert!(second.site == first.site);
+    let fresh = cached_build(&book);
+    assert_eq!((fresh.computed, fresh.cached), (2, 0));
+
+    // The seed of one experiment changes and changes back: its first outcome was not used by
+    // the build in between, so it is no longer in memory (nor, here, on disk).
+    let lesson = std::fs::read_to_string(book.root().join("content/01-one.md")).unwrap();
+    let reseeded = lesson.replacen("seed = ", "seed = 1", 1);
+    assert_ne!(lesson, reseeded);
+    std::fs::remove_dir_all(cache_dir(book.root())).unwrap();
+    book.write("content/01-one.md", &reseeded);
+    assert_eq!(build().computed, 1);
+    book.write("content/01-one.md", &lesson);
+    std::fs::remove_dir_all(cache_dir(book.root())).unwrap();
+    assert_eq!(build().computed, 1);
+}
+
 #[test]
 fn editing_prose_captions_or_templates_runs_nothing() {
     let book = TinyBook::new();
