@@ -45,15 +45,16 @@ impl NotebookText {
         toml::from_str(ENGLISH).expect("templates/notebook.toml is valid (a unit test reads it)")
     }
 
-    /// The words of the edition in `tag`: English, with `notebook.TAG.toml` (built in, then
-    /// the book's own) laid over it key by key for a translated edition. A placeholder a
-    /// translation lost is an error.
+    /// The words of the edition in `tag`: English, with the book's own `notebook.toml` laid
+    /// over it key by key, or for a translated edition `notebook.TAG.toml` (built in, then the
+    /// book's own). A placeholder an override or a translation lost is an error.
     pub fn for_edition(root: &Path, tag: &str, default_tag: &str) -> Result<Self> {
-        if tag == default_tag {
-            return Ok(Self::built_in());
-        }
         let mut table: toml::Table = toml::from_str(ENGLISH).expect("the English words parse");
-        let name = format!("notebook.{tag}.toml");
+        let name = if tag == default_tag {
+            "notebook.toml".to_string()
+        } else {
+            format!("notebook.{tag}.toml")
+        };
         let mut origins = Vec::new();
         for (text, origin) in crate::i18n::strings::layers(root, &name)? {
             let layer: toml::Table = toml::from_str(&text)
@@ -315,7 +316,7 @@ mod tests {
     }
 
     #[test]
-    fn the_korean_words_lay_over_the_english_and_a_book_can_override_them() {
+    fn the_korean_words_lay_over_the_english_and_a_book_can_override_both() {
         let book = tempfile::tempdir().unwrap();
         let korean = NotebookText::for_edition(book.path(), "ko", "en").unwrap();
         assert!(korean.note.contains("{book}") && korean.note.contains("통계적으로"));
@@ -339,6 +340,20 @@ mod tests {
             .to_string();
         assert!(
             error.contains("notebook.ko.toml") && error.contains("{command}"),
+            "{error}"
+        );
+        // The English words too: the book's `notebook.toml` over the built-in one.
+        let english = book.path().join("templates/notebook.toml");
+        std::fs::write(&english, "exactly = \"Exactly: `{command}`\"\n").unwrap();
+        let text = NotebookText::for_edition(book.path(), "en", "en").unwrap();
+        assert_eq!(text.exactly, "Exactly: `{command}`");
+        assert_eq!(text.note, NotebookText::built_in().note);
+        std::fs::write(&english, "note = \"No book named\"\n").unwrap();
+        let error = NotebookText::for_edition(book.path(), "en", "en")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("notebook.toml") && error.contains("{book}"),
             "{error}"
         );
     }
