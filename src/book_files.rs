@@ -200,14 +200,15 @@ fn special_kind(_: &std::fs::FileType) -> &'static str {
 }
 
 /// Every read one piece of work made through [`read_inside`], in order: the file, its size cap,
-/// and what the read gave — the bytes, or why there were none (a template the book does not
-/// override is a read that found nothing, and creating it is a change).
+/// and what the read gave — the bytes' hash, or why there were none (a template the book does
+/// not override is a read that found nothing, and creating it is a change).
 ///
 /// A build reads the book only through `read_inside`, so replaying its ledger tells whether
 /// the same build now would see the same files ([`ReadLedger::unchanged`]); `serve` uses it to
 /// skip rebuilds after file events that changed nothing the build reads (an editor's swap file,
-/// a save without edits). Only the recording thread's reads are seen: the build reads its files
-/// on its own thread, before any of its parallel work.
+/// a save without edits). Only the recording thread's reads are seen: every read of a build is
+/// made on the thread that called it, and its parallel parts (parsing, translating, drawing,
+/// rendering) read nothing.
 #[derive(Debug, Default)]
 pub struct ReadLedger {
     reads: Vec<FileRead>,
@@ -221,12 +222,13 @@ struct FileRead {
     outcome: ReadOutcome,
 }
 
-/// What a read gave: the bytes, or the problem as its message (`io::Error` cannot be compared).
-type ReadOutcome = Result<Vec<u8>, String>;
+/// What a read gave: the bytes' length and SHA-256 (not the bytes: a data set may be tens of
+/// megabytes), or the problem as its message (`io::Error` cannot be compared).
+type ReadOutcome = Result<(usize, String), String>;
 
 fn outcome(result: &Result<Vec<u8>, ReadProblem>) -> ReadOutcome {
     match result {
-        Ok(bytes) => Ok(bytes.clone()),
+        Ok(bytes) => Ok((bytes.len(), crate::hash::sha256_hex(bytes))),
         Err(problem) => Err(problem.to_string()),
     }
 }
@@ -268,6 +270,11 @@ impl ReadLedger {
     /// The files read (relative to their root), in the order of the reads; with repeats.
     pub fn files(&self) -> impl Iterator<Item = &Path> {
         self.reads.iter().map(|read| read.relative.as_path())
+    }
+
+    /// Whether nothing was read.
+    pub fn is_empty(&self) -> bool {
+        self.reads.is_empty()
     }
 }
 

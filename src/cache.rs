@@ -48,7 +48,9 @@ pub struct Cache {
     drawings: Arc<DrawingCache>,
     /// The outcomes the last build loaded or stored, by key, and those the current build has:
     /// a rebuild takes them from memory instead of reading and checking their files again.
-    /// An outcome is a pure function of its key, so the copy in memory is what the file holds.
+    /// An outcome is a pure function of its key, so the copy in memory is what the file holds;
+    /// one taken from memory is not written back, so after `initbook clean` a running `serve`
+    /// keeps its outcomes while the next `initbook build` computes them again.
     in_memory: Arc<Mutex<KeptOutcomes>>,
 }
 

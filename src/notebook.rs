@@ -45,18 +45,21 @@ impl NotebookText {
         toml::from_str(ENGLISH).expect("templates/notebook.toml is valid (a unit test reads it)")
     }
 
-    /// The words of the edition in `tag`: English, with the book's own `notebook.toml` laid
-    /// over it key by key, or for a translated edition `notebook.TAG.toml` (built in, then the
-    /// book's own). A placeholder an override or a translation lost is an error.
+    /// The words of the edition in `tag`, key by key: English, the book's own `notebook.toml`
+    /// over it, and for a translated edition `notebook.TAG.toml` over those (built in, then the
+    /// book's own) — as the theme's strings are laid. A placeholder an override or a
+    /// translation lost is an error.
     pub fn for_edition(root: &Path, tag: &str, default_tag: &str) -> Result<Self> {
         let mut table: toml::Table = toml::from_str(ENGLISH).expect("the English words parse");
-        let name = if tag == default_tag {
-            "notebook.toml".to_string()
-        } else {
-            format!("notebook.{tag}.toml")
-        };
+        let mut layers = crate::i18n::strings::layers(root, "notebook.toml")?;
+        if tag != default_tag {
+            layers.extend(crate::i18n::strings::layers(
+                root,
+                &format!("notebook.{tag}.toml"),
+            )?);
+        }
         let mut origins = Vec::new();
-        for (text, origin) in crate::i18n::strings::layers(root, &name)? {
+        for (text, origin) in layers {
             let layer: toml::Table = toml::from_str(&text)
                 .map_err(|error| Error::Other(format!("in {origin}: {error}")))?;
             table.extend(layer);
@@ -348,6 +351,9 @@ mod tests {
         let text = NotebookText::for_edition(book.path(), "en", "en").unwrap();
         assert_eq!(text.exactly, "Exactly: `{command}`");
         assert_eq!(text.note, NotebookText::built_in().note);
+        // A language with no words of its own shows the book's, not the built-in English.
+        let french = NotebookText::for_edition(book.path(), "fr", "en").unwrap();
+        assert_eq!(french.exactly, "Exactly: `{command}`");
         std::fs::write(&english, "note = \"No book named\"\n").unwrap();
         let error = NotebookText::for_edition(book.path(), "en", "en")
             .unwrap_err()

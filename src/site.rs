@@ -85,7 +85,9 @@ impl Rebuilder {
         let (built, ledger) =
             recording_reads(|| build_site_with(&self.root, &self.cache, &|_, _| {}));
         let report = built?;
-        self.last_good = Some(ledger);
+        // A build reads at least `book.toml`; a ledger with no reads was not recorded (the
+        // build ran on another thread) and could never see a change, so it is not kept.
+        self.last_good = (!ledger.is_empty()).then_some(ledger);
         Ok(Rebuild::Built(report))
     }
 
@@ -171,6 +173,8 @@ pub fn build_site_with(
             Ok(rendered)
         })
         .collect();
+    // Whether or not an edition failed: what this build used is what the memos keep.
+    cache.end_build();
     let mut files = BTreeMap::new();
     let mut svgs = BTreeMap::new();
     let mut own_frames = BTreeMap::new();
@@ -192,7 +196,6 @@ pub fn build_site_with(
             translated_svgs.insert(edition.tag.clone(), (dir, edition_svgs, frame_svgs));
         }
     }
-    cache.end_build();
     let manifest = build_manifest(
         &book,
         results,
