@@ -176,3 +176,22 @@ pub fn tutorial_outcomes() -> &'static (
     )> = std::sync::OnceLock::new();
     TUTORIAL.get_or_init(|| book_outcomes(Path::new(env!("CARGO_MANIFEST_DIR"))))
 }
+
+/// Every file below `dir`, relative to it, with its bytes, sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path.strip_prefix(dir).unwrap().to_path_buf(), bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}

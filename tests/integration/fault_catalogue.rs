@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{LESSON_ONE, LESSON_TWO, TinyBook};
+use common::{LESSON_ONE, LESSON_TWO, TinyBook, snapshot};
 
 /// One bad book.
 struct Fault {
@@ -813,26 +813,6 @@ fn good_book() -> &'static (TinyBook, Snapshot) {
         let site = snapshot(&book.output());
         (book, site)
     })
-}
-
-fn snapshot(dir: &Path) -> Snapshot {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push((
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                ));
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 fn copy_tree(from: &Path, to: &Path) {

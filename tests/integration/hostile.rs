@@ -6,11 +6,11 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::TinyBook;
+use common::{TinyBook, snapshot};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_initbook")
@@ -70,25 +70,6 @@ fn stderr(output: &Output) -> String {
 
 fn root(book: &TinyBook) -> &str {
     book.root().to_str().unwrap()
-}
-
-/// Every file below `dir`, relative, with its bytes.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                files.push((path.strip_prefix(dir).unwrap().to_path_buf(), bytes));
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Names in the book's root that are not the book's own: staging directories, old sites.

@@ -146,19 +146,10 @@ fn the_tutorial_and_its_reads() -> &'static (initbook::Site, ReadLedger) {
 
 /// Every file under `dir`, relative to `root`.
 fn files_under(root: &Path, dir: &str) -> BTreeSet<PathBuf> {
-    let mut files = BTreeSet::new();
-    let mut pending = vec![root.join(dir)];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.insert(path.strip_prefix(root).unwrap().to_path_buf());
-            }
-        }
-    }
-    files
+    common::snapshot(&root.join(dir))
+        .into_iter()
+        .map(|(path, _)| Path::new(dir).join(path))
+        .collect()
 }
 
 /// `serve` skips a rebuild when nothing the last good build read has changed (`Rebuilder`), so
