@@ -131,10 +131,10 @@ impl Cache {
 
     fn kept(&self, key: &str) -> Option<Outcome> {
         let mut kept = self.lock_kept();
-        let outcome = match kept.this_build.get(key) {
-            Some(outcome) => outcome.clone(),
-            None => kept.last_build.get(key)?.clone(),
-        };
+        if let Some(outcome) = kept.this_build.get(key) {
+            return Some(outcome.clone());
+        }
+        let outcome = kept.last_build.remove(key)?;
         kept.this_build.insert(key.to_string(), outcome.clone());
         Some(outcome)
     }

@@ -90,11 +90,6 @@ impl Rebuilder {
         self.last_good = (!ledger.is_empty()).then_some(ledger);
         Ok(Rebuild::Built(report))
     }
-
-    /// What the last good build read, if there was one.
-    pub fn last_good_reads(&self) -> Option<&ReadLedger> {
-        self.last_good.as_ref()
-    }
 }
 
 /// Builds the book at `root` into memory, running every experiment (no cache).
